@@ -1,2 +1,7 @@
-/** @module @meridian/manifest-core — the pure HLS playlist model: parse, serialize, render, stitch. */
-export const MANIFEST_CORE_VERSION = '0.1.0';
+/**
+ * @module @meridian/manifest-core — the pure HLS playlist model: parse, serialize, render,
+ * stitch ads, sequence live windows, apply blackouts. No I/O and no Node built-ins: it runs
+ * unchanged in workerd, Node and browsers.
+ */
+export { ManifestError, isManifestError, MANIFEST_ERROR_CODES } from './errors.ts';
+export type { ManifestErrorCode, ManifestErrorOptions, ManifestWarning } from './errors.ts';
