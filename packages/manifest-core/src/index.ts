@@ -5,3 +5,9 @@
  */
 export { ManifestError, isManifestError, MANIFEST_ERROR_CODES } from './errors.ts';
 export type { ManifestErrorCode, ManifestErrorOptions, ManifestWarning } from './errors.ts';
+export * from './playlist/index.ts';
+export * from './scte35/index.ts';
+export * from './vast/index.ts';
+export * from './render/index.ts';
+export * from './ssai/index.ts';
+export * from './signing/index.ts';
