@@ -11,3 +11,4 @@ export * from './vast/index.ts';
 export * from './render/index.ts';
 export * from './ssai/index.ts';
 export * from './signing/index.ts';
+export * from './asset/index.ts';
