@@ -1,0 +1,165 @@
+/**
+ * @module The one table of HLS tag names (RFC 8216, draft-pantos-hls-rfc8216bis and the legacy
+ * ad-marker tags). Every other file refers to tags through these constants; tag names appear
+ * nowhere else. Names are written without the leading `#`.
+ */
+
+/** HLS tag names, keyed by a SCREAMING_CASE identifier; values are the names as they appear after `#`. */
+export const TAG = {
+  // — basic tags (RFC 8216 §4.3.1, bis §4.4.1) —
+  EXTM3U: 'EXTM3U',
+  VERSION: 'EXT-X-VERSION',
+
+  // — media or multivariant playlist tags (RFC 8216 §4.3.5, bis §4.4.2) —
+  INDEPENDENT_SEGMENTS: 'EXT-X-INDEPENDENT-SEGMENTS',
+  START: 'EXT-X-START',
+  DEFINE: 'EXT-X-DEFINE',
+
+  // — media playlist tags (RFC 8216 §4.3.3, bis §4.4.3) —
+  TARGETDURATION: 'EXT-X-TARGETDURATION',
+  MEDIA_SEQUENCE: 'EXT-X-MEDIA-SEQUENCE',
+  DISCONTINUITY_SEQUENCE: 'EXT-X-DISCONTINUITY-SEQUENCE',
+  ENDLIST: 'EXT-X-ENDLIST',
+  PLAYLIST_TYPE: 'EXT-X-PLAYLIST-TYPE',
+  I_FRAMES_ONLY: 'EXT-X-I-FRAMES-ONLY',
+  PART_INF: 'EXT-X-PART-INF',
+  SERVER_CONTROL: 'EXT-X-SERVER-CONTROL',
+
+  // — media segment tags (RFC 8216 §4.3.2, bis §4.4.4) —
+  EXTINF: 'EXTINF',
+  BYTERANGE: 'EXT-X-BYTERANGE',
+  DISCONTINUITY: 'EXT-X-DISCONTINUITY',
+  KEY: 'EXT-X-KEY',
+  MAP: 'EXT-X-MAP',
+  PROGRAM_DATE_TIME: 'EXT-X-PROGRAM-DATE-TIME',
+  GAP: 'EXT-X-GAP',
+  BITRATE: 'EXT-X-BITRATE',
+  PART: 'EXT-X-PART',
+
+  // — media metadata tags (bis §4.4.5) —
+  DATERANGE: 'EXT-X-DATERANGE',
+  SKIP: 'EXT-X-SKIP',
+  PRELOAD_HINT: 'EXT-X-PRELOAD-HINT',
+  RENDITION_REPORT: 'EXT-X-RENDITION-REPORT',
+
+  // — multivariant playlist tags (RFC 8216 §4.3.4, bis §4.4.6) —
+  MEDIA: 'EXT-X-MEDIA',
+  STREAM_INF: 'EXT-X-STREAM-INF',
+  I_FRAME_STREAM_INF: 'EXT-X-I-FRAME-STREAM-INF',
+  SESSION_DATA: 'EXT-X-SESSION-DATA',
+  SESSION_KEY: 'EXT-X-SESSION-KEY',
+  CONTENT_STEERING: 'EXT-X-CONTENT-STEERING',
+
+  // — legacy ad-marker tags (not in the RFC; Adobe / Elemental / SCTE-35 practice) —
+  CUE_OUT: 'EXT-X-CUE-OUT',
+  CUE_OUT_CONT: 'EXT-X-CUE-OUT-CONT',
+  CUE_IN: 'EXT-X-CUE-IN',
+  OATCLS_SCTE35: 'EXT-OATCLS-SCTE35',
+  SPLICEPOINT_SCTE35: 'EXT-X-SPLICEPOINT-SCTE35',
+  ASSET: 'EXT-X-ASSET',
+} as const;
+
+/** One HLS tag name (without `#`). */
+export type TagName = (typeof TAG)[keyof typeof TAG];
+
+/**
+ * Attribute names of the attribute-list tags, as the spec spells them. Used by the parser and
+ * serializer; model fields are their camelCase forms.
+ */
+export const ATTR = {
+  // shared
+  URI: 'URI',
+  BYTERANGE: 'BYTERANGE',
+  DURATION: 'DURATION',
+  BANDWIDTH: 'BANDWIDTH',
+  AVERAGE_BANDWIDTH: 'AVERAGE-BANDWIDTH',
+  SCORE: 'SCORE',
+  CODECS: 'CODECS',
+  SUPPLEMENTAL_CODECS: 'SUPPLEMENTAL-CODECS',
+  RESOLUTION: 'RESOLUTION',
+  HDCP_LEVEL: 'HDCP-LEVEL',
+  ALLOWED_CPC: 'ALLOWED-CPC',
+  VIDEO_RANGE: 'VIDEO-RANGE',
+  REQ_VIDEO_LAYOUT: 'REQ-VIDEO-LAYOUT',
+  STABLE_VARIANT_ID: 'STABLE-VARIANT-ID',
+  PATHWAY_ID: 'PATHWAY-ID',
+  LANGUAGE: 'LANGUAGE',
+  VALUE: 'VALUE',
+  NAME: 'NAME',
+  ID: 'ID',
+  // START
+  TIME_OFFSET: 'TIME-OFFSET',
+  PRECISE: 'PRECISE',
+  // DEFINE
+  IMPORT: 'IMPORT',
+  QUERYPARAM: 'QUERYPARAM',
+  // KEY / SESSION-KEY
+  METHOD: 'METHOD',
+  IV: 'IV',
+  KEYFORMAT: 'KEYFORMAT',
+  KEYFORMATVERSIONS: 'KEYFORMATVERSIONS',
+  // PART-INF / SERVER-CONTROL
+  PART_TARGET: 'PART-TARGET',
+  CAN_SKIP_UNTIL: 'CAN-SKIP-UNTIL',
+  CAN_SKIP_DATERANGES: 'CAN-SKIP-DATERANGES',
+  HOLD_BACK: 'HOLD-BACK',
+  PART_HOLD_BACK: 'PART-HOLD-BACK',
+  CAN_BLOCK_RELOAD: 'CAN-BLOCK-RELOAD',
+  // PART
+  INDEPENDENT: 'INDEPENDENT',
+  GAP: 'GAP',
+  // DATERANGE
+  CLASS: 'CLASS',
+  START_DATE: 'START-DATE',
+  CUE: 'CUE',
+  END_DATE: 'END-DATE',
+  PLANNED_DURATION: 'PLANNED-DURATION',
+  SCTE35_CMD: 'SCTE35-CMD',
+  SCTE35_OUT: 'SCTE35-OUT',
+  SCTE35_IN: 'SCTE35-IN',
+  END_ON_NEXT: 'END-ON-NEXT',
+  // SKIP
+  SKIPPED_SEGMENTS: 'SKIPPED-SEGMENTS',
+  RECENTLY_REMOVED_DATERANGES: 'RECENTLY-REMOVED-DATERANGES',
+  // PRELOAD-HINT
+  TYPE: 'TYPE',
+  BYTERANGE_START: 'BYTERANGE-START',
+  BYTERANGE_LENGTH: 'BYTERANGE-LENGTH',
+  // RENDITION-REPORT
+  LAST_MSN: 'LAST-MSN',
+  LAST_PART: 'LAST-PART',
+  // MEDIA
+  GROUP_ID: 'GROUP-ID',
+  ASSOC_LANGUAGE: 'ASSOC-LANGUAGE',
+  STABLE_RENDITION_ID: 'STABLE-RENDITION-ID',
+  DEFAULT: 'DEFAULT',
+  AUTOSELECT: 'AUTOSELECT',
+  FORCED: 'FORCED',
+  INSTREAM_ID: 'INSTREAM-ID',
+  BIT_DEPTH: 'BIT-DEPTH',
+  SAMPLE_RATE: 'SAMPLE-RATE',
+  CHARACTERISTICS: 'CHARACTERISTICS',
+  CHANNELS: 'CHANNELS',
+  // STREAM-INF
+  FRAME_RATE: 'FRAME-RATE',
+  AUDIO: 'AUDIO',
+  VIDEO: 'VIDEO',
+  SUBTITLES: 'SUBTITLES',
+  CLOSED_CAPTIONS: 'CLOSED-CAPTIONS',
+  // SESSION-DATA
+  DATA_ID: 'DATA-ID',
+  FORMAT: 'FORMAT',
+  // CONTENT-STEERING
+  SERVER_URI: 'SERVER-URI',
+  // legacy: CUE-OUT-CONT (Elemental spelling), ASSET
+  ELAPSED_TIME: 'ElapsedTime',
+  CONT_DURATION: 'Duration',
+  SCTE35: 'SCTE35',
+  CAID: 'CAID',
+} as const;
+
+/** One attribute name from {@link ATTR}. */
+export type AttributeName = (typeof ATTR)[keyof typeof ATTR];
+
+/** The prefix of DATERANGE client-defined attributes (RFC 8216 §4.3.2.7). */
+export const CLIENT_ATTRIBUTE_PREFIX = 'X-';
