@@ -26,6 +26,8 @@ export const MANIFEST_ERROR_CODES = {
   PLAYLIST_UNDEFINED_VARIABLE: 'undefined variable reference',
   /** The wrong kind of playlist for the call (parseMediaPlaylist given a master, …). */
   PLAYLIST_WRONG_KIND: 'wrong kind of playlist',
+  /** serializePlaylist was given a value it cannot write (a line break or quote inside a URI or quoted string, a non-finite number). */
+  PLAYLIST_UNSERIALIZABLE: 'the playlist model cannot be serialized',
 
   // — SCTE-35 —
   /** Not hex (0x…), base64 or bytes. */

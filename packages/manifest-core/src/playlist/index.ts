@@ -49,6 +49,14 @@ export type {
 /** Canonical line orders the serializer uses when an object records none. */
 export { MEDIA_HEADER_ORDER, SEGMENT_ORDER, MEDIA_FOOTER_ORDER, MASTER_ORDER } from './model.ts';
 
+// — parse and serialize —
+/** Parse playlist text (auto-detecting the kind, or insisting on one) into the typed model. */
+export { parsePlaylist, parseMediaPlaylist, parseMasterPlaylist, PARSE_DEFAULTS } from './parse.ts';
+/** Narrow a Playlist by kind. */
+export { isMediaPlaylist, isMasterPlaylist } from './parse.ts';
+/** Write the model back as playlist text. */
+export { serializePlaylist } from './serialize.ts';
+
 // — tag names —
 /** The one table of HLS tag and attribute names. */
 export { TAG, ATTR, CLIENT_ATTRIBUTE_PREFIX } from './tags.ts';

@@ -600,7 +600,7 @@ export type Playlist = MasterPlaylist | MediaPlaylist;
 
 /** Options of the playlist parsers. Every limit has a default chosen for real-world playlists. */
 export interface ParsePlaylistOptions {
-  /** Largest accepted input, in UTF-16 code units of the text (bytes for ASCII). Default 16 MiB (16_777_216). */
+  /** Largest accepted input in bytes (a string is measured in UTF-16 code units, which equal bytes for ASCII). Default 16 MiB (16_777_216). */
   maxBytes?: number;
   /** Most segments (media) or variants + renditions (multivariant) accepted. Default 200_000. */
   maxSegments?: number;
@@ -644,7 +644,11 @@ export type PlaylistWarningCode =
   /** An EXTINF duration, rounded, exceeds EXT-X-TARGETDURATION (RFC 8216 §4.3.3.1). */
   | 'TARGET_DURATION_EXCEEDED'
   /** An EXT-X-DEFINE:IMPORT or QUERYPARAM whose value the options do not supply. */
-  | 'UNRESOLVED_VARIABLE';
+  | 'UNRESOLVED_VARIABLE'
+  /** EXT-X-STREAM-INF with no URI line after it (another tag or the end came first): kept verbatim. */
+  | 'MISSING_URI'
+  /** A URI line in a multivariant playlist that follows no EXT-X-STREAM-INF: kept verbatim. */
+  | 'UNEXPECTED_URI';
 
 /** What the parsers return. */
 export interface ParseResult<P extends Playlist = Playlist> {

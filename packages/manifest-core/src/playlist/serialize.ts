@@ -1,0 +1,469 @@
+/**
+ * @module The playlist serializer: typed model → playlist text (LF line endings). Walks the
+ * recorded line orders so that parsed playlists come back in input order; objects without an
+ * order are written in canonical spec order (see model.ts).
+ */
+import { ManifestError } from '../errors.ts';
+import { SCHEMAS, checkWritable, formatByteRange, formatNumber, writeAttributes } from './attributes.ts';
+import type { AttributeSchema } from './attributes.ts';
+import { MASTER_RANK, MEDIA_GLOBAL_KINDS, PREFIX, SEGMENT_RANK, HEADER_RANK } from './lines.ts';
+import type { RankMap } from './lines.ts';
+import { MASTER_ORDER, MEDIA_FOOTER_ORDER, MEDIA_HEADER_ORDER, SEGMENT_ORDER } from './model.ts';
+import type {
+  CueOut,
+  CueOutCont,
+  Define,
+  LineKind,
+  MasterPlaylist,
+  MediaPlaylist,
+  MediaSegment,
+  Playlist,
+  SegmentTags,
+} from './model.ts';
+import { TAG } from './tags.ts';
+
+const HEADER = `#${TAG.EXTM3U}\n`;
+const FOOTER_RANK: RankMap = new Map(MEDIA_FOOTER_ORDER.map((k, i) => [k, i]));
+
+/**
+ * Writes a playlist as text with LF line endings. Throws a ManifestError with code
+ * PLAYLIST_UNSERIALIZABLE when a value cannot be written (a line break in a URI or a quote
+ * inside a quoted-string value, a URI starting with `#`, a non-finite number).
+ *
+ * @example
+ * const { playlist } = parsePlaylist(text);
+ * if (playlist.kind === 'media') playlist.segments[0]!.uri = 'https://cdn.example/seg0.ts';
+ * const out = serializePlaylist(playlist);
+ */
+export function serializePlaylist(playlist: Playlist): string {
+  try {
+    return playlist.kind === 'master' ? writeMaster(playlist) : writeMedia(playlist);
+  } catch (error) {
+    if (error instanceof ManifestError) throw error;
+    throw new ManifestError('PLAYLIST_UNSERIALIZABLE', 'the playlist model has a value of the wrong shape', {
+      cause: error,
+    });
+  }
+}
+
+// ————————————————————————————————————————————————————————————————— the order walk
+
+interface WalkTarget {
+  /** How many items of `kind` exist. */
+  count(kind: LineKind): number;
+  /** Writes item `index` of `kind`. */
+  emit(kind: LineKind, index: number): void;
+  /** True for kinds whose items are shared by the whole document (media playlist-level tags). */
+  isGlobal(kind: LineKind): boolean;
+  /** Index the next slot of a global kind consumes. */
+  nextGlobal(kind: LineKind): number;
+  /** First index of a global kind that no slot anywhere claims. */
+  globalLeftover(kind: LineKind): number;
+}
+
+/**
+ * Walks a recorded order (possibly empty): each slot emits the next item of its kind; items no
+ * slot claims are emitted at their canonical rank, before the first slot of a later rank.
+ */
+function walk(
+  order: readonly LineKind[] | undefined,
+  canonical: readonly LineKind[],
+  rank: RankMap,
+  t: WalkTarget,
+): void {
+  let localSlots: Map<LineKind, number> | undefined;
+  let localUsed: Map<LineKind, number> | undefined;
+  if (order !== undefined && order.length > 0) {
+    localSlots = new Map();
+    localUsed = new Map();
+    for (const k of order) if (!t.isGlobal(k)) localSlots.set(k, (localSlots.get(k) ?? 0) + 1);
+  }
+  let ptr = 0;
+  const flush = (below: number): void => {
+    while (ptr < canonical.length && ptr < below) {
+      const k = canonical[ptr++]!;
+      const n = t.count(k);
+      const from = t.isGlobal(k) ? t.globalLeftover(k) : (localSlots?.get(k) ?? 0);
+      for (let i = from; i < n; i++) t.emit(k, i);
+    }
+  };
+  if (order !== undefined) {
+    for (const k of order) {
+      const r = rank.get(k);
+      if (r !== undefined) flush(r);
+      let i: number;
+      if (t.isGlobal(k)) i = t.nextGlobal(k);
+      else {
+        i = localUsed!.get(k) ?? 0;
+        localUsed!.set(k, i + 1);
+      }
+      if (i < t.count(k)) t.emit(k, i);
+    }
+  }
+  flush(canonical.length);
+}
+
+function line(prefix: string, value: string): string {
+  return `${prefix}${value}\n`;
+}
+
+function bare(kind: Exclude<LineKind, 'extra'>): string {
+  return `${PREFIX[kind].slice(0, -1)}\n`;
+}
+
+function extraLine(text: string): string {
+  checkWritable(text, false, 'a verbatim line');
+  if (text.length === 0) throw new ManifestError('PLAYLIST_UNSERIALIZABLE', 'a verbatim line is empty');
+  return `${text}\n`;
+}
+
+function uriLine(uri: string): string {
+  if (typeof uri !== 'string' || uri.length === 0 || uri.charCodeAt(0) === 35 /* # */) {
+    throw new ManifestError('PLAYLIST_UNSERIALIZABLE', `a URI line must be non-empty and not start with #`);
+  }
+  checkWritable(uri, false, 'a URI');
+  return `${uri}\n`;
+}
+
+function attrs(kind: Exclude<LineKind, 'extra'>, obj: object, schema: AttributeSchema): string {
+  return `${PREFIX[kind]}${writeAttributes(obj, schema)}\n`;
+}
+
+function defineLine(d: Define): string {
+  const { kind, name, ...rest } = d as Define & { value?: string };
+  const obj =
+    kind === 'value'
+      ? { name, ...rest }
+      : kind === 'import'
+        ? { import: name, ...rest }
+        : { queryParam: name, ...rest };
+  return attrs('define', obj, SCHEMAS.define);
+}
+
+function cueOutLine(c: CueOut): string {
+  const hasOther = c.otherAttributes !== undefined && Object.keys(c.otherAttributes).length > 0;
+  if (c.duration === undefined && !hasOther) return bare('cueOut');
+  if (c.style === 'value' && !hasOther && c.duration !== undefined)
+    return line(PREFIX.cueOut, formatNumber(c.duration));
+  return attrs('cueOut', c, SCHEMAS.cueOut);
+}
+
+function cueOutContLine(c: CueOutCont): string {
+  const hasOther = c.otherAttributes !== undefined && Object.keys(c.otherAttributes).length > 0;
+  if (c.elapsedTime === undefined && c.duration === undefined && c.scte35 === undefined && !hasOther) {
+    return bare('cueOutCont');
+  }
+  if (
+    c.style === 'slash' &&
+    c.elapsedTime !== undefined &&
+    c.duration !== undefined &&
+    c.scte35 === undefined &&
+    !hasOther
+  ) {
+    return line(PREFIX.cueOutCont, `${formatNumber(c.elapsedTime)}/${formatNumber(c.duration)}`);
+  }
+  return attrs('cueOutCont', c, SCHEMAS.cueOutCont);
+}
+
+function textValue(kind: Exclude<LineKind, 'extra'>, value: string): string {
+  checkWritable(value, false, PREFIX[kind]);
+  return line(PREFIX[kind], value);
+}
+
+// ————————————————————————————————————————————————————————————————— media
+
+function segmentCount(seg: SegmentTags & Partial<MediaSegment>, kind: LineKind): number {
+  switch (kind) {
+    case 'discontinuity':
+      return seg.discontinuity ? 1 : 0;
+    case 'key':
+      return seg.keys?.length ?? 0;
+    case 'map':
+      return seg.map === undefined ? 0 : 1;
+    case 'programDateTime':
+      return seg.programDateTime === undefined ? 0 : 1;
+    case 'dateRange':
+      return seg.dateRanges?.length ?? 0;
+    case 'oatclsScte35':
+      return seg.oatclsScte35 === undefined ? 0 : 1;
+    case 'asset':
+      return seg.asset === undefined ? 0 : 1;
+    case 'cueIn':
+      return seg.cueIn ? 1 : 0;
+    case 'cueOut':
+      return seg.cueOut === undefined ? 0 : 1;
+    case 'cueOutCont':
+      return seg.cueOutCont === undefined ? 0 : 1;
+    case 'splicePointScte35':
+      return seg.splicePointScte35 === undefined ? 0 : 1;
+    case 'gap':
+      return seg.gap ? 1 : 0;
+    case 'bitrate':
+      return seg.bitrate === undefined ? 0 : 1;
+    case 'part':
+      return seg.parts?.length ?? 0;
+    case 'extra':
+      return seg.extra?.length ?? 0;
+    case 'extinf':
+      return seg.uri === undefined ? 0 : 1;
+    case 'byteRange':
+      return seg.byteRange === undefined || seg.uri === undefined ? 0 : 1;
+    default:
+      return 0;
+  }
+}
+
+function segmentLine(seg: SegmentTags & Partial<MediaSegment>, kind: LineKind, i: number): string {
+  switch (kind) {
+    case 'discontinuity':
+    case 'cueIn':
+    case 'gap':
+      return bare(kind);
+    case 'key':
+      return attrs('key', seg.keys![i]!, SCHEMAS.key);
+    case 'map':
+      return attrs('map', seg.map!, SCHEMAS.map);
+    case 'programDateTime':
+      return textValue(kind, seg.programDateTime!);
+    case 'dateRange':
+      return attrs('dateRange', seg.dateRanges![i]!, SCHEMAS.dateRange);
+    case 'oatclsScte35':
+      return textValue(kind, seg.oatclsScte35!);
+    case 'asset':
+      return attrs('asset', seg.asset!, SCHEMAS.asset);
+    case 'cueOut':
+      return cueOutLine(seg.cueOut!);
+    case 'cueOutCont':
+      return cueOutContLine(seg.cueOutCont!);
+    case 'splicePointScte35':
+      return textValue(kind, seg.splicePointScte35!);
+    case 'bitrate':
+      return line(PREFIX.bitrate, formatNumber(seg.bitrate!));
+    case 'part':
+      return attrs('part', seg.parts![i]!, SCHEMAS.part);
+    case 'extra':
+      return extraLine(seg.extra![i]!);
+    case 'extinf': {
+      const title = seg.title ?? '';
+      checkWritable(title, false, 'an EXTINF title');
+      if (typeof seg.duration !== 'number' || !Number.isFinite(seg.duration)) {
+        throw new ManifestError('PLAYLIST_UNSERIALIZABLE', `segment ${seg.uri} has no finite duration`);
+      }
+      return `${PREFIX.extinf}${formatNumber(seg.duration)},${title}\n`;
+    }
+    case 'byteRange':
+      return line(PREFIX.byteRange, formatByteRange(seg.byteRange!));
+    default:
+      return '';
+  }
+}
+
+function globalCount(pl: MediaPlaylist, kind: LineKind): number {
+  switch (kind) {
+    case 'version':
+    case 'targetDuration':
+    case 'mediaSequence':
+    case 'discontinuitySequence':
+    case 'playlistType':
+    case 'start':
+    case 'partInf':
+    case 'serverControl':
+    case 'skip':
+      return pl[kind] === undefined ? 0 : 1;
+    case 'independentSegments':
+    case 'iFramesOnly':
+    case 'endList':
+      return pl[kind] ? 1 : 0;
+    case 'define':
+      return pl.defines?.length ?? 0;
+    case 'preloadHint':
+      return pl.preloadHints?.length ?? 0;
+    case 'renditionReport':
+      return pl.renditionReports?.length ?? 0;
+    case 'extra':
+      return pl.extra?.length ?? 0;
+    default:
+      return 0;
+  }
+}
+
+function globalLine(pl: MediaPlaylist | MasterPlaylist, kind: LineKind, i: number): string {
+  const m = pl as MediaPlaylist;
+  switch (kind) {
+    case 'version':
+      return line(PREFIX.version, formatNumber(pl.version!));
+    case 'targetDuration':
+    case 'mediaSequence':
+    case 'discontinuitySequence':
+      return line(PREFIX[kind], formatNumber(m[kind]!));
+    case 'playlistType':
+      return textValue(kind, m.playlistType!);
+    case 'independentSegments':
+    case 'iFramesOnly':
+    case 'endList':
+      return bare(kind);
+    case 'start':
+      return attrs('start', pl.start!, SCHEMAS.start);
+    case 'define':
+      return defineLine(pl.defines![i]!);
+    case 'partInf':
+      return attrs('partInf', m.partInf!, SCHEMAS.partInf);
+    case 'serverControl':
+      return attrs('serverControl', m.serverControl!, SCHEMAS.serverControl);
+    case 'skip':
+      return attrs('skip', m.skip!, SCHEMAS.skip);
+    case 'preloadHint':
+      return attrs('preloadHint', m.preloadHints![i]!, SCHEMAS.preloadHint);
+    case 'renditionReport':
+      return attrs('renditionReport', m.renditionReports![i]!, SCHEMAS.renditionReport);
+    case 'extra':
+      return extraLine(pl.extra![i]!);
+    default:
+      return '';
+  }
+}
+
+function writeMedia(pl: MediaPlaylist): string {
+  let out = HEADER;
+  // Global slots: how many slots of each playlist-level kind exist anywhere, and how many were used.
+  const slots = new Map<LineKind, number>();
+  const used = new Map<LineKind, number>();
+  const countSlots = (order: readonly LineKind[] | undefined): void => {
+    if (order === undefined) return;
+    for (const k of order) if (MEDIA_GLOBAL_KINDS.has(k)) slots.set(k, (slots.get(k) ?? 0) + 1);
+  };
+  countSlots(pl.order);
+  const segments = pl.segments;
+  for (let s = 0; s < segments.length; s++) countSlots(segments[s]!.order);
+  countSlots(pl.tail?.order);
+
+  const isGlobal = (k: LineKind): boolean => MEDIA_GLOBAL_KINDS.has(k);
+  const nextGlobal = (k: LineKind): number => {
+    const i = used.get(k) ?? 0;
+    used.set(k, i + 1);
+    return i;
+  };
+  const globalLeftover = (k: LineKind): number => slots.get(k) ?? 0;
+  const emitGlobal = (k: LineKind, i: number): void => {
+    out += globalLine(pl, k, i);
+  };
+
+  walk(pl.order, MEDIA_HEADER_ORDER, HEADER_RANK, {
+    count: (k) => globalCount(pl, k),
+    emit: emitGlobal,
+    isGlobal,
+    nextGlobal,
+    globalLeftover,
+  });
+
+  for (let s = 0; s < segments.length; s++) {
+    const seg = segments[s]!;
+    if (seg.order === undefined) {
+      // Fast path: canonical order.
+      for (let r = 0; r < SEGMENT_ORDER.length; r++) {
+        const k = SEGMENT_ORDER[r]!;
+        const n = segmentCount(seg, k);
+        for (let i = 0; i < n; i++) out += segmentLine(seg, k, i);
+      }
+    } else {
+      walk(seg.order, SEGMENT_ORDER, SEGMENT_RANK, {
+        count: (k) => (isGlobal(k) ? globalCount(pl, k) : segmentCount(seg, k)),
+        emit: (k, i) => {
+          out += isGlobal(k) ? globalLine(pl, k, i) : segmentLine(seg, k, i);
+        },
+        isGlobal,
+        nextGlobal,
+        globalLeftover,
+      });
+    }
+    out += uriLine(seg.uri);
+  }
+
+  const tail = pl.tail as (SegmentTags & Partial<MediaSegment>) | undefined;
+  if (tail !== undefined) {
+    walk(tail.order, SEGMENT_ORDER, SEGMENT_RANK, {
+      count: (k) =>
+        isGlobal(k) ? globalCount(pl, k) : k === 'extinf' || k === 'byteRange' ? 0 : segmentCount(tail, k),
+      emit: (k, i) => {
+        out += isGlobal(k) ? globalLine(pl, k, i) : segmentLine(tail, k, i);
+      },
+      isGlobal,
+      nextGlobal,
+      globalLeftover,
+    });
+  }
+  walk(undefined, MEDIA_FOOTER_ORDER, FOOTER_RANK, {
+    count: (k) => globalCount(pl, k),
+    emit: emitGlobal,
+    isGlobal,
+    nextGlobal,
+    globalLeftover,
+  });
+  return out;
+}
+
+// ————————————————————————————————————————————————————————————————— multivariant
+
+function masterCount(pl: MasterPlaylist, kind: LineKind): number {
+  switch (kind) {
+    case 'version':
+    case 'start':
+    case 'contentSteering':
+      return pl[kind] === undefined ? 0 : 1;
+    case 'independentSegments':
+      return pl.independentSegments ? 1 : 0;
+    case 'define':
+      return pl.defines?.length ?? 0;
+    case 'sessionData':
+      return pl.sessionData?.length ?? 0;
+    case 'sessionKey':
+      return pl.sessionKeys?.length ?? 0;
+    case 'extra':
+      return pl.extra?.length ?? 0;
+    case 'rendition':
+      return pl.renditions.length;
+    case 'variant':
+      return pl.variants.length;
+    case 'iFrameVariant':
+      return pl.iFrameVariants.length;
+    default:
+      return 0;
+  }
+}
+
+function masterLine(pl: MasterPlaylist, kind: LineKind, i: number): string {
+  switch (kind) {
+    case 'contentSteering':
+      return attrs('contentSteering', pl.contentSteering!, SCHEMAS.contentSteering);
+    case 'sessionData':
+      return attrs('sessionData', pl.sessionData![i]!, SCHEMAS.sessionData);
+    case 'sessionKey':
+      return attrs('sessionKey', pl.sessionKeys![i]!, SCHEMAS.key);
+    case 'rendition':
+      return attrs('rendition', pl.renditions[i]!, SCHEMAS.media);
+    case 'variant': {
+      const v = pl.variants[i]!;
+      let s = attrs('variant', v, SCHEMAS.streamInf);
+      if (v.extra !== undefined) for (const e of v.extra) s += extraLine(e);
+      return s + uriLine(v.uri);
+    }
+    case 'iFrameVariant':
+      return attrs('iFrameVariant', pl.iFrameVariants[i]!, SCHEMAS.iFrameStreamInf);
+    default:
+      return globalLine(pl, kind, i);
+  }
+}
+
+function writeMaster(pl: MasterPlaylist): string {
+  let out = HEADER;
+  walk(pl.order, MASTER_ORDER, MASTER_RANK, {
+    count: (k) => masterCount(pl, k),
+    emit: (k, i) => {
+      out += masterLine(pl, k, i);
+    },
+    isGlobal: () => false,
+    nextGlobal: () => 0,
+    globalLeftover: () => 0,
+  });
+  return out;
+}
