@@ -1,0 +1,161 @@
+/** @module Test helpers: small lavfi sources, ffprobe checks and an independent reading of a produced ladder. */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+
+/** Options for {@link makeSource}. */
+export interface SourceSpec {
+  seconds: number;
+  size?: string;
+  rate?: number;
+  video?: boolean;
+  audio?: boolean;
+}
+
+/** Writes a small test source with ffmpeg's lavfi generators (testsrc2 + sine). */
+export async function makeSource(path: string, spec: SourceSpec): Promise<string> {
+  const args = ['-hide_banner', '-loglevel', 'error', '-y'];
+  if (spec.video !== false) args.push('-f', 'lavfi', '-i', `testsrc2=size=${spec.size ?? '640x360'}:rate=${spec.rate ?? 30}`);
+  if (spec.audio !== false) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000');
+  args.push('-t', String(spec.seconds));
+  if (spec.video !== false) args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p');
+  if (spec.audio !== false) args.push('-c:a', 'aac');
+  args.push(path);
+  await exec('ffmpeg', args);
+  return path;
+}
+
+/** Runs ffprobe and parses its JSON. */
+export async function ffprobeJson(args: string[]): Promise<Record<string, unknown>> {
+  const { stdout } = await exec('ffprobe', ['-v', 'error', '-of', 'json', ...args], { maxBuffer: 64 * 1024 * 1024 });
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
+
+/** Keyframe presentation times (seconds) of the video in a media playlist. */
+export async function keyframeTimes(playlist: string): Promise<number[]> {
+  const json = (await ffprobeJson(['-select_streams', 'v:0', '-show_entries', 'packet=pts_time,flags', playlist])) as {
+    packets: Array<{ pts_time: string; flags: string }>;
+  };
+  return json.packets.filter((p) => p.flags.startsWith('K')).map((p) => Number(p.pts_time));
+}
+
+/** Decodes a playlist with `ffmpeg -v error`; returns what it printed (empty when clean). */
+export async function decodeErrors(playlist: string): Promise<string> {
+  const { stdout, stderr } = await exec('ffmpeg', ['-nostdin', '-v', 'error', '-i', playlist, '-f', 'null', '-']);
+  return `${stdout}${stderr}`.trim();
+}
+
+/** Number of decoded video frames in a playlist. */
+export async function frameCount(playlist: string): Promise<number> {
+  const json = (await ffprobeJson(['-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames', playlist])) as {
+    streams: Array<{ nb_read_frames: string }>;
+  };
+  return Number(json.streams[0]?.nb_read_frames);
+}
+
+/** A media playlist as the tests read it, independently of the package's own reader. */
+export interface ParsedMedia {
+  targetDuration: number;
+  map: string | undefined;
+  segments: Array<{ uri: string; duration: number }>;
+  keyLine: string | undefined;
+  text: string;
+}
+
+/** Reads a media playlist file. */
+export function readMedia(path: string): ParsedMedia {
+  const text = readFileSync(path, 'utf8');
+  const lines = text.split('\n');
+  const segments: ParsedMedia['segments'] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i] as string;
+    if (l.startsWith('#EXTINF:')) segments.push({ duration: Number.parseFloat(l.slice(8)), uri: (lines[i + 1] as string).trim() });
+  }
+  return {
+    text,
+    targetDuration: Number(/#EXT-X-TARGETDURATION:(\d+)/.exec(text)?.[1]),
+    map: /#EXT-X-MAP:URI="([^"]+)"/.exec(text)?.[1],
+    keyLine: lines.find((l) => l.startsWith('#EXT-X-KEY:')),
+    segments,
+  };
+}
+
+/** Attributes of a tag line (`A=1,B="x,y"`). */
+export function attributes(line: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /([A-Z0-9-]+)=("[^"]*"|[^,]*)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(line.slice(line.indexOf(':') + 1)))) out[m[1] as string] = (m[2] as string).replace(/^"|"$/g, '');
+  return out;
+}
+
+/** The STREAM-INF entries of a master playlist. */
+export function readMaster(path: string): { text: string; variants: Array<{ attrs: Record<string, string>; uri: string }>; media: Array<Record<string, string>> } {
+  const text = readFileSync(path, 'utf8');
+  const lines = text.split('\n');
+  const variants: Array<{ attrs: Record<string, string>; uri: string }> = [];
+  lines.forEach((l, i) => {
+    if (l.startsWith('#EXT-X-STREAM-INF:')) variants.push({ attrs: attributes(l), uri: (lines[i + 1] as string).trim() });
+  });
+  return { text, variants, media: lines.filter((l) => l.startsWith('#EXT-X-MEDIA:')).map(attributes) };
+}
+
+/**
+ * Peak segment bitrate per RFC 8216bis §4.4.6.2 (largest rate of a contiguous run lasting
+ * 0.5–1.5 target durations), computed from file sizes on disk.
+ */
+export function measuredPeakBps(dir: string, media: ParsedMedia): number {
+  const segs = media.segments.map((s) => ({ bits: readFileSync(join(dir, s.uri)).length * 8, d: s.duration }));
+  let peak = 0;
+  for (let i = 0; i < segs.length; i++) {
+    let bits = 0;
+    let d = 0;
+    for (let j = i; j < segs.length; j++) {
+      bits += (segs[j] as { bits: number }).bits;
+      d += (segs[j] as { d: number }).d;
+      if (d > 1.5 * media.targetDuration) break;
+      if (d >= 0.5 * media.targetDuration) peak = Math.max(peak, bits / d);
+    }
+  }
+  return peak;
+}
+
+/** Average bitrate from file sizes and EXTINF durations. */
+export function measuredAverageBps(dir: string, media: ParsedMedia): number {
+  let bits = 0;
+  let d = 0;
+  for (const s of media.segments) {
+    bits += readFileSync(join(dir, s.uri)).length * 8;
+    d += s.duration;
+  }
+  return bits / d;
+}
+
+/**
+ * NAL unit type of the first video slice in an fMP4 media segment: walks the mdat's
+ * length-prefixed NAL units (4-byte lengths, as ffmpeg writes avcC/hvcC) until a VCL NAL.
+ */
+export function firstSliceNalType(segment: Uint8Array, codec: 'h264' | 'hevc'): number | undefined {
+  let off = 0;
+  while (off + 8 <= segment.length) {
+    const size = ((segment[off] as number) << 24) | ((segment[off + 1] as number) << 16) | ((segment[off + 2] as number) << 8) | (segment[off + 3] as number);
+    const type = String.fromCharCode(...segment.subarray(off + 4, off + 8));
+    if (type === 'mdat') {
+      let p = off + 8;
+      while (p + 5 <= segment.length) {
+        const len = ((segment[p] as number) << 24) | ((segment[p + 1] as number) << 16) | ((segment[p + 2] as number) << 8) | (segment[p + 3] as number);
+        const header = segment[p + 4] as number;
+        const nal = codec === 'h264' ? header & 0x1f : (header >> 1) & 0x3f;
+        if (codec === 'h264' ? nal >= 1 && nal <= 5 : nal <= 31) return nal;
+        p += 4 + len;
+      }
+      return undefined;
+    }
+    if (size < 8) return undefined;
+    off += size;
+  }
+  return undefined;
+}
