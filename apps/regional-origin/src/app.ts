@@ -1,0 +1,552 @@
+/**
+ * @module The zone server's Hono app, built from injected dependencies (stores, clocks, fetchers,
+ * renderer, ADS client). `server.ts` wires the real ones; tests call `app.request()` or a port.
+ */
+import { Hono, type Context } from 'hono';
+import { cors } from 'hono/cors';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { isManifestError, verifyPlaybackUrl, type AssetManifest } from '@meridian/manifest-core';
+import type { Config } from './config.ts';
+import { AppError, APP_ERROR_CODES, isAppError } from './errors.ts';
+import type { Logger } from './log.ts';
+import { describeError } from './log.ts';
+import type { Metrics } from './metrics.ts';
+import type { OriginFetcher } from './origin.ts';
+import type { ValkeyClient } from './valkey.ts';
+import { createContentCatalog, type ContentCatalog, type SourcePlaylist } from './catalog.ts';
+import type { PlaylistRenderer, RenderContext } from './render/playlist-renderer.ts';
+import { resolveOriginPath } from './render/interim-renderer.ts';
+import { createSessionService, type ResolvedSession, type SessionService } from './sessions/service.ts';
+import type { SessionMode, SessionStore } from './sessions/types.ts';
+import type { AdDecisionClient } from './ads/vast-client.ts';
+import { createBreakDecider, planVodBreaks, type BreakPlan } from './ads/decisions.ts';
+import type { KeyStore } from './keys.ts';
+import type { AssetEvents, TranscodeQueue } from './jobs.ts';
+import type { UploadStore } from './uploads/store.ts';
+import { createUploadService, type UploadService } from './uploads/service.ts';
+import { createRateLimiter } from './rate-limit.ts';
+
+/** Everything the app needs from outside. */
+export interface AppDependencies {
+  config: Config;
+  sessionStore: SessionStore;
+  origin: OriginFetcher;
+  renderer: PlaylistRenderer;
+  adClient: AdDecisionClient;
+  keys: KeyStore;
+  queue: TranscodeQueue;
+  uploadStore: UploadStore;
+  /** S3 client for uploads; undefined disables them (503). */
+  s3: S3Client | undefined;
+  /** Valkey, when configured (metadata L2, readiness). */
+  valkey: ValkeyClient | undefined;
+  /** Transcode status events, when available (cache invalidation, video status). */
+  events: AssetEvents | undefined;
+  metrics: Metrics;
+  log: Logger;
+  /** Clock, ms since the epoch. */
+  nowMs: () => number;
+  /** Random bytes (ids, seeds). */
+  randomBytes: (n: number) => Uint8Array;
+}
+
+/** The built app plus the handles `server.ts` needs for operation. */
+export interface ZoneApp {
+  app: Hono;
+  catalog: ContentCatalog;
+  sessions: SessionService;
+  uploads: UploadService;
+  /** Requests in flight right now. */
+  inFlight(): number;
+  /** Marks the app as draining: /readyz answers 503 so health checks steer traffic away. */
+  startDraining(): void;
+  /** Unsubscribes from events. */
+  dispose(): void;
+}
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
+const MAX_AD_PARAMS = 32;
+
+/** Throws INVALID_ID unless `value` is a safe id (this also refuses `../` and its percent-encodings, which decode to `/` or `.`). */
+function checkId(value: string | undefined, what: string): string {
+  if (value === undefined || !ID.test(value)) throw new AppError('INVALID_ID', `invalid ${what}`);
+  return value;
+}
+
+function adParamsFrom(query: Record<string, string>): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [k, v] of Object.entries(query)) {
+    if (!k.startsWith('ads.')) continue;
+    const name = k.slice(4);
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name) || v.length > 512) throw new AppError('BAD_REQUEST', `bad ad parameter ${k}`);
+    params[name] = v;
+  }
+  if (Object.keys(params).length > MAX_AD_PARAMS) throw new AppError('BAD_REQUEST', `more than ${MAX_AD_PARAMS} ad parameters`);
+  return params;
+}
+
+function checkAdParams(value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AppError('BAD_REQUEST', 'adParams must be an object of strings');
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new AppError('BAD_REQUEST', `adParams.${k} must be a string`);
+    out[`ads.${k}`] = String(v);
+  }
+  return adParamsFrom(out);
+}
+
+function checkMode(value: unknown): SessionMode {
+  if (value === undefined || value === 'stitched') return 'stitched';
+  if (value === 'interstitials') return 'interstitials';
+  throw new AppError('BAD_REQUEST', 'mode must be "stitched" or "interstitials"');
+}
+
+async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
+  const text = await c.req.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new AppError('INVALID_JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('BAD_REQUEST', 'body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+/** Cache-Control for a personalised playlist: private always; VOD long, live about half a target duration. */
+function playlistCacheControl(live: boolean, targetDurationSeconds: number | undefined): string {
+  if (!live) return 'private, max-age=86400';
+  return `private, max-age=${Math.max(1, Math.floor((targetDurationSeconds ?? 2) / 2))}`;
+}
+
+/** Builds the app. */
+export function createApp(deps: AppDependencies): ZoneApp {
+  const { config, metrics, log, nowMs } = deps;
+  const base = config.publicBaseUrl;
+  let inFlight = 0;
+  let draining = false;
+
+  const catalog = createContentCatalog({
+    origin: deps.origin,
+    valkey: deps.valkey,
+    keyPrefix: config.valkey.keyPrefix,
+    vodAssetPath: config.vodAssetPath,
+    liveMasterPath: config.liveMasterPath,
+    metadataL1TtlMs: config.metadataL1TtlMs,
+    metadataL2TtlSeconds: config.metadataL2TtlSeconds,
+    vodPlaylistL1TtlMs: config.vodPlaylistL1TtlMs,
+    metrics,
+    log,
+  });
+  const sessions = createSessionService({
+    store: deps.sessionStore,
+    keyring: config.keyring,
+    ttlSeconds: config.sessionTtlSeconds,
+    zone: config.zone,
+    nowMs,
+    randomBytes: deps.randomBytes,
+    metrics,
+    log,
+  });
+  const originUrl = (originPath: string): string => `${config.cdnBaseUrl ?? deps.origin.origins[0]?.url ?? ''}${originPath}`;
+  const decider = createBreakDecider({
+    client: deps.adClient,
+    catalog,
+    queue: deps.queue,
+    sessions,
+    urlTemplate: config.ads.urlTemplate,
+    totalBudgetMs: config.ads.totalBudgetMs,
+    fallback: config.ads.fallback,
+    slateUrl: config.ads.slateUrl,
+    publicOriginUrl: originUrl,
+    nowMs,
+    metrics,
+    log,
+  });
+  const randomId = (): string => Array.from(deps.randomBytes(12), (b) => 'abcdefghijklmnopqrstuvwxyz0123456789'[b % 36]).join('');
+  const uploads = createUploadService({ s3: deps.s3, store: deps.uploadStore, queue: deps.queue, uploads: config.uploads, nowMs, randomId, metrics, log });
+  const uploadLimiter = createRateLimiter(config.uploads.rateLimitPerMinute, 60_000, nowMs);
+
+  const unsubscribe = deps.events?.subscribe((event) => {
+    if (event.status === 'ready' || event.status === 'failed') {
+      void catalog.invalidateAsset(event.assetId);
+      void uploads.get(event.assetId).then(
+        (record) => (record ? deps.uploadStore.setStatus(event.assetId, event.status, nowMs()) : undefined),
+        () => undefined,
+      );
+    }
+  });
+
+  const app = new Hono();
+
+  // — request id, one JSON log line and metrics per request —
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && /^[A-Za-z0-9._-]{1,128}$/.test(incoming) ? incoming : randomId();
+    inFlight++;
+    try {
+      await next();
+    } finally {
+      inFlight--;
+      c.res.headers.set('x-request-id', requestId);
+      c.res.headers.set('x-meridian-zone', config.zone);
+      const route = c.req.routePath === '/*' || c.req.routePath === '*' ? 'unmatched' : c.req.routePath;
+      const seconds = (performance.now() - started) / 1000;
+      metrics.requests.inc({ route, method: c.req.method, status: String(c.res.status) });
+      metrics.latency.observe({ route, method: c.req.method }, seconds);
+      if (config.logRequests) {
+        log.info('request', {
+          requestId,
+          method: c.req.method,
+          route,
+          path: c.req.path,
+          status: c.res.status,
+          durationMs: Math.round(seconds * 10_000) / 10,
+          origin: c.res.headers.get('x-meridian-origin') ?? undefined,
+          zone: config.zone,
+        });
+      }
+    }
+  });
+
+  app.onError((error, c) => {
+    let code: keyof typeof APP_ERROR_CODES;
+    let message: string;
+    let headers: Record<string, string> = {};
+    if (isAppError(error)) {
+      ({ code, message, headers } = error);
+    } else if (isManifestError(error)) {
+      code = error.code === 'INVALID_SIGNATURE' ? 'INVALID_SIGNATURE' : 'BAD_ORIGIN_RESPONSE';
+      message = error.message;
+    } else if (error instanceof HTTPException) {
+      code = error.status === 413 ? 'PAYLOAD_TOO_LARGE' : error.status >= 500 ? 'INTERNAL' : 'BAD_REQUEST';
+      message = APP_ERROR_CODES[code].message;
+    } else {
+      code = 'INTERNAL';
+      message = APP_ERROR_CODES.INTERNAL.message;
+    }
+    const status = APP_ERROR_CODES[code].status;
+    if (status >= 500) log.error('request failed', { path: c.req.path, code, ...describeError(error) });
+    for (const [k, v] of Object.entries(headers)) c.header(k, v);
+    c.header('cache-control', 'no-store');
+    return c.json({ error: { code, message } }, status);
+  });
+
+  app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: 'no such route' } }, 404));
+
+  // — operations —
+  app.get('/healthz', (c) => c.json({ status: 'ok', zone: config.zone, role: config.role }));
+
+  app.get('/readyz', async (c) => {
+    const checks: Record<string, string> = {};
+    let ready = !draining;
+    if (draining) checks.draining = 'yes';
+    if (deps.valkey) {
+      try {
+        await Promise.race([deps.valkey.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), config.valkey.commandTimeoutMs * 2))]);
+        checks.valkey = 'ok';
+      } catch {
+        checks.valkey = 'down';
+        ready = false;
+      }
+    }
+    if (config.role !== 'upload') {
+      const results = await Promise.all(
+        deps.origin.origins.map(async (o) => {
+          try {
+            const res = await fetch(`${o.url}/`, { method: 'HEAD', signal: AbortSignal.timeout(Math.min(1_000, config.originTimeoutMs)) });
+            return [o.id, res.status < 500 ? 'ok' : `status ${res.status}`] as const;
+          } catch {
+            return [o.id, 'down'] as const;
+          }
+        }),
+      );
+      for (const [id, state] of results) checks[`origin:${id}`] = state;
+      if (!results.some(([, state]) => state === 'ok')) ready = false;
+    }
+    return c.json({ ready, zone: config.zone, checks }, ready ? 200 : 503);
+  });
+
+  app.get('/metrics', async (c) => {
+    c.header('content-type', metrics.registry.contentType);
+    c.header('cache-control', 'no-store');
+    return c.body(await metrics.registry.metrics());
+  });
+
+  // — playback —
+  if (config.role !== 'upload') {
+    const corsMiddleware = cors({
+      origin: config.corsAllowOrigin,
+      allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+      allowHeaders: ['content-type', 'x-request-id'],
+      exposeHeaders: ['x-meridian-origin', 'x-meridian-zone', 'x-meridian-session', 'x-request-id', 'content-length'],
+      maxAge: 86_400,
+    });
+    for (const path of ['/v1/vod/*', '/v1/live/*', '/v1/sessions', '/v1/sessions/*', '/v1/steering/*', '/v1/keys/*']) app.use(path, corsMiddleware);
+    app.use('/v1/sessions', bodyLimit({ maxSize: config.bodyLimitBytes, onError: () => { throw new AppError('PAYLOAD_TOO_LARGE'); } }));
+
+    const country = (c: Context): string | undefined => {
+      const v = c.req.header(config.countryHeader);
+      return v && /^[A-Za-z]{2}$/.test(v) ? v.toUpperCase() : undefined;
+    };
+
+    const requireSigned = async (c: Context): Promise<void> => {
+      if (!config.requireSignedUrls) return;
+      try {
+        await verifyPlaybackUrl(c.req.url, { keyring: config.keyring, nowMs: nowMs() });
+      } catch (error) {
+        throw new AppError('INVALID_SIGNATURE', isManifestError(error) ? error.message : undefined);
+      }
+    };
+
+    const readyAsset = async (assetId: string): Promise<AssetManifest> => {
+      const asset = await catalog.getAsset(assetId);
+      if (asset.status !== 'ready') throw new AppError('NOT_FOUND', `asset ${assetId} is ${asset.status}, not ready`);
+      return asset;
+    };
+
+    /** The source master of a session's content. */
+    const sourceMaster = async (kind: 'vod' | 'live', contentId: string): Promise<SourcePlaylist> => {
+      if (kind === 'live') return catalog.getPlaylist(catalog.liveMasterPath(contentId), { live: true });
+      const asset = await readyAsset(contentId);
+      return catalog.getPlaylist(resolveOriginPath(asset.master, `${catalog.assetFolder(contentId)}/asset.json`));
+    };
+
+    const renderContext = (session: ResolvedSession): RenderContext => ({
+      sessionToken: session.token,
+      claims: session.claims,
+      mediaPlaylistUrl: (renditionId) => `${base}/v1/sessions/${session.token}/${renditionId}.m3u8`,
+      keyUrl: (keyId) => `${base}/v1/keys/${encodeURIComponent(keyId)}?session=${session.token}`,
+      steeringUrl: config.steering.pathways.length > 0 ? `${base}/v1/steering/${session.token}.json` : undefined,
+      segmentUrl: originUrl,
+      breaks: session.breaks,
+    });
+
+    const serveMaster = (c: Context, session: ResolvedSession, master: SourcePlaylist): Response => {
+      const text = deps.renderer.renderMaster(master, renderContext(session));
+      c.header('content-type', PLAYLIST_TYPE);
+      c.header('cache-control', 'private, no-cache');
+      c.header('x-meridian-origin', master.originId);
+      c.header('x-meridian-session', session.token);
+      return c.body(text);
+    };
+
+    const startImplicit = async (c: Context, kind: 'vod' | 'live', contentId: string): Promise<Response> => {
+      await requireSigned(c);
+      const master = await sourceMaster(kind, contentId);
+      const session = await sessions.start({ kind, contentId, mode: checkMode(c.req.query('mode')), adParams: adParamsFrom(c.req.query()), country: country(c) });
+      return serveMaster(c, session, master);
+    };
+
+    app.get('/v1/vod/:assetId/master.m3u8', (c) => startImplicit(c, 'vod', checkId(c.req.param('assetId'), 'asset id')));
+    app.get('/v1/live/:channelId/master.m3u8', (c) => startImplicit(c, 'live', checkId(c.req.param('channelId'), 'channel id')));
+
+    app.post('/v1/sessions', async (c) => {
+      const body = await readJsonObject(c);
+      const hasAsset = body.assetId !== undefined;
+      if (hasAsset === (body.channelId !== undefined)) throw new AppError('BAD_REQUEST', 'give exactly one of assetId or channelId');
+      const kind = hasAsset ? 'vod' : 'live';
+      const contentId = checkId(typeof (hasAsset ? body.assetId : body.channelId) === 'string' ? ((hasAsset ? body.assetId : body.channelId) as string) : undefined, hasAsset ? 'assetId' : 'channelId');
+      await sourceMaster(kind, contentId);
+      const session = await sessions.start({ kind, contentId, mode: checkMode(body.mode), adParams: checkAdParams(body.adParams), country: country(c) });
+      c.header('cache-control', 'no-store');
+      return c.json(
+        {
+          sessionId: session.token,
+          masterUrl: `${base}/v1/sessions/${session.token}/master.m3u8`,
+          trackingUrl: `${base}/v1/sessions/${session.token}/tracking`,
+        },
+        201,
+      );
+    });
+
+    const sessionParam = (c: Context): string => {
+      const sid = c.req.param('sid');
+      if (!sid || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(sid)) throw new AppError('INVALID_SIGNATURE', 'malformed session id');
+      return sid;
+    };
+
+    app.get('/v1/sessions/:sid/:rendition{[A-Za-z0-9_-]+\\.m3u8}', async (c) => {
+      const session = await sessions.resolve(sessionParam(c));
+      const renditionId = (c.req.param('rendition') ?? '').replace(/\.m3u8$/, '');
+      const { kind, contentId } = session.claims;
+      const master = await sourceMaster(kind, contentId);
+      if (renditionId === 'master') return serveMaster(c, session, master);
+      const uri = deps.renderer.listRenditions(master).get(renditionId);
+      if (uri === undefined) throw new AppError('NOT_FOUND', `no rendition ${renditionId}`);
+      const mediaPath = resolveOriginPath(uri, master.path);
+      // Only origin paths are followed: an absolute URL in a master would make this server fetch arbitrary hosts.
+      if (!mediaPath.startsWith('/')) throw new AppError('BAD_ORIGIN_RESPONSE', 'master points outside the origin');
+      const media = await catalog.getPlaylist(mediaPath, { live: kind === 'live' });
+      const text = deps.renderer.renderMedia(media, renderContext(session));
+      c.header('content-type', PLAYLIST_TYPE);
+      c.header('cache-control', playlistCacheControl(media.live, media.targetDurationSeconds));
+      c.header('x-meridian-origin', media.originId);
+      return c.body(text);
+    });
+
+    const vodPlans = async (session: ResolvedSession): Promise<BreakPlan[]> => {
+      if (session.claims.kind !== 'vod') return [];
+      const asset = await readyAsset(session.claims.contentId);
+      return planVodBreaks(config.ads.vodBreakOffsetsSeconds, asset.durationSeconds, config.ads.breakDurationSeconds);
+    };
+
+    app.get('/v1/sessions/:sid/tracking', async (c) => {
+      const session = await sessions.resolve(sessionParam(c));
+      const plans = await vodPlans(session);
+      const decisions = await Promise.all(plans.map((plan) => decider.decide(session, plan)));
+      c.header('cache-control', 'private, no-store');
+      return c.json({
+        avails: plans.map((plan, i) => {
+          const d = decisions[i];
+          let start = plan.offsetSeconds;
+          return {
+            availId: plan.id,
+            startTimeInSeconds: plan.offsetSeconds,
+            durationInSeconds: plan.durationSeconds,
+            fill: d?.fill ?? 'content',
+            assetListUrl: `${base}/v1/sessions/${session.token}/breaks/${plan.id}.json`,
+            ads: (d?.ads ?? []).map((ad) => {
+              const entry = {
+                adId: ad.adId,
+                creativeId: ad.creativeId,
+                startTimeInSeconds: start,
+                durationInSeconds: ad.durationSeconds,
+                uri: ad.uri,
+                trackingEvents: [
+                  { eventType: 'impression', beaconUrls: ad.impressions },
+                  ...[...new Set(ad.tracking.map((t) => t.event))].map((eventType) => ({
+                    eventType,
+                    beaconUrls: ad.tracking.filter((t) => t.event === eventType).map((t) => t.url),
+                  })),
+                ],
+              };
+              start += ad.durationSeconds;
+              return entry;
+            }),
+          };
+        }),
+      });
+    });
+
+    app.get('/v1/sessions/:sid/breaks/:break{b[0-9]{1,4}\\.json}', async (c) => {
+      const session = await sessions.resolve(sessionParam(c));
+      const breakId = (c.req.param('break') ?? '').replace(/\.json$/, '');
+      const plan = (await vodPlans(session)).find((p) => p.id === breakId);
+      if (!plan) throw new AppError('NOT_FOUND', `no break ${breakId}`);
+      const decision = await decider.decide(session, plan);
+      c.header('cache-control', 'private, no-store');
+      return c.json(decider.assetList(decision, plan));
+    });
+
+    app.get('/v1/steering/:file{[A-Za-z0-9_.-]+\\.json}', async (c) => {
+      const token = (c.req.param('file') ?? '').replace(/\.json$/, '');
+      await sessions.verify(token);
+      const others = config.steering.pathways.filter((p) => p.id !== config.zone);
+      c.header('cache-control', 'private, no-store');
+      // HLS Content Steering 1.2: variants without PATHWAY-ID belong to ".", which the clones copy with another HOST.
+      return c.json({
+        VERSION: 1,
+        TTL: config.steering.ttlSeconds,
+        'RELOAD-URI': `${base}/v1/steering/${token}.json`,
+        'PATHWAY-PRIORITY': ['.', ...others.map((p) => p.id)],
+        'PATHWAY-CLONES': others.map((p) => ({ 'BASE-ID': '.', ID: p.id, 'URI-REPLACEMENT': { HOST: new URL(p.baseUrl).host } })),
+      });
+    });
+
+    app.get('/v1/keys/:keyId', async (c) => {
+      const keyId = checkId(c.req.param('keyId'), 'key id');
+      const token = c.req.query('session');
+      if (!token) throw new AppError('FORBIDDEN', 'a session is required');
+      const claims = await sessions.verify(token);
+      if (claims.kind !== 'vod') throw new AppError('FORBIDDEN', 'no key for this session');
+      const asset = await catalog.getAsset(claims.contentId);
+      if (!asset.keyIds.includes(keyId)) throw new AppError('FORBIDDEN', 'key not bound to this session');
+      const key = await deps.keys.getKey(keyId);
+      if (!key || key.length !== 16) throw new AppError('FORBIDDEN', 'key unavailable');
+      c.header('content-type', 'application/octet-stream');
+      c.header('cache-control', 'private, no-store');
+      return c.body(key.slice().buffer as ArrayBuffer);
+    });
+  }
+
+  // — uploads —
+  if (config.role !== 'playback') {
+    const clientOf = (c: Context): string => {
+      if (config.clientIpHeader) {
+        const v = c.req.header(config.clientIpHeader);
+        if (v) return v.split(',')[0]?.trim() ?? 'unknown';
+      }
+      const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+      return incoming?.socket?.remoteAddress ?? 'unknown';
+    };
+    const limited = async (c: Context, next: () => Promise<void>): Promise<void> => {
+      const wait = uploadLimiter.hit(clientOf(c));
+      if (wait > 0) throw new AppError('RATE_LIMITED', undefined, { headers: { 'retry-after': String(wait) } });
+      await next();
+    };
+    app.use('/v1/uploads', limited);
+    app.use('/v1/uploads/*', limited);
+    app.use('/v1/uploads', bodyLimit({ maxSize: config.bodyLimitBytes, onError: () => { throw new AppError('PAYLOAD_TOO_LARGE'); } }));
+    app.use('/v1/uploads/*', bodyLimit({ maxSize: config.bodyLimitBytes, onError: () => { throw new AppError('PAYLOAD_TOO_LARGE'); } }));
+
+    app.post('/v1/uploads', async (c) => {
+      const body = await readJsonObject(c);
+      const { filename, size, contentType } = body;
+      if (typeof filename !== 'string' || filename.length === 0 || filename.length > 255) throw new AppError('BAD_REQUEST', 'filename must be a string of 1–255 characters');
+      if (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0) throw new AppError('BAD_REQUEST', 'size must be a positive integer (bytes)');
+      if (size > config.uploads.maxUploadBytes) throw new AppError('BAD_REQUEST', `size exceeds the limit of ${config.uploads.maxUploadBytes} bytes`);
+      if (typeof contentType !== 'string' || !/^(video|audio)\/[A-Za-z0-9.+-]+$/.test(contentType)) throw new AppError('BAD_REQUEST', 'contentType must be a video/* or audio/* type');
+      const created = await uploads.create({ filename, sizeBytes: size, contentType });
+      c.header('cache-control', 'no-store');
+      return c.json(created, 201);
+    });
+
+    app.post('/v1/uploads/:videoId/complete', async (c) => {
+      const videoId = checkId(c.req.param('videoId'), 'video id');
+      const body = await readJsonObject(c);
+      if (!Array.isArray(body.parts) || body.parts.length === 0 || body.parts.length > 10_000) throw new AppError('BAD_REQUEST', 'parts must be a non-empty array');
+      const parts = body.parts.map((p: unknown) => {
+        const part = p as { partNumber?: unknown; etag?: unknown; ETag?: unknown } | null;
+        const etag = part?.etag ?? part?.ETag;
+        if (typeof part?.partNumber !== 'number' || !Number.isInteger(part.partNumber) || part.partNumber < 1 || typeof etag !== 'string') {
+          throw new AppError('BAD_REQUEST', 'each part needs partNumber and etag');
+        }
+        return { partNumber: part.partNumber, etag };
+      });
+      const record = await uploads.complete(videoId, parts);
+      return c.json({ videoId: record.videoId, status: record.status }, 202);
+    });
+
+    app.get('/v1/videos/:videoId', async (c) => {
+      const videoId = checkId(c.req.param('videoId'), 'video id');
+      const record = await uploads.get(videoId);
+      if (!record) throw new AppError('NOT_FOUND', `video ${videoId} not found`);
+      c.header('cache-control', 'no-store');
+      return c.json({
+        videoId: record.videoId,
+        status: record.status,
+        filename: record.filename,
+        size: record.sizeBytes,
+        contentType: record.contentType,
+        createdAt: new Date(record.createdAtMs).toISOString(),
+        updatedAt: new Date(record.updatedAtMs).toISOString(),
+      });
+    });
+  }
+
+  return {
+    app,
+    catalog,
+    sessions,
+    uploads,
+    inFlight: () => inFlight,
+    startDraining: () => void (draining = true),
+    dispose: () => unsubscribe?.(),
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * @module Content catalog: asset metadata (asset.json) and source playlists read through the
+ * OriginFetcher, with an lru-cache L1 (short TTLs, concurrent misses coalesced) and a Valkey
+ * L2 for metadata (600 s), invalidated when a transcode job reports `ready`.
+ */
+import { LRUCache } from 'lru-cache';
+import { parseAssetManifest, isManifestError, type AssetManifest } from '@meridian/manifest-core';
+import { AppError, isAppError } from './errors.ts';
+import type { Logger } from './log.ts';
+import { describeError } from './log.ts';
+import type { Metrics } from './metrics.ts';
+import type { OriginFetcher } from './origin.ts';
+import type { ValkeyClient } from './valkey.ts';
+
+/** A source playlist as read from the origin. */
+export interface SourcePlaylist {
+  /** Origin path it was read from (for resolving relative URIs). */
+  path: string;
+  text: string;
+  /** Origin id that served it. */
+  originId: string;
+  /** True when it is a live media playlist (no EXT-X-ENDLIST) or a live master. */
+  live: boolean;
+  /** EXT-X-TARGETDURATION, seconds (media playlists). */
+  targetDurationSeconds: number | undefined;
+}
+
+/** Reads assets and playlists for the routes. */
+export interface ContentCatalog {
+  /** asset.json of a VOD asset; 404 when no origin has it, 502 when it is invalid. */
+  getAsset(assetId: string): Promise<AssetManifest>;
+  /** Origin path of the folder holding asset.json (no trailing slash). */
+  assetFolder(assetId: string): string;
+  /** Origin path of a live channel's master. */
+  liveMasterPath(channelId: string): string;
+  /** A source playlist by origin path, live or VOD. */
+  getPlaylist(path: string, options?: { live?: boolean }): Promise<SourcePlaylist>;
+  /** Drops an asset's metadata from L1 and L2 (a transcode job reported it ready or failed). */
+  invalidateAsset(assetId: string): Promise<void>;
+}
+
+/** Options for {@link createContentCatalog}. */
+export interface ContentCatalogOptions {
+  origin: OriginFetcher;
+  valkey: ValkeyClient | undefined;
+  keyPrefix: string;
+  vodAssetPath: string;
+  liveMasterPath: string;
+  metadataL1TtlMs: number;
+  metadataL2TtlSeconds: number;
+  vodPlaylistL1TtlMs: number;
+  metrics: Metrics;
+  log: Logger;
+}
+
+const TARGET_DURATION = /^#EXT-X-TARGETDURATION:\s*(\d+(?:\.\d+)?)/m;
+
+/** Live masters change rarely but must not be held long; this caps their L1 life. */
+const LIVE_MASTER_TTL_MS = 2_000;
+
+async function readOrigin(origin: OriginFetcher, path: string, what: string, signal?: AbortSignal): Promise<{ text: string; originId: string }> {
+  const response = await origin.fetch(path, signal ? { signal } : undefined);
+  if (response.status === 404 || response.status === 403) {
+    throw new AppError('NOT_FOUND', `${what} not found`);
+  }
+  if (response.status !== 200) throw new AppError('BAD_ORIGIN_RESPONSE', `origin answered ${response.status} for ${what}`);
+  return { text: await response.text(), originId: response.headers.get('x-meridian-origin') ?? 'origin' };
+}
+
+/** Creates the catalog. */
+export function createContentCatalog(options: ContentCatalogOptions): ContentCatalog {
+  const { origin, valkey, metrics, log } = options;
+  const l2Key = (assetId: string): string => `${options.keyPrefix}asset:${assetId}`;
+  const assetPath = (assetId: string): string => options.vodAssetPath.replace('{assetId}', assetId);
+
+  const assets = new LRUCache<string, AssetManifest>({
+    max: 10_000,
+    ttl: Math.max(1, options.metadataL1TtlMs),
+    fetchMethod: async (assetId, _stale, { signal }) => {
+      if (valkey) {
+        try {
+          const cached = await valkey.get(l2Key(assetId));
+          metrics.cacheLookups.inc({ cache: 'l2_metadata', result: cached ? 'hit' : 'miss' });
+          if (cached) return parseAssetManifest(JSON.parse(cached));
+        } catch (error) {
+          metrics.valkeyErrors.inc({ op: 'asset_l2_get' });
+          log.warn('asset L2 read failed', { assetId, ...describeError(error) });
+        }
+      }
+      const { text } = await readOrigin(origin, assetPath(assetId), `asset ${assetId}`, signal);
+      let manifest: AssetManifest;
+      try {
+        manifest = parseAssetManifest(JSON.parse(text));
+      } catch (error) {
+        throw new AppError('BAD_ORIGIN_RESPONSE', `asset.json of ${assetId} is invalid: ${isManifestError(error) ? error.message : 'not JSON'}`);
+      }
+      if (manifest.assetId !== assetId) throw new AppError('BAD_ORIGIN_RESPONSE', `asset.json of ${assetId} names another asset`);
+      if (valkey) {
+        valkey.set(l2Key(assetId), JSON.stringify(manifest), 'EX', options.metadataL2TtlSeconds).catch((error: unknown) => {
+          metrics.valkeyErrors.inc({ op: 'asset_l2_set' });
+          log.warn('asset L2 write failed', { assetId, ...describeError(error) });
+        });
+      }
+      return manifest;
+    },
+  });
+
+  const playlists = new LRUCache<string, SourcePlaylist, { live: boolean }>({
+    max: 5_000,
+    ttl: Math.max(1, options.vodPlaylistL1TtlMs),
+    fetchMethod: async (path, _stale, { signal, options: entry, context }) => {
+      const { text, originId } = await readOrigin(origin, path, `playlist ${path}`, signal);
+      if (!/^(\uFEFF)?#EXTM3U/.test(text)) throw new AppError('BAD_ORIGIN_RESPONSE', `origin playlist ${path} is not an HLS playlist`);
+      const target = TARGET_DURATION.exec(text);
+      const targetDurationSeconds = target ? Number(target[1]) : undefined;
+      const isMedia = targetDurationSeconds !== undefined;
+      const live = isMedia ? !/^#EXT-X-ENDLIST/m.test(text) && !/^#EXT-X-PLAYLIST-TYPE:\s*VOD/m.test(text) : context.live;
+      // Live media playlists are cached for about half a target duration, so reloads see new segments in time.
+      if (live) entry.ttl = isMedia ? Math.max(250, ((targetDurationSeconds ?? 2) * 1000) / 2) : LIVE_MASTER_TTL_MS;
+      return { path, text, originId, live, targetDurationSeconds };
+    },
+  });
+
+  const fetchCached = async <V extends object, C>(cache: LRUCache<string, V, C>, name: string, key: string, context: C): Promise<V> => {
+    const status: LRUCache.Status<string, V, C> = {};
+    try {
+      const value = await (cache.fetch as (k: string, o: { status: typeof status; context: C }) => Promise<V | undefined>).call(cache, key, { status, context });
+      if (value === undefined) throw new AppError('ORIGIN_UNAVAILABLE');
+      return value;
+    } catch (error) {
+      if (isAppError(error)) throw error;
+      throw new AppError('ORIGIN_UNAVAILABLE', `could not read ${key}`, { cause: error });
+    } finally {
+      metrics.cacheLookups.inc({ cache: name, result: status.fetch === 'hit' || status.fetch === 'inflight' ? 'hit' : 'miss' });
+    }
+  };
+
+  return {
+    getAsset: (assetId) => fetchCached(assets, 'l1_metadata', assetId, undefined as unknown),
+    assetFolder: (assetId) => assetPath(assetId).replace(/\/[^/]*$/, ''),
+    liveMasterPath: (channelId) => options.liveMasterPath.replace('{channelId}', channelId),
+    getPlaylist: (path, opts) => fetchCached(playlists, 'l1_playlist', path, { live: opts?.live ?? false }),
+    async invalidateAsset(assetId) {
+      assets.delete(assetId);
+      const folder = assetPath(assetId).replace(/\/[^/]*$/, '');
+      for (const key of playlists.keys()) if (key.startsWith(`${folder}/`)) playlists.delete(key);
+      if (valkey) {
+        try {
+          await valkey.del(l2Key(assetId));
+        } catch (error) {
+          metrics.valkeyErrors.inc({ op: 'asset_l2_del' });
+          log.warn('asset L2 invalidation failed', { assetId, ...describeError(error) });
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/** @module In-memory SessionStore for the demo and tests (no Valkey); bounded and TTL-honouring via lru-cache. */
+import { LRUCache } from 'lru-cache';
+import type { BreakDecision, SessionClaims, SessionState, SessionStore } from './types.ts';
+
+/** Creates an in-memory session store holding at most `maxSessions` sessions. */
+export function createMemorySessionStore(options: { maxSessions?: number } = {}): SessionStore {
+  const sessions = new LRUCache<string, SessionState>({ max: options.maxSessions ?? 100_000, ttlAutopurge: false });
+  return {
+    async load(id) {
+      const state = sessions.get(id);
+      return state ? structuredClone(state) : undefined;
+    },
+    async save(claims: SessionClaims, zone: string, ttlSeconds: number) {
+      const existing = sessions.get(claims.id);
+      sessions.set(claims.id, { claims, zone, breaks: existing?.breaks ?? {} }, { ttl: ttlSeconds * 1000 });
+    },
+    async saveBreak(id: string, decision: BreakDecision, ttlSeconds: number) {
+      const existing = sessions.get(id);
+      if (!existing) return;
+      existing.breaks[decision.breakId] = decision;
+      sessions.set(id, existing, { ttl: ttlSeconds * 1000 });
+    },
+  };
+}

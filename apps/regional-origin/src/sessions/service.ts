@@ -1,0 +1,176 @@
+/**
+ * @module Session service: starts sessions (signed ids carrying their claims), resolves them
+ * from the store, and rebuilds them from the id alone when the record is gone or Valkey is down.
+ */
+import { signToken, verifyToken, isManifestError, type Keyring } from '@meridian/manifest-core';
+import { AppError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { describeError } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import type { BreakDecision, ContentKind, SessionClaims, SessionMode, SessionState, SessionStore } from './types.ts';
+
+/** The short-keyed form of SessionClaims inside the token (session ids travel in every URL). */
+interface WireClaims {
+  i: string;
+  k: 'v' | 'l';
+  c: string;
+  m: 's' | 'i';
+  p?: Record<string, string>;
+  g?: string;
+  t: number;
+  s: number;
+}
+
+/** What starting a session needs. */
+export interface StartSessionInput {
+  kind: ContentKind;
+  contentId: string;
+  mode: SessionMode;
+  adParams: Record<string, string>;
+  country: string | undefined;
+}
+
+/** A resolved session: verified claims plus whatever the store held. */
+export interface ResolvedSession {
+  /** The signed session id. */
+  token: string;
+  claims: SessionClaims;
+  breaks: Record<string, BreakDecision>;
+  /** True when the record was missing or unreadable and was rebuilt from the id. */
+  rebuilt: boolean;
+}
+
+/** Dependencies of {@link createSessionService}. */
+export interface SessionServiceOptions {
+  store: SessionStore;
+  keyring: Keyring;
+  ttlSeconds: number;
+  zone: string;
+  nowMs: () => number;
+  /** Random source for ids and seeds (injected for determinism in tests). */
+  randomBytes: (n: number) => Uint8Array;
+  metrics: Metrics;
+  log: Logger;
+}
+
+/** The session service. */
+export interface SessionService {
+  /** Starts a session and returns its signed id; a store failure is logged, not thrown (the id alone suffices). */
+  start(input: StartSessionInput): Promise<ResolvedSession>;
+  /** Verifies a session id (403 INVALID_SIGNATURE if forged or expired) and loads or rebuilds its state. */
+  resolve(token: string): Promise<ResolvedSession>;
+  /** Verifies a session id without touching the store. */
+  verify(token: string): Promise<SessionClaims>;
+  /** Stores a break decision (best effort). */
+  recordBreak(claims: SessionClaims, decision: BreakDecision): Promise<void>;
+}
+
+const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+function toWire(c: SessionClaims): WireClaims {
+  const wire: WireClaims = { i: c.id, k: c.kind === 'vod' ? 'v' : 'l', c: c.contentId, m: c.mode === 'stitched' ? 's' : 'i', t: c.createdAtSeconds, s: c.seed };
+  if (Object.keys(c.adParams).length > 0) wire.p = c.adParams;
+  if (c.country !== undefined) wire.g = c.country;
+  return wire;
+}
+
+function fromWire(w: unknown): SessionClaims {
+  const x = w as Partial<WireClaims> | null;
+  const ok =
+    typeof x === 'object' &&
+    x !== null &&
+    typeof x.i === 'string' &&
+    (x.k === 'v' || x.k === 'l') &&
+    typeof x.c === 'string' &&
+    (x.m === 's' || x.m === 'i') &&
+    Number.isSafeInteger(x.t) &&
+    Number.isSafeInteger(x.s) &&
+    (x.p === undefined || (typeof x.p === 'object' && x.p !== null && Object.values(x.p).every((v) => typeof v === 'string'))) &&
+    (x.g === undefined || typeof x.g === 'string');
+  if (!ok) throw new AppError('INVALID_SIGNATURE', 'session id carries malformed claims');
+  return {
+    id: x.i as string,
+    kind: x.k === 'v' ? 'vod' : 'live',
+    contentId: x.c as string,
+    mode: x.m === 's' ? 'stitched' : 'interstitials',
+    adParams: x.p ?? {},
+    country: x.g,
+    createdAtSeconds: x.t as number,
+    seed: x.s as number,
+  };
+}
+
+/** Creates the session service over a store. */
+export function createSessionService(options: SessionServiceOptions): SessionService {
+  const { store, keyring, ttlSeconds, zone, nowMs, metrics, log } = options;
+
+  const newId = (): string => {
+    const bytes = options.randomBytes(16);
+    let id = '';
+    for (const b of bytes) id += ID_ALPHABET[b % ID_ALPHABET.length];
+    return id;
+  };
+
+  const guarded = async <T>(op: string, run: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> => {
+    try {
+      return { ok: true, value: await run() };
+    } catch (error) {
+      metrics.valkeyErrors.inc({ op });
+      log.warn('session store failed', { op, ...describeError(error) });
+      return { ok: false };
+    }
+  };
+
+  const verify = async (token: string): Promise<SessionClaims> => {
+    try {
+      const verified = await verifyToken<WireClaims>(token, { keyring, nowMs: nowMs(), maxLength: 2048 });
+      return fromWire(verified.payload);
+    } catch (error) {
+      if (isManifestError(error)) throw new AppError('INVALID_SIGNATURE', `session: ${error.message}`);
+      throw error;
+    }
+  };
+
+  return {
+    async start(input) {
+      const seedBytes = options.randomBytes(4);
+      const claims: SessionClaims = {
+        id: newId(),
+        kind: input.kind,
+        contentId: input.contentId,
+        mode: input.mode,
+        adParams: input.adParams,
+        country: input.country,
+        createdAtSeconds: Math.floor(nowMs() / 1000),
+        seed: ((seedBytes[0] ?? 0) << 24) | ((seedBytes[1] ?? 0) << 16) | ((seedBytes[2] ?? 0) << 8) | (seedBytes[3] ?? 0),
+      };
+      const token = await signToken(toWire(claims), { keyring, expiresAtSeconds: claims.createdAtSeconds + ttlSeconds });
+      await guarded('save', () => store.save(claims, zone, ttlSeconds));
+      return { token, claims, breaks: {}, rebuilt: false };
+    },
+
+    verify,
+
+    async resolve(token) {
+      const claims = await verify(token);
+      const loaded = await guarded('load', () => store.load(claims.id));
+      let state: SessionState | undefined = loaded.ok ? loaded.value : undefined;
+      // A record that disagrees with its signed id is not trusted.
+      if (state && (state.claims.contentId !== claims.contentId || state.claims.kind !== claims.kind)) state = undefined;
+      if (state) return { token, claims, breaks: state.breaks, rebuilt: false };
+      const reason = loaded.ok ? 'missing' : 'store_down';
+      metrics.sessionRebuilds.inc({ reason });
+      // Re-store in the background only when the store answered: when it is down, trying again per request adds nothing.
+      if (loaded.ok) {
+        const remaining = Math.max(1, claims.createdAtSeconds + ttlSeconds - Math.floor(nowMs() / 1000));
+        void guarded('save', () => store.save(claims, zone, remaining));
+      }
+      return { token, claims, breaks: {}, rebuilt: true };
+    },
+
+    async recordBreak(claims, decision) {
+      const remaining = Math.max(1, claims.createdAtSeconds + ttlSeconds - Math.floor(nowMs() / 1000));
+      await guarded('saveBreak', () => store.saveBreak(claims.id, decision, remaining));
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/** @module Session types: the claims a signed session id carries and the per-break ad decisions stored beside them. */
+
+/** VOD asset or live channel. */
+export type ContentKind = 'vod' | 'live';
+
+/** How ads are delivered: stitched into the media playlists or as HLS Interstitials. */
+export type SessionMode = 'stitched' | 'interstitials';
+
+/** Everything needed to rebuild a session with no stored record: carried, signed, in the session id. */
+export interface SessionClaims {
+  /** Random id (also the store key). */
+  id: string;
+  kind: ContentKind;
+  /** Asset id (VOD) or channel id (live). */
+  contentId: string;
+  mode: SessionMode;
+  /** `ads.*` parameters given at session start, without the prefix. */
+  adParams: Record<string, string>;
+  /** Viewer country (ISO 3166-1 alpha-2) from the trusted header, if any. */
+  country: string | undefined;
+  /** Session start, Unix seconds. */
+  createdAtSeconds: number;
+  /** Seed for per-session deterministic choices (ad selection, `[avail.random]`). */
+  seed: number;
+}
+
+/** One ad chosen for a break, matched to a transcoded ad asset. */
+export interface DecidedAd {
+  /** VAST Ad id. */
+  adId: string;
+  /** VAST Creative id (or the media file URL when the creative has no id). */
+  creativeId: string;
+  /** Master playlist of the transcoded ad. */
+  uri: string;
+  /** Duration in seconds. */
+  durationSeconds: number;
+  /** Impression beacons. */
+  impressions: string[];
+  /** Tracking beacons by VAST event (start, firstQuartile, …). */
+  tracking: Array<{ event: string; url: string }>;
+}
+
+/** How a break was decided. `disabled`: no ADS configured; `blocked`: ADS URL not on the allow-list. */
+export type DecisionOutcome = 'filled' | 'empty' | 'timeout' | 'error' | 'disabled' | 'blocked';
+
+/** The decision for one break of one session (kept so every reload and rendition agrees). */
+export interface BreakDecision {
+  breakId: string;
+  outcome: DecisionOutcome;
+  /** What the break plays: ads, slate or the underlying content. */
+  fill: 'ads' | 'slate' | 'content';
+  ads: DecidedAd[];
+  /** Unix ms. */
+  decidedAtMs: number;
+}
+
+/** What the store holds for a session. */
+export interface SessionState {
+  claims: SessionClaims;
+  /** Zone that created or last rebuilt the record. */
+  zone: string;
+  breaks: Record<string, BreakDecision>;
+}
+
+/** Session persistence; every method may throw when the backing store is down (callers fall back). */
+export interface SessionStore {
+  /** Reads a session and its break decisions in one round trip; undefined when absent. */
+  load(id: string): Promise<SessionState | undefined>;
+  /** Writes the session record with a TTL. */
+  save(claims: SessionClaims, zone: string, ttlSeconds: number): Promise<void>;
+  /** Writes one break decision with a TTL. */
+  saveBreak(id: string, decision: BreakDecision, ttlSeconds: number): Promise<void>;
+}
