@@ -294,9 +294,39 @@ export function isDecimalInteger(s: string): boolean {
   return true;
 }
 
-/** Parses a decimal-floating-point (signed when asked), or undefined. */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * Parses a decimal-floating-point (signed when asked), or undefined. Short literals take a fast
+ * path (an exact integer divided by an exact power of ten is correctly rounded, so the result
+ * equals Number(s)); others go through Number.
+ */
 export function parseDecimal(s: string, signed = false): number | undefined {
-  return isDecimal(s, signed) ? Number(s) : undefined;
+  const n = s.length;
+  let i = 0;
+  let negative = false;
+  if (signed && n > 0 && s.charCodeAt(0) === 45 /* - */) {
+    negative = true;
+    i = 1;
+  }
+  let mantissa = 0;
+  let digits = 0;
+  let fraction = -1;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48);
+      digits++;
+      if (fraction >= 0) fraction++;
+    } else if (c === 46 /* . */ && fraction < 0) fraction = 0;
+    else return undefined;
+  }
+  if (digits === 0) return undefined;
+  if (digits <= 15) {
+    const v = fraction > 0 ? mantissa / POW10[fraction]! : mantissa;
+    return negative ? -v : v;
+  }
+  return Number(s);
 }
 
 /** Parses a decimal-integer, or undefined. */
@@ -368,11 +398,14 @@ export function formatNumber(n: number): string {
 
 /** Throws PLAYLIST_UNSERIALIZABLE unless `s` can be written inside a line (no CR/LF), and inside quotes when `quoted`. */
 export function checkWritable(s: string, quoted: boolean, what: string): void {
-  if (s.indexOf('\n') !== -1 || s.indexOf('\r') !== -1 || (quoted && s.indexOf('"') !== -1)) {
-    throw new ManifestError(
-      'PLAYLIST_UNSERIALIZABLE',
-      `${what} contains a line break${quoted ? ' or a double quote' : ''}`,
-    );
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 34 && (c === 10 || c === 13 || (quoted && c === 34))) {
+      throw new ManifestError(
+        'PLAYLIST_UNSERIALIZABLE',
+        `${what} contains a line break${quoted ? ' or a double quote' : ''}`,
+      );
+    }
   }
 }
 

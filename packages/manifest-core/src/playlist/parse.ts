@@ -44,6 +44,8 @@ export const PARSE_DEFAULTS = {
 const MAX_WARNINGS = 1000;
 
 const EXTM3U_LINE = `#${TAG.EXTM3U}`;
+const EXTINF_PREFIX = `#${TAG.EXTINF}:`;
+const PDT_PREFIX = `#${TAG.PROGRAM_DATE_TIME}:`;
 
 /**
  * Parses a media or multivariant playlist, choosing the kind from its tags (EXT-X-STREAM-INF,
@@ -148,17 +150,40 @@ function looksBinary(text: string): boolean {
   return false;
 }
 
-/** Multivariant when a line starts with a multivariant-only tag (EXT-X-STREAM-INF, I-FRAME-STREAM-INF, MEDIA). */
+/** Tags that make a playlist multivariant; EXTINF or EXT-X-TARGETDURATION make it a media playlist. */
+const MASTER_DEFINING: ReadonlySet<LineKind> = new Set<LineKind>(['variant', 'iFrameVariant', 'rendition']);
+
+/**
+ * Decides the kind from the first defining tag (EXT-X-STREAM-INF, I-FRAME-STREAM-INF or MEDIA →
+ * multivariant; EXTINF or EXT-X-TARGETDURATION → media), reading only as far as needed. Each parser
+ * then rejects a defining tag of the other kind as PLAYLIST_MIXED.
+ */
 function detectKind(text: string): 'master' | 'media' {
-  const master =
-    text.indexOf(`\n#${TAG.STREAM_INF}:`) !== -1 ||
-    text.indexOf(`\n#${TAG.I_FRAME_STREAM_INF}:`) !== -1 ||
-    text.indexOf(`\n#${TAG.MEDIA}:`) !== -1;
-  if (!master) return 'media';
-  if (text.indexOf(`\n#${TAG.EXTINF}:`) !== -1) {
-    throw new ManifestError('PLAYLIST_MIXED', 'the playlist has both EXT-X-STREAM-INF/EXT-X-MEDIA and EXTINF');
+  let pos = 0;
+  const len = text.length;
+  while (pos < len) {
+    let end = text.indexOf('\n', pos);
+    if (end === -1) end = len;
+    let a = pos;
+    while (a < end && isSpace(text.charCodeAt(a))) a++;
+    if (text.startsWith('#EXT', a)) {
+      let b = a + 1;
+      while (b < end && text.charCodeAt(b) !== 58 /* : */ && !isSpace(text.charCodeAt(b))) b++;
+      const kind = LINE_KIND_OF_TAG.get(text.slice(a + 1, b));
+      if (kind !== undefined) {
+        if (MASTER_DEFINING.has(kind)) return 'master';
+        if (kind === 'extinf' || kind === 'targetDuration') return 'media';
+      }
+    }
+    pos = end + 1;
   }
-  return 'master';
+  return 'media';
+}
+
+function mixed(ctx: Context, tag: string): ManifestError {
+  return new ManifestError('PLAYLIST_MIXED', `line ${ctx.line}: #${tag} mixes multivariant and media playlist tags`, {
+    line: ctx.line,
+  });
 }
 
 /** Splits lines with indexOf, trims them, skips blank ones and enforces maxLineLength. */
@@ -414,7 +439,7 @@ function parseMedia(text: string, options: ParsePlaylistOptions): ParseResult<Me
   const startSegment = (): SegmentDraft => {
     if (cur !== undefined) return cur;
     cur = {};
-    curOrder = [];
+    curOrder = []; // kept only when the order is not canonical
     if (inHeader) {
       inHeader = false;
       if (pendingHeaderExtra !== undefined) {
@@ -503,6 +528,19 @@ function parseMedia(text: string, options: ParsePlaylistOptions): ParseResult<Me
       extra(line); // a comment
       continue;
     }
+    // Hot paths: most lines of real playlists are EXTINF and PROGRAM-DATE-TIME.
+    if (line.startsWith(EXTINF_PREFIX)) {
+      applyExtinf(line, EXTINF_PREFIX.length);
+      continue;
+    }
+    if (line.startsWith(PDT_PREFIX) && (cur === undefined || cur.programDateTime === undefined)) {
+      const v = line.slice(PDT_PREFIX.length).trim();
+      if (v !== '') {
+        startSegment().programDateTime = v;
+        curOrder.push('programDateTime');
+        continue;
+      }
+    }
     const tag = splitTag(line);
     const kind = LINE_KIND_OF_TAG.get(tag.name);
     if (kind === undefined) {
@@ -512,27 +550,37 @@ function parseMedia(text: string, options: ParsePlaylistOptions): ParseResult<Me
     if (!applyMediaTag(kind, tag)) extra(line);
   }
 
+  /** EXTINF:<duration>,[<title>] (RFC 8216 §4.3.2.1), the value starting at `from`. */
+  function applyExtinf(line: string, from: number): void {
+    const comma = line.indexOf(',', from);
+    let durationText = comma === -1 ? line.slice(from) : line.slice(from, comma);
+    let duration = parseDecimal(durationText, true);
+    if (duration === undefined) {
+      durationText = durationText.trim();
+      duration = parseDecimal(durationText, true);
+      if (duration === undefined) throw ctx.invalid(`EXTINF duration "${durationText.slice(0, 40)}" is not a number`);
+    }
+    if (duration < 0) ctx.warn('NEGATIVE_DURATION', `EXTINF duration ${durationText} is negative; kept as written`);
+    const seg = startSegment();
+    if (extinfLine !== undefined) demoteExtinf();
+    seg.duration = duration;
+    if (comma !== -1 && comma + 1 < line.length) {
+      const title = line.slice(comma + 1).trim();
+      if (title.length > 0) seg.title = title;
+    }
+    extinfLine = line;
+    extinfSlot = curOrder.length;
+    curOrder.push('extinf');
+  }
+
   /** Applies one known tag; false = keep the line verbatim (the warning is already given). */
   function applyMediaTag(kind: LineKind, tag: TagLine): boolean {
     const value = tag.value;
     switch (kind) {
-      case 'extinf': {
+      case 'extinf':
         if (value === undefined) throw ctx.invalid('EXTINF without a duration');
-        const comma = value.indexOf(',');
-        const durationText = (comma === -1 ? value : value.slice(0, comma)).trim();
-        const duration = parseDecimal(durationText, true);
-        if (duration === undefined) throw ctx.invalid(`EXTINF duration "${durationText.slice(0, 40)}" is not a number`);
-        if (duration < 0) ctx.warn('NEGATIVE_DURATION', `EXTINF duration ${durationText} is negative; kept as written`);
-        const seg = startSegment();
-        if (extinfLine !== undefined) demoteExtinf();
-        seg.duration = duration;
-        const title = comma === -1 ? '' : value.slice(comma + 1).trim();
-        if (title.length > 0) seg.title = title;
-        extinfLine = tag.line;
-        extinfSlot = curOrder.length;
-        curOrder.push('extinf');
+        applyExtinf(tag.line, tag.line.length - value.length);
         return true;
-      }
       case 'byteRange': {
         const r = value === undefined ? undefined : parseByteRange(value.trim());
         if (r === undefined) return invalidTag(ctx, tag);
@@ -662,6 +710,9 @@ function parseMedia(text: string, options: ParsePlaylistOptions): ParseResult<Me
         playlistSlot(kind);
         return true;
       }
+      case 'variant':
+      case 'iFrameVariant':
+        throw mixed(ctx, tag.name);
       default:
         ctx.warn(
           'UNEXPECTED_TAG',
@@ -857,6 +908,8 @@ function parseMaster(text: string, options: ParsePlaylistOptions): ParseResult<M
         order.push(kind);
         return true;
       }
+      case 'extinf':
+        throw mixed(ctx, tag.name);
       default:
         ctx.warn('UNEXPECTED_TAG', `line ${ctx.line}: #${tag.name} belongs in a media playlist; kept as written`);
         return false;

@@ -258,6 +258,39 @@ function segmentLine(seg: SegmentTags & Partial<MediaSegment>, kind: LineKind, i
   }
 }
 
+const DISCONTINUITY_LINE = bare('discontinuity');
+const CUE_IN_LINE = bare('cueIn');
+const GAP_LINE = bare('gap');
+
+/** A segment's lines in SEGMENT_ORDER, hand-unrolled because it is the hot path of serialization. */
+function canonicalSegment(seg: MediaSegment): string {
+  let out = '';
+  if (seg.discontinuity) out += DISCONTINUITY_LINE;
+  const keys = seg.keys;
+  if (keys !== undefined) for (let i = 0; i < keys.length; i++) out += attrs('key', keys[i]!, SCHEMAS.key);
+  if (seg.map !== undefined) out += attrs('map', seg.map, SCHEMAS.map);
+  if (seg.programDateTime !== undefined) out += textValue('programDateTime', seg.programDateTime);
+  const dateRanges = seg.dateRanges;
+  if (dateRanges !== undefined) {
+    for (let i = 0; i < dateRanges.length; i++) out += attrs('dateRange', dateRanges[i]!, SCHEMAS.dateRange);
+  }
+  if (seg.oatclsScte35 !== undefined) out += textValue('oatclsScte35', seg.oatclsScte35);
+  if (seg.asset !== undefined) out += attrs('asset', seg.asset, SCHEMAS.asset);
+  if (seg.cueIn) out += CUE_IN_LINE;
+  if (seg.cueOut !== undefined) out += cueOutLine(seg.cueOut);
+  if (seg.cueOutCont !== undefined) out += cueOutContLine(seg.cueOutCont);
+  if (seg.splicePointScte35 !== undefined) out += textValue('splicePointScte35', seg.splicePointScte35);
+  if (seg.gap) out += GAP_LINE;
+  if (seg.bitrate !== undefined) out += line(PREFIX.bitrate, formatNumber(seg.bitrate));
+  const extra = seg.extra;
+  if (extra !== undefined) for (let i = 0; i < extra.length; i++) out += extraLine(extra[i]!);
+  const parts = seg.parts;
+  if (parts !== undefined) for (let i = 0; i < parts.length; i++) out += attrs('part', parts[i]!, SCHEMAS.part);
+  out += segmentLine(seg, 'extinf', 0);
+  if (seg.byteRange !== undefined) out += line(PREFIX.byteRange, formatByteRange(seg.byteRange));
+  return out;
+}
+
 function globalCount(pl: MediaPlaylist, kind: LineKind): number {
   switch (kind) {
     case 'version':
@@ -359,12 +392,7 @@ function writeMedia(pl: MediaPlaylist): string {
   for (let s = 0; s < segments.length; s++) {
     const seg = segments[s]!;
     if (seg.order === undefined) {
-      // Fast path: canonical order.
-      for (let r = 0; r < SEGMENT_ORDER.length; r++) {
-        const k = SEGMENT_ORDER[r]!;
-        const n = segmentCount(seg, k);
-        for (let i = 0; i < n; i++) out += segmentLine(seg, k, i);
-      }
+      out += canonicalSegment(seg);
     } else {
       walk(seg.order, SEGMENT_ORDER, SEGMENT_RANK, {
         count: (k) => (isGlobal(k) ? globalCount(pl, k) : segmentCount(seg, k)),
