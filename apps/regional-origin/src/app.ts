@@ -152,7 +152,9 @@ export function createApp(deps: AppDependencies): ZoneApp {
     metrics,
     log,
   });
-  const originUrl = (originPath: string): string => `${config.cdnBaseUrl ?? deps.origin.origins[0]?.url ?? ''}${originPath}`;
+  /** Public URL of an origin path: the CDN when configured, else the origin that served the playlist (so a dead primary is not referenced). */
+  const originUrl = (originPath: string, servedBy?: string): string =>
+    `${config.cdnBaseUrl ?? (deps.origin.origins.find((o) => o.id === servedBy) ?? deps.origin.origins[0])?.url ?? ''}${originPath}`;
   const decider = createBreakDecider({
     client: deps.adClient,
     catalog,
@@ -317,13 +319,13 @@ export function createApp(deps: AppDependencies): ZoneApp {
       return catalog.getPlaylist(resolveOriginPath(asset.master, `${catalog.assetFolder(contentId)}/asset.json`));
     };
 
-    const renderContext = (session: ResolvedSession): RenderContext => ({
+    const renderContext = (session: ResolvedSession, servedBy?: string): RenderContext => ({
       sessionToken: session.token,
       claims: session.claims,
       mediaPlaylistUrl: (renditionId) => `${base}/v1/sessions/${session.token}/${renditionId}.m3u8`,
       keyUrl: (keyId) => `${base}/v1/keys/${encodeURIComponent(keyId)}?session=${session.token}`,
       steeringUrl: config.steering.pathways.length > 0 ? `${base}/v1/steering/${session.token}.json` : undefined,
-      segmentUrl: originUrl,
+      segmentUrl: (path) => originUrl(path, servedBy),
       breaks: session.breaks,
     });
 
@@ -383,7 +385,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
       // Only origin paths are followed: an absolute URL in a master would make this server fetch arbitrary hosts.
       if (!mediaPath.startsWith('/')) throw new AppError('BAD_ORIGIN_RESPONSE', 'master points outside the origin');
       const media = await catalog.getPlaylist(mediaPath, { live: kind === 'live' });
-      const text = deps.renderer.renderMedia(media, renderContext(session));
+      const text = deps.renderer.renderMedia(media, renderContext(session, media.originId));
       c.header('content-type', PLAYLIST_TYPE);
       c.header('cache-control', playlistCacheControl(media.live, media.targetDurationSeconds));
       c.header('x-meridian-origin', media.originId);

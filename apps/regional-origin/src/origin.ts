@@ -1,8 +1,8 @@
 /**
- * @module OriginFetcher: the seam through which the server reads origins (asset.json,
- * playlists). Its shape is origin-failover's `createOriginGroup(...).fetch` — a path in,
- * a standard Response out with `x-meridian-origin` — so wiring the library is a one-line swap.
+ * @module OriginFetcher: how the server reads origins (asset.json, playlists) — a path in, a
+ * complete standard Response out with `x-meridian-origin` — implemented on origin-failover.
  */
+import { createOriginGroup, isOriginError, type OriginGroupOptions } from '@meridian/origin-failover';
 import { AppError } from './errors.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -14,68 +14,79 @@ export interface OriginFetcher {
   readonly origins: ReadonlyArray<{ id: string; url: string }>;
 }
 
-/** Options for {@link createPlainOriginFetcher}. */
-export interface PlainOriginFetcherOptions {
-  /** Base URLs, primary first. */
+/** Options for {@link createOriginGroupFetcher}. */
+export interface OriginGroupFetcherOptions {
+  /** Base URLs, primary first (primary and secondary region). */
   originUrls: string[];
-  /** Time per origin attempt (headers and body), in ms. */
+  /** Connect and response (first byte / between chunks) timeout per attempt, in ms. */
   timeoutMs: number;
   /** Largest body read, in bytes. */
   maxBytes: number;
   metrics: Metrics;
-  /** Injected fetch (default: global fetch, undici in Node). */
-  fetch?: typeof fetch;
+  /** Replaces the transport (tests); default: origin-failover's undici transport in Node. */
+  transport?: OriginGroupOptions['transport'];
 }
 
-/** Statuses that move on to the next origin (CloudFront's failover set; 403/404 cover replication lag). */
-const FAILOVER_STATUSES = new Set([403, 404, 500, 502, 503, 504]);
-
 /**
- * INTERIM — replace with `createOriginGroup` from @meridian/origin-failover once it is
- * exported. A plain sequential failover over `fetch`: each origin gets one attempt bounded
- * by `timeoutMs`; network errors, timeouts and FAILOVER_STATUSES move to the next origin;
- * the last origin's answer is returned. No failure memory, hedging or mid-body resume.
+ * The OriginFetcher on @meridian/origin-failover's resilient origin group: failure memory,
+ * hedged GETs and mid-body resume across primary and secondary. Bodies are read here, under
+ * a size cap, so that callers get a complete, bounded body or a typed AppError.
  */
-export function createPlainOriginFetcher(options: PlainOriginFetcherOptions): OriginFetcher {
-  const doFetch = options.fetch ?? fetch;
-  const origins = options.originUrls.map((url, i) => ({ id: i === 0 ? 'primary' : i === 1 ? 'secondary' : `origin-${i}`, url }));
+export function createOriginGroupFetcher(options: OriginGroupFetcherOptions): OriginFetcher & { close(): Promise<void> } {
+  const ids = options.originUrls.map((_, i) => (i === 0 ? 'primary' : i === 1 ? 'secondary' : `origin-${i}`));
+  const group = createOriginGroup({
+    origins: options.originUrls.map((url, i) => ({ id: ids[i] ?? `origin-${i}`, url })),
+    mode: 'resilient',
+    connectionAttempts: 1,
+    connectionTimeoutMs: options.timeoutMs,
+    responseTimeoutMs: options.timeoutMs,
+    deadlineMs: options.timeoutMs * (options.originUrls.length + 1),
+    onFailover: (event) => options.metrics.originFailovers.inc({ origin: event.toOriginId }),
+    ...(options.transport ? { transport: options.transport } : {}),
+  });
   return {
-    origins,
+    origins: options.originUrls.map((url, i) => ({ id: ids[i] ?? `origin-${i}`, url: url.replace(/\/+$/, '') })),
+    close: () => group.close(),
     async fetch(path, init) {
       if (!path.startsWith('/')) throw new AppError('INTERNAL', 'origin path must start with /');
-      let lastError: unknown;
-      for (let i = 0; i < origins.length; i++) {
-        const origin = origins[i];
-        if (!origin) continue;
-        const isLast = i === origins.length - 1;
-        const signal = init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(options.timeoutMs)]) : AbortSignal.timeout(options.timeoutMs);
-        try {
-          const response = await doFetch(`${origin.url}${path}`, { signal, redirect: 'manual' });
-          if (FAILOVER_STATUSES.has(response.status) && !isLast) {
-            await response.body?.cancel();
-            continue;
-          }
-          const declared = Number(response.headers.get('content-length') ?? '0');
-          if (declared > options.maxBytes) {
-            await response.body?.cancel();
+      let response: Response;
+      try {
+        response = await group.fetch(path, init?.signal ? { signal: init.signal } : undefined);
+      } catch (error) {
+        if (isOriginError(error)) throw new AppError('ORIGIN_UNAVAILABLE', 'every origin failed or timed out', { cause: error });
+        throw error;
+      }
+      const declared = Number(response.headers.get('content-length') ?? '0');
+      if (declared > options.maxBytes) {
+        await response.body?.cancel();
+        throw new AppError('BAD_ORIGIN_RESPONSE', `origin body larger than ${options.maxBytes} bytes`);
+      }
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      try {
+        const reader = response.body?.getReader();
+        for (let r = await reader?.read(); r && !r.done; r = await reader?.read()) {
+          size += r.value.byteLength;
+          if (size > options.maxBytes) {
+            await reader?.cancel();
             throw new AppError('BAD_ORIGIN_RESPONSE', `origin body larger than ${options.maxBytes} bytes`);
           }
-          // Read the body under the same deadline, so a stalled body is a failover too.
-          const body = await response.arrayBuffer();
-          if (body.byteLength > options.maxBytes) throw new AppError('BAD_ORIGIN_RESPONSE', `origin body larger than ${options.maxBytes} bytes`);
-          if (i > 0) options.metrics.originFailovers.inc({ origin: origin.id });
-          const headers = new Headers(response.headers);
-          headers.set('x-meridian-origin', origin.id);
-          headers.delete('content-encoding');
-          headers.delete('content-length');
-          return new Response(body, { status: response.status, headers });
-        } catch (error) {
-          if (error instanceof AppError) throw error;
-          lastError = error;
-          if (init?.signal?.aborted) break;
+          chunks.push(r.value);
         }
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        throw new AppError('ORIGIN_UNAVAILABLE', 'origin body failed', { cause: error });
       }
-      throw new AppError('ORIGIN_UNAVAILABLE', 'every origin failed or timed out', { cause: lastError });
+      const body = new Uint8Array(size);
+      let offset = 0;
+      for (const c of chunks) {
+        body.set(c, offset);
+        offset += c.byteLength;
+      }
+      const headers = new Headers(response.headers);
+      headers.delete('content-encoding');
+      headers.delete('content-length');
+      return new Response(body, { status: response.status, headers });
     },
   };
 }

@@ -10,7 +10,7 @@ import { createApp, type ZoneApp } from './app.ts';
 import { createJsonLogger, describeError, type Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { createValkeyClient, type ValkeyClient } from './valkey.ts';
-import { createPlainOriginFetcher } from './origin.ts';
+import { createOriginGroupFetcher } from './origin.ts';
 import { createInterimRenderer } from './render/interim-renderer.ts';
 import { createVastClient } from './ads/vast-client.ts';
 import { parseVastInterim } from './ads/interim-vast-parser.ts';
@@ -54,7 +54,7 @@ export async function startServer(config: Config, log: Logger = createJsonLogger
   const zone = createApp({
     config,
     sessionStore: valkey ? createValkeySessionStore(valkey, prefix) : createMemorySessionStore(),
-    origin: createPlainOriginFetcher({ originUrls: config.originUrls, timeoutMs: config.originTimeoutMs, maxBytes: config.maxOriginBytes, metrics }),
+    origin: createOriginGroupFetcher({ originUrls: config.originUrls, timeoutMs: config.originTimeoutMs, maxBytes: config.maxOriginBytes, metrics }),
     renderer: createInterimRenderer(),
     adClient: vast,
     keys: valkey ? createValkeyKeyStoreInterim(valkey, prefix) : createMemoryKeyStore(),

@@ -99,6 +99,8 @@ describe('VOD playback', () => {
     expect(res.headers.get('x-meridian-origin')).toBe('secondary');
     const media = await app.request(`/v1/sessions/${sessionFrom(await res.text())}/v0.m3u8`);
     expect(media.status).toBe(200);
+    // Segments point at the origin that is alive.
+    expect(await media.text()).toContain(`${secondary.url}/vod/movie1/240p/seg0.ts`);
     expect(metricValue(await deps.metrics.registry.metrics(), 'meridian_origin_failovers_total')).toBeGreaterThan(0);
   });
 });
