@@ -245,6 +245,8 @@ function readDescriptor(loop: BitReader): SpliceDescriptor {
   const length = loop.bits(8);
   const d = loop.sub(length, 'splice_descriptor');
   const identifier = latin1(d.bytesOf(4));
+  // SCTE 35 §10.2: tags 0x00–0x04 mean the SCTE descriptors only under identifier 'CUEI'; others are private.
+  if (identifier !== 'CUEI') return { type: 'unknown', tag, identifier, data: d.bytesOf(d.bytesLeft) };
   switch (tag) {
     case 0x00:
       return { type: 'avail', tag, identifier, providerAvailId: d.bits(32) };

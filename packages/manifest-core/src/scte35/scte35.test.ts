@@ -320,6 +320,19 @@ describe('decodeScte35 on hand-built sections', () => {
     ]);
   });
 
+  it('keeps descriptors under a private identifier opaque, even with an SCTE tag number', () => {
+    const section = decodeScte35(
+      encodeScte35({
+        spliceCommand: { type: 'spliceNull' },
+        descriptors: [{ type: 'unknown', tag: 0x02, identifier: 'PRIV', data: Uint8Array.of(1, 2, 3) }],
+      }),
+    );
+    expect(section.descriptors).toEqual([
+      { type: 'unknown', tag: 2, identifier: 'PRIV', data: Uint8Array.of(1, 2, 3) },
+    ]);
+    expect(describeScte35Break(section).kind).toBe('none');
+  });
+
   it('names UPIDs: ADI as text, AiringID as hex, MID as its parts', () => {
     const adi = new TextEncoder().encode('PREFIX:provider.com/ad123');
     const mid = Uint8Array.from([0x09, adi.length, ...adi, 0x08, 8, 0, 0, 0, 0, 0x2c, 0xa0, 0xa1, 0x8a]);

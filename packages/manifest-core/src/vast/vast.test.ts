@@ -360,6 +360,15 @@ describe('wrapper chains', () => {
     expect(codeOf(() => resolveVastWrapperChain([noMore, w2, inline]))).toBe('VAST_INVALID');
   });
 
+  it('a chain ending in no fill returns no ads and every wrapper Error URL to report it', () => {
+    const resolved = resolveVastWrapperChain([chain[0]!, chain[1]!, parseVast(fixture('no-fill.xml'))]);
+    expect(resolved.ads).toEqual([]);
+    expect(resolved.errors).toEqual([
+      'https://ssp-one.example.com/err?c=[ERRORCODE]',
+      'https://ads.example.com/nofill?code=303',
+    ]);
+  });
+
   it('a wrapper without allowMultipleAds keeps only the first stand-alone ad of a multi-ad answer', () => {
     const pod = parseVast(fixture('pod-3-ads.xml'));
     expect(resolveVastWrapperChain([chain[1]!, pod]).ads.map((a) => a.id)).toEqual(['standalone']);

@@ -63,7 +63,7 @@ export function mergeWrapperTracking(wrapperChain: readonly VastAd[], inline: Va
 /**
  * Resolves an already-fetched chain: `documents[0..n-2]` each answer with a wrapper (its first wrapper ad is
  * the one followed), `documents[n-1]` is the final answer. Returns the final document with every inline ad
- * carrying the wrappers' beacons. Throws VAST_WRAPPER_DEPTH when more than `maxWrapperDepth` wrappers are
+ * carrying the wrappers' beacons; when it holds no ad, `errors` also lists the wrappers' Error URLs. Throws VAST_WRAPPER_DEPTH when more than `maxWrapperDepth` wrappers are
  * chained, VAST_INVALID when a middle document is not a wrapper, when a wrapper forbids further wrappers
  * but another follows, or when the chain still ends in a wrapper.
  */
@@ -103,7 +103,12 @@ export function resolveVastWrapperChain(
   return {
     version: last.version,
     ads: ads.map((ad) => mergeWrapperTracking(wrappers, ad)),
-    errors: [...documents.slice(0, -1).flatMap((d) => d.errors), ...last.errors],
+    // With no ad at the end of the chain (no fill), every wrapper's Error URLs must hear about it (VAST error 303).
+    errors: [
+      ...documents.slice(0, -1).flatMap((d) => d.errors),
+      ...(ads.length === 0 ? wrappers.flatMap((w) => w.errors) : []),
+      ...last.errors,
+    ],
     warnings: documents.flatMap((d) => d.warnings),
   };
 }
