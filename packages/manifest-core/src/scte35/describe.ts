@@ -105,7 +105,8 @@ export function describeScte35Break(section: SpliceInfoSection): Scte35Break {
     if (cmd.spliceEventCancelIndicator) return { ...view, cancelled: true };
     view.kind = cmd.outOfNetworkIndicator ? 'out' : 'in';
     // Segmentation descriptors on a splice_insert add restrictions and a UPID but do not override the direction.
-    if (segs[0]) view = { ...fromSegmentation(view, segs[0], false), kind: view.kind, eventId: cmd.spliceEventId };
+    const seg = segs.find((d) => !d.segmentationEventCancelIndicator);
+    if (seg) view = { ...fromSegmentation(view, seg, false), kind: view.kind, eventId: cmd.spliceEventId };
     if (cmd.breakDuration) {
       view.durationSeconds = cmd.breakDuration.durationSeconds;
       view.autoReturn = cmd.breakDuration.autoReturn;

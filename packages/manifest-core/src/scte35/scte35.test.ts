@@ -577,6 +577,33 @@ describe('describeScte35Break', () => {
     expect(describeScte35Break(cancelled)).toMatchObject({ kind: 'none', eventId: 5, cancelled: true });
   });
 
+  it('takes restrictions and UPID from a segmentation descriptor on a splice_insert, not its direction', () => {
+    const section = decodeScte35(
+      encodeScte35({
+        spliceCommand: { type: 'spliceInsert', spliceEventId: 77, outOfNetworkIndicator: true },
+        descriptors: [
+          { type: 'segmentation', segmentationEventId: 1, segmentationEventCancelIndicator: true },
+          {
+            type: 'segmentation',
+            segmentationEventId: 2,
+            segmentationTypeId: 0x35,
+            deviceRestrictions: 1,
+            upid: { upidType: 0x09, value: 'SIGNAL:abc' },
+          },
+        ],
+      }),
+    );
+    const view = describeScte35Break(section);
+    expect(view).toMatchObject({
+      kind: 'out',
+      eventId: 77,
+      deviceRestrictions: 1,
+      upid: 'SIGNAL:abc',
+      segmentationTypeId: 0x35,
+    });
+    expect(view.cancelled).toBeUndefined();
+  });
+
   it('applies pts_adjustment modulo 2^33', () => {
     const section = decodeScte35(
       encodeScte35({
