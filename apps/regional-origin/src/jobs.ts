@@ -94,7 +94,10 @@ export function createValkeyAssetEvents(client: ValkeyClient, keyPrefix: string,
   const channel = `${keyPrefix}transcode:status`;
   const subscriber = client.duplicate();
   subscriber.on('error', () => undefined);
-  subscriber.subscribe(channel).catch((error: unknown) => log.warn('status subscription failed', describeError(error)));
+  // The offline queue is off, so subscribe on every (re)connection rather than once up front.
+  subscriber.on('ready', () => {
+    subscriber.subscribe(channel).catch((error: unknown) => log.warn('status subscription failed', describeError(error)));
+  });
   subscriber.on('message', (from: string, message: string) => {
     if (from !== channel) return;
     try {
