@@ -77,17 +77,35 @@ export function metaFor(key: string): ObjectMeta {
   }
 }
 
-/** Parses `s3://bucket/prefix` into bucket and prefix (no leading/trailing slash); undefined for other strings. */
-export function parseS3Url(url: string): { bucket: string; prefix: string } | undefined {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+/**
+ * Parses `s3://bucket/prefix[?endpoint=URL&region=R]` into bucket, prefix (no leading or
+ * trailing slash) and per-destination client settings; undefined for other strings. The query
+ * lets each replica live on its own endpoint (another region, another S3-compatible service).
+ */
+export function parseS3Url(url: string): { bucket: string; prefix: string; endpoint?: string; region?: string } | undefined {
+  const m = /^s3:\/\/([^/?]+)\/?([^?]*)(?:\?(.*))?$/.exec(url);
   if (!m) return undefined;
-  return { bucket: m[1] as string, prefix: (m[2] ?? '').replace(/\/+$/, '') };
+  const out: { bucket: string; prefix: string; endpoint?: string; region?: string } = { bucket: m[1] as string, prefix: (m[2] ?? '').replace(/\/+$/, '') };
+  const query = new URLSearchParams(m[3] ?? '');
+  const endpoint = query.get('endpoint');
+  const region = query.get('region');
+  if (endpoint) out.endpoint = endpoint;
+  if (region) out.region = region;
+  return out;
 }
 
-/** Opens a store for `s3://…` or a directory path (created on first write). */
+/** Opens a store for `s3://…` (optionally `?endpoint=…&region=…`) or a directory path (created on first write). */
 export function openStore(url: string, s3: S3StoreOptions = {}): ObjectStore {
   const parsed = parseS3Url(url);
-  if (parsed) return createS3Store(parsed.bucket, parsed.prefix, s3);
+  if (parsed) {
+    const own = parsed.endpoint !== undefined || parsed.region !== undefined;
+    const options: S3StoreOptions = { ...s3 };
+    if (parsed.endpoint) options.endpoint = parsed.endpoint;
+    if (parsed.region) options.region = parsed.region;
+    // A destination with its own endpoint cannot share the caller's client.
+    if (own) delete options.client;
+    return createS3Store(parsed.bucket, parsed.prefix, options);
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !url.startsWith('file://'))
     throw new TranscodeError('INVALID_OPTIONS', `output ${url} is neither a directory nor s3://bucket/prefix`);
   return createDirectoryStore(url.replace(/^file:\/\//, ''));
@@ -146,6 +164,8 @@ export function s3Config(options: S3StoreOptions): S3ClientConfig {
 
 function isNotFound(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  // A missing bucket is a broken destination, not a missing object.
+  if (e?.name === 'NoSuchBucket') return false;
   return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
 }
 

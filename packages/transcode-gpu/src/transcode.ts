@@ -161,6 +161,8 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       const found = await dest.findComplete(name);
       if (found) complete.set(name, found);
     }
+    if (dest.copiesNeeded() === 0)
+      throw new TranscodeError('STORAGE_FAILED', `every destination is unreachable: ${[...dest.down].map(([u, r]) => `${u}: ${r}`).join('; ')}`);
     const todoRungs = rungs.filter((r) => !complete.has(r.name));
     const todoAudio = source.audio !== null && !complete.has(AUDIO_RENDITION);
     const todoThumbs = wantThumbs && !complete.has(THUMBS);

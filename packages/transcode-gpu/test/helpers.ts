@@ -1,8 +1,11 @@
 /** @module Test helpers: small lavfi sources, ffprobe checks and an independent reading of a produced ladder. */
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { Socket } from 'node:net';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 
 const exec = promisify(execFile);
 
@@ -158,4 +161,110 @@ export function firstSliceNalType(segment: Uint8Array, codec: 'h264' | 'hevc'): 
     off += size;
   }
   return undefined;
+}
+
+/** A pass-through HTTP proxy in front of s3rver that counts PUTs and can hold chosen requests forever. */
+export interface S3Proxy {
+  url: string;
+  /** PUT requests seen (object writes and multipart parts). */
+  readonly puts: string[];
+  /** Requests matching this never get an answer (a hung or too-slow bucket). */
+  hold: (method: string, path: string) => boolean;
+  close(): Promise<void>;
+}
+
+/** Starts an {@link S3Proxy} on 127.0.0.1 forwarding to `target` (`http://127.0.0.1:port`). */
+export async function startS3Proxy(target: string): Promise<S3Proxy> {
+  const t = new URL(target);
+  const sockets = new Set<Socket>();
+  const proxy: S3Proxy = { url: '', puts: [], hold: () => false, close: async () => undefined };
+  const server = createServer((req, res) => {
+    const method = req.method ?? 'GET';
+    const path = req.url ?? '/';
+    if (proxy.hold(method, path)) return; // never answer
+    if (method === 'PUT') proxy.puts.push(path);
+    const upstream = request({ host: t.hostname, port: t.port, method, path, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  proxy.url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  proxy.close = () =>
+    new Promise<void>((r) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => r());
+    });
+  return proxy;
+}
+
+/** Downloads every object under `prefix` of an s3rver bucket into `dir` (to run the file-based checks). */
+export async function downloadPrefix(client: S3Client, bucket: string, prefix: string, dir: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) keys.push(o.Key as string);
+    token = page.NextContinuationToken;
+  } while (token);
+  for (const key of keys) {
+    const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const file = join(dir, key.slice(prefix.length + 1));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, await out.Body!.transformToByteArray());
+  }
+  return keys.map((k) => k.slice(prefix.length + 1));
+}
+
+/** Spawns the CLI (`node --import tsx src/cli.ts …`) with JSON lines on stdout. */
+export function spawnCli(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams & { lines: Array<Record<string, unknown>>; waitFor(pred: (l: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>; exited: Promise<number | null> } {
+  const cli = new URL('../src/cli.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
+    cwd: new URL('..', import.meta.url).pathname,
+    env: { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const lines: Array<Record<string, unknown>> = [];
+  const waiters: Array<{ pred: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }> = [];
+  let buf = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    buf += d;
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const text = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      let line: Record<string, unknown>;
+      try {
+        line = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        continue;
+      }
+      lines.push(line);
+      for (const w of [...waiters]) if (w.pred(line)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
+    }
+  });
+  child.stderr.resume();
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return Object.assign(child, {
+    lines,
+    exited,
+    waitFor: (pred: (l: Record<string, unknown>) => boolean, timeoutMs = 60_000) =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        const hit = lines.find(pred);
+        if (hit) return resolve(hit);
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for a CLI line; saw ${JSON.stringify(lines.slice(-5))}`)), timeoutMs);
+        waiters.push({ pred, resolve: (l) => (clearTimeout(timer), resolve(l)) });
+        void exited.then((code) => reject(new Error(`CLI exited (${code}) before the awaited line; saw ${JSON.stringify(lines.slice(-5))}`)));
+      }),
+  });
 }
