@@ -2,22 +2,22 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const BUILD = {
+const BUILD: BuildOptions = {
   bundle: true,
   platform: 'neutral',
   format: 'esm',
   target: 'es2022',
   conditions: ['workerd', 'worker', 'browser'],
   mainFields: ['browser', 'module', 'main'],
-  write: false,
   logLevel: 'silent',
-} as const;
+};
 
 async function bundle(entry: string): Promise<string> {
-  const result = await build({ ...BUILD, entryPoints: [fileURLToPath(new URL(entry, import.meta.url))] });
+  const result = await build({ ...BUILD, write: false, entryPoints: [fileURLToPath(new URL(entry, import.meta.url))] });
   return result.outputFiles[0]!.text;
 }
 
@@ -73,6 +73,7 @@ describe('inside workerd', () => {
   beforeAll(async () => {
     const out = await build({
       ...BUILD,
+      write: false,
       stdin: { contents: WORKER, resolveDir: fileURLToPath(new URL('..', import.meta.url)), loader: 'ts' },
     });
     mf = new Miniflare({ modules: true, script: out.outputFiles[0]!.text, compatibilityDate: '2025-09-01' });
