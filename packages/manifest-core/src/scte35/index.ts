@@ -1,7 +1,7 @@
 /** @module Public names of the scte35 module (chosen here, re-exported by the package index). */
 
 // — decoding —
-export { decodeScte35, ticksToSeconds, SCTE35_TICKS_PER_SECOND } from './decode.ts';
+export { decodeScte35, SCTE35_TICKS_PER_SECOND } from './decode.ts';
 export type { DecodeScte35Options } from './decode.ts';
 
 // — encoding (for the live-channel simulator and tests) —
