@@ -31,3 +31,21 @@ export { systemClock, createManualClock, type Clock, type ManualClock, type Time
 // — HLS helpers —
 export { scanPlaylistHead, type PlaylistHead } from './hls-scan.ts';
 export { classifyPath } from './paths.ts';
+
+// — zone steering (Route 53 semantics) —
+export { resolveSteering, validateSteeringTree, isSubtreeHealthy, createSeededRandom } from './steering.ts';
+export type {
+  SteeringNode,
+  EndpointNode,
+  GeolocationNode,
+  GeoRecord,
+  WeightedNode,
+  WeightedRecord,
+  FailoverNode,
+  FailoverRecord,
+  RecordHealth,
+  SteeringContext,
+  ViewerLocation,
+} from './steering.ts';
+export { createHealthChecker, passiveHealthHook, HEALTH_CHECK_SEARCH_BYTES } from './health-check.ts';
+export type { HealthChecker, HealthCheckerOptions, HealthCheckTarget, HealthStatus } from './health-check.ts';
