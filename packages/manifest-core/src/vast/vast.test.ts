@@ -219,6 +219,12 @@ describe('parseVast: hardening', () => {
     expect(doc.ads[0]?.impressions).toEqual(['https://x.example/?a=&foo;&b=A']);
   });
 
+  it('is as strict as a browser DOMParser: a bare & outside CDATA is XML_MALFORMED', () => {
+    const xml =
+      '<VAST version="4.0"><Ad><InLine><Impression>https://x.example/?a=1&b=2</Impression></InLine></Ad></VAST>';
+    expect(codeOf(() => parseVast(xml))).toBe('XML_MALFORMED');
+  });
+
   it('reports truncated XML as XML_MALFORMED', () => {
     expect(codeOf(() => parseVast(fixture('truncated.xml')))).toBe('XML_MALFORMED');
     const full = fixture('pod-3-ads.xml');
