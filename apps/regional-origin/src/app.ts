@@ -289,7 +289,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
       exposeHeaders: ['x-meridian-origin', 'x-meridian-zone', 'x-meridian-session', 'x-request-id', 'content-length'],
       maxAge: 86_400,
     });
-    for (const path of ['/v1/vod/*', '/v1/live/*', '/v1/sessions', '/v1/sessions/*', '/v1/steering/*', '/v1/keys/*']) app.use(path, corsMiddleware);
+    for (const path of ['/v1/vod/*', '/v1/live/*', '/v1/sessions/*', '/v1/steering/*', '/v1/keys/*']) app.use(path, corsMiddleware);
     app.use('/v1/sessions', bodyLimit({ maxSize: config.bodyLimitBytes, onError: () => { throw new AppError('PAYLOAD_TOO_LARGE'); } }));
 
     const country = (c: Context): string | undefined => {
@@ -492,9 +492,8 @@ export function createApp(deps: AppDependencies): ZoneApp {
       if (wait > 0) throw new AppError('RATE_LIMITED', undefined, { headers: { 'retry-after': String(wait) } });
       await next();
     };
-    app.use('/v1/uploads', limited);
+    // `/v1/uploads/*` also matches `/v1/uploads` itself in Hono, so one registration covers both.
     app.use('/v1/uploads/*', limited);
-    app.use('/v1/uploads', bodyLimit({ maxSize: config.bodyLimitBytes, onError: () => { throw new AppError('PAYLOAD_TOO_LARGE'); } }));
     app.use('/v1/uploads/*', bodyLimit({ maxSize: config.bodyLimitBytes, onError: () => { throw new AppError('PAYLOAD_TOO_LARGE'); } }));
 
     app.post('/v1/uploads', async (c) => {

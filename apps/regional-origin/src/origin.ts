@@ -33,6 +33,16 @@ export interface OriginGroupFetcherOptions {
  * a size cap, so that callers get a complete, bounded body or a typed AppError.
  */
 export function createOriginGroupFetcher(options: OriginGroupFetcherOptions): OriginFetcher & { close(): Promise<void> } {
+  if (options.originUrls.length === 0) {
+    // The upload role needs no origins; playback routes are not mounted then.
+    return {
+      origins: [],
+      close: async () => undefined,
+      fetch: async () => {
+        throw new AppError('ORIGIN_UNAVAILABLE', 'no origins configured');
+      },
+    };
+  }
   const ids = options.originUrls.map((_, i) => (i === 0 ? 'primary' : i === 1 ? 'secondary' : `origin-${i}`));
   const group = createOriginGroup({
     origins: options.originUrls.map((url, i) => ({ id: ids[i] ?? `origin-${i}`, url })),
