@@ -500,7 +500,8 @@ function typeValue(raw: string, quoted: boolean, type: AttributeType): unknown {
     case 'enum':
       return quoted || raw.length === 0 ? undefined : raw;
     case 'hex':
-      return !quoted && isHex(raw) ? raw : undefined;
+      // A {$variable} reference left unsubstituted is kept as written (bis §4.3.5 allows it here).
+      return !quoted && (isHex(raw) || raw.indexOf('{$') !== -1) ? raw : undefined;
     case 'resolution':
       return quoted ? undefined : parseResolution(raw);
     case 'bool':
@@ -612,6 +613,7 @@ export function parseAttributes(
       }
       ctx.warn('INVALID_ATTRIBUTE', `line ${ctx.line}: ${name} has an invalid value; kept as written`);
       delete out[spec.field];
+      canonical = false; // it moves to otherAttributes, whose canonical place is last
     }
     if (schema.clientRank >= 0 && name.startsWith(CLIENT_ATTRIBUTE_PREFIX)) {
       (client ??= {})[name] = toAttributeValue(raw, quoted);

@@ -57,6 +57,10 @@ export { isMediaPlaylist, isMasterPlaylist } from './parse.ts';
 /** Write the model back as playlist text. */
 export { serializePlaylist } from './serialize.ts';
 
+/** Resolve what is in force (keys, map, sequence numbers, times) at each segment. */
+export { resolveSegmentStates } from './state.ts';
+export type { SegmentState } from './state.ts';
+
 // — tag names —
 /** The one table of HLS tag and attribute names. */
 export { TAG, ATTR, CLIENT_ATTRIBUTE_PREFIX } from './tags.ts';

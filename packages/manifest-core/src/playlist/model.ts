@@ -13,7 +13,7 @@
  *
  * Tags are **sparse, as written**: `segment.keys` holds the EXT-X-KEY lines that appear before
  * that segment's URI (the keys that take effect there), not the key in force. The same holds
- * for `map`, `programDateTime` and `bitrate`. `resolveSegmentState` (playlist module) tells
+ * for `map`, `programDateTime` and `bitrate`. `resolveSegmentStates` (playlist module) tells
  * what is in force at a segment.
  *
  * ## How losslessness works (line order)

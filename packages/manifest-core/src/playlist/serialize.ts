@@ -62,8 +62,9 @@ interface WalkTarget {
 }
 
 /**
- * Walks a recorded order (possibly empty): each slot emits the next item of its kind; items no
- * slot claims are emitted at their canonical rank, before the first slot of a later rank.
+ * Walks a recorded order (possibly empty): each slot emits the next item of its kind. Items no
+ * slot claims (added in code) are emitted right after the last slot whose canonical rank is not
+ * greater than theirs, or first when there is none; with no order this is canonical order.
  */
 function walk(
   order: readonly LineKind[] | undefined,
@@ -71,36 +72,50 @@ function walk(
   rank: RankMap,
   t: WalkTarget,
 ): void {
-  let localSlots: Map<LineKind, number> | undefined;
-  let localUsed: Map<LineKind, number> | undefined;
-  if (order !== undefined && order.length > 0) {
-    localSlots = new Map();
-    localUsed = new Map();
-    for (const k of order) if (!t.isGlobal(k)) localSlots.set(k, (localSlots.get(k) ?? 0) + 1);
-  }
-  let ptr = 0;
-  const flush = (below: number): void => {
-    while (ptr < canonical.length && ptr < below) {
-      const k = canonical[ptr++]!;
+  if (order === undefined || order.length === 0) {
+    for (const k of canonical) {
       const n = t.count(k);
-      const from = t.isGlobal(k) ? t.globalLeftover(k) : (localSlots?.get(k) ?? 0);
-      for (let i = from; i < n; i++) t.emit(k, i);
+      for (let i = t.isGlobal(k) ? t.globalLeftover(k) : 0; i < n; i++) t.emit(k, i);
+    }
+    return;
+  }
+  const localSlots = new Map<LineKind, number>();
+  for (const k of order) if (!t.isGlobal(k)) localSlots.set(k, (localSlots.get(k) ?? 0) + 1);
+  // Where the unclaimed items of each kind go: after[p + 1] holds kinds emitted after slot p.
+  const after: LineKind[][] = Array.from({ length: order.length + 1 }, () => []);
+  for (const k of canonical) {
+    const from = t.isGlobal(k) ? t.globalLeftover(k) : (localSlots.get(k) ?? 0);
+    if (t.count(k) <= from) continue;
+    const r = rank.get(k)!;
+    let p = -1;
+    for (let i = order.length - 1; i >= 0; i--) {
+      const ri = rank.get(order[i]!);
+      if (ri !== undefined && ri <= r) {
+        p = i;
+        break;
+      }
+    }
+    after[p + 1]!.push(k);
+  }
+  const localUsed = new Map<LineKind, number>();
+  const flush = (kinds: readonly LineKind[]): void => {
+    for (const k of kinds) {
+      const n = t.count(k);
+      for (let i = t.isGlobal(k) ? t.globalLeftover(k) : (localSlots.get(k) ?? 0); i < n; i++) t.emit(k, i);
     }
   };
-  if (order !== undefined) {
-    for (const k of order) {
-      const r = rank.get(k);
-      if (r !== undefined) flush(r);
-      let i: number;
-      if (t.isGlobal(k)) i = t.nextGlobal(k);
-      else {
-        i = localUsed!.get(k) ?? 0;
-        localUsed!.set(k, i + 1);
-      }
-      if (i < t.count(k)) t.emit(k, i);
+  flush(after[0]!);
+  for (let s = 0; s < order.length; s++) {
+    const k = order[s]!;
+    let i: number;
+    if (t.isGlobal(k)) i = t.nextGlobal(k);
+    else {
+      i = localUsed.get(k) ?? 0;
+      localUsed.set(k, i + 1);
     }
+    if (i < t.count(k)) t.emit(k, i);
+    flush(after[s + 1]!);
   }
-  flush(canonical.length);
 }
 
 function line(prefix: string, value: string): string {
