@@ -209,7 +209,7 @@ seg0.m4s
 #EXT-X-STREAM-INF:BANDWIDTH=2000000,CODECS="avc1.64001f,mp4a.40.2",RESOLUTION=1280x720,AUDIO="a"
 v.m3u8
 `);
-    expect(parseMasterPlaylist(serializePlaylist(pl)).playlist).toEqual({ kind: 'master', ...pl });
+    expect(parseMasterPlaylist(serializePlaylist(pl)).playlist).toEqual(pl);
   });
 
   it('filtering variants of a parsed master keeps the remaining lines in their order', () => {
