@@ -1,0 +1,62 @@
+/** @module Tests of the interim line renderer: variant and segment URI rewriting, keys, steering. */
+import { describe, expect, it } from 'vitest';
+import { createInterimRenderer, keyIdFromUri, resolveOriginPath } from './interim-renderer.ts';
+import type { RenderContext } from './playlist-renderer.ts';
+import type { SourcePlaylist } from '../catalog.ts';
+
+const ctx: RenderContext = {
+  sessionToken: 'TOKEN.SIG',
+  claims: { id: 's', kind: 'vod', contentId: 'a', mode: 'stitched', adParams: {}, country: undefined, createdAtSeconds: 0, seed: 1 },
+  mediaPlaylistUrl: (id) => `https://zone/v1/sessions/TOKEN.SIG/${id}.m3u8`,
+  keyUrl: (k) => `https://zone/v1/keys/${k}?session=TOKEN.SIG`,
+  steeringUrl: 'https://zone/v1/steering/TOKEN.SIG.json',
+  segmentUrl: (p) => `https://cdn.example${p}`,
+  breaks: {},
+};
+const source = (path: string, text: string): SourcePlaylist => ({ path, text, originId: 'primary', live: false, targetDurationSeconds: 6 });
+
+describe('interim renderer', () => {
+  const renderer = createInterimRenderer();
+  const master = source(
+    '/vod/a/master.m3u8',
+    ['#EXTM3U', '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="en",URI="audio/index.m3u8"', '#EXT-X-STREAM-INF:BANDWIDTH=1,AUDIO="aud"', '240p/index.m3u8', '#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=1,URI="240p/iframes.m3u8"', '#EXT-X-STREAM-INF:BANDWIDTH=2,AUDIO="aud"', '720p/index.m3u8', '#X-UNKNOWN:kept'].join('\n'),
+  );
+
+  it('names renditions by kind and order, and maps each to its source URI', () => {
+    expect([...renderer.listRenditions(master)]).toEqual([
+      ['r0', 'audio/index.m3u8'],
+      ['v0', '240p/index.m3u8'],
+      ['i0', '240p/iframes.m3u8'],
+      ['v1', '720p/index.m3u8'],
+    ]);
+  });
+
+  it('points every rendition at the session and adds the steering tag, keeping unknown tags', () => {
+    const out = renderer.renderMaster(master, ctx).split('\n');
+    expect(out[1]).toBe('#EXT-X-CONTENT-STEERING:SERVER-URI="https://zone/v1/steering/TOKEN.SIG.json"');
+    expect(out).toContain('https://zone/v1/sessions/TOKEN.SIG/v0.m3u8');
+    expect(out).toContain('https://zone/v1/sessions/TOKEN.SIG/v1.m3u8');
+    expect(out.join('\n')).toContain('URI="https://zone/v1/sessions/TOKEN.SIG/r0.m3u8"');
+    expect(out.join('\n')).toContain('URI="https://zone/v1/sessions/TOKEN.SIG/i0.m3u8"');
+    expect(out.at(-1)).toBe('#X-UNKNOWN:kept');
+  });
+
+  it('makes segment, map and key URIs absolute and session-bound, without re-encoding signed queries', () => {
+    const media = source(
+      '/vod/a/720p/index.m3u8',
+      ['#EXTM3U', '#EXT-X-TARGETDURATION:6', '#EXT-X-MAP:URI="init.mp4"', '#EXT-X-KEY:METHOD=AES-128,URI="../keys/k%201.key"', '#EXTINF:6,', 'seg0.m4s?token=a%2Fb', '#EXTINF:6,', 'https://other.example/seg1.m4s', '#EXT-X-ENDLIST'].join('\n'),
+    );
+    const out = renderer.renderMedia(media, ctx);
+    expect(out).toContain('#EXT-X-MAP:URI="https://cdn.example/vod/a/720p/init.mp4?session=TOKEN.SIG"');
+    expect(out).toContain('#EXT-X-KEY:METHOD=AES-128,URI="https://zone/v1/keys/k 1?session=TOKEN.SIG"');
+    expect(out).toContain('https://cdn.example/vod/a/720p/seg0.m4s?token=a%2Fb&session=TOKEN.SIG');
+    expect(out).toContain('https://other.example/seg1.m4s?session=TOKEN.SIG');
+    expect(out.endsWith('#EXT-X-ENDLIST')).toBe(true);
+  });
+
+  it('resolves origin paths and key ids', () => {
+    expect(resolveOriginPath('../x/y.m3u8', '/vod/a/b/master.m3u8')).toBe('/vod/a/x/y.m3u8');
+    expect(resolveOriginPath('https://h/p', '/vod/a/master.m3u8')).toBe('https://h/p');
+    expect(keyIdFromUri('keys/abc.key?x=1')).toBe('abc');
+  });
+});
