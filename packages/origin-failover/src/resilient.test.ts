@@ -85,6 +85,46 @@ describe('resilient mode: priority order and failover', () => {
   });
 });
 
+describe('resilient mode: caller aborts, completion cap and hooks', () => {
+  it('a caller abort stops every attempt and rejects with ABORTED', async () => {
+    const { clock, group } = setup({ a: { kind: 'black-hole' }, b: { kind: 'black-hole' } });
+    const controller = new AbortController();
+    const pending = group.fetch('/x.ts', { signal: controller.signal });
+    clock.setTimeout(() => controller.abort(), 500);
+    const { err, tookMs } = await runError(clock, pending);
+    expect(isOriginError(err, 'ABORTED')).toBe(true);
+    expect(tookMs).toBe(500);
+  });
+
+  it('the completion timeout ends a body that keeps trickling within the read timeout', async () => {
+    const { clock, group } = setup({ a: { kind: 'respond', body: 'first bytes', dripEveryMs: 1_000 } }, { completionTimeoutMs: 20_000, responseTimeoutMs: 15_000, hedging: false });
+    const { res } = await run(clock, group.fetch('/x.ts'));
+    const reader = res.body!.getReader();
+    let err: unknown;
+    let bytes = 0;
+    const pump = (async () => {
+      for (;;) {
+        const r = await reader.read();
+        if (r.done) return;
+        bytes += r.value.byteLength;
+      }
+    })().catch((e: unknown) => (err = e));
+    await clock.advance(19_999);
+    expect(err).toBeUndefined();
+    await clock.advance(1);
+    await pump;
+    expect(isOriginError(err, 'COMPLETION_TIMEOUT')).toBe(true);
+    expect(bytes).toBeGreaterThan(20);
+  });
+
+  it('reports the chosen response through onResponse with its latency', async () => {
+    const events: string[] = [];
+    const { clock, group } = setup({ a: { kind: 'respond', delayMs: 40 } }, { hedging: false, onResponse: (e) => events.push(`${e.originId} ${e.status} ${e.elapsedMs} ${e.requestClass}`) });
+    await run(clock, group.fetch('/x.m3u8'));
+    expect(events).toEqual(['a 200 40 playlist']);
+  });
+});
+
 describe('resilient mode: failure memory', () => {
   it('ejects an origin after consecutive failures and probes it half-open after the cooldown', async () => {
     let aHealthy = false;

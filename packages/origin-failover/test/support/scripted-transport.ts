@@ -11,7 +11,7 @@ export type Script =
   | { kind: 'silent' }
   | { kind: 'refused' }
   /** Connects and answers after `delayMs` (on the injected clock). */
-  | { kind: 'respond'; status?: number; body?: string; headers?: Record<string, string>; delayMs?: number; stallAfterBody?: boolean };
+  | { kind: 'respond'; status?: number; body?: string; headers?: Record<string, string>; delayMs?: number; stallAfterBody?: boolean; dripEveryMs?: number };
 
 /** One request the scripted transport saw. */
 export interface SeenAttempt {
@@ -68,7 +68,18 @@ export function createScriptedTransport(clock: Clock, scripts: Record<string, Sc
               const body = new ReadableStream<Uint8Array>({
                 start(controller) {
                   if (bytes.length) controller.enqueue(bytes);
-                  if (!script.stallAfterBody) controller.close();
+                  if (script.dripEveryMs) {
+                    // A body that never ends: one byte every dripEveryMs, until cancelled.
+                    const drip = (): void => {
+                      try {
+                        controller.enqueue(new Uint8Array([120]));
+                        clock.setTimeout(drip, script.dripEveryMs!);
+                      } catch {
+                        // cancelled
+                      }
+                    };
+                    clock.setTimeout(drip, script.dripEveryMs);
+                  } else if (!script.stallAfterBody) controller.close();
                 },
               });
               resolve({ status: script.status ?? 200, headers: new Headers(script.headers), body });
