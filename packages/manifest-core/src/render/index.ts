@@ -1,2 +1,41 @@
 /** @module Public names of the render module (chosen here, re-exported by the package index). */
-export {};
+
+// — URIs —
+/** String-level URI resolution and query appends that keep signed query strings byte for byte. */
+export { resolveUri, appendQuery, formatQuery, isAbsoluteUri, isOpaqueUri, replaceUrlPrefix, joinUrl } from './url.ts';
+export type { QueryParams } from './url.ts';
+
+// — state in force —
+/** The keys in force (one per KEYFORMAT) at a segment; the playlist module's resolveSegmentStates gives the rest. */
+export { keysInForceAt, applyKeyLines, keyFormatOf } from './state.ts';
+
+// — DRM —
+/** Key signalling: AES-128, SAMPLE-AES with FairPlay / Widevine / PlayReady, rotation, session keys, PSSH boxes. */
+export {
+  applyKeySignalling,
+  reemitKeysInForce,
+  drmKeysAt,
+  sessionKeysFor,
+  assertDrmOptions,
+  ivForMediaSequence,
+  keyPeriodOf,
+  keyIdForPeriod,
+  raiseVersionForKeys,
+  buildPsshBox,
+  widevinePsshData,
+  playReadyObject,
+  normalizeKeyId,
+  KEYFORMAT,
+  DRM_SYSTEM_ID,
+} from './drm.ts';
+export type {
+  DrmOptions,
+  IvMode,
+  FairPlayOptions,
+  WidevineOptions,
+  PlayReadyOptions,
+  ApplyKeySignallingOptions,
+  SessionKeysOptions,
+  WidevinePsshDataOptions,
+  PlayReadyObjectOptions,
+} from './drm.ts';
