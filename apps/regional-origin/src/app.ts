@@ -17,7 +17,7 @@ import type { OriginFetcher } from './origin.ts';
 import type { ValkeyClient } from './valkey.ts';
 import { createContentCatalog, type ContentCatalog, type SourcePlaylist } from './catalog.ts';
 import type { PlaylistRenderer, RenderContext } from './render/playlist-renderer.ts';
-import { resolveOriginPath } from './render/interim-renderer.ts';
+import { resolveOriginPath } from './render/playlist-urls.ts';
 import { createSessionService, type ResolvedSession, type SessionService } from './sessions/service.ts';
 import type { SessionMode, SessionStore } from './sessions/types.ts';
 import type { AdDecisionClient } from './ads/vast-client.ts';

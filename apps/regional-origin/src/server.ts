@@ -11,9 +11,9 @@ import { createJsonLogger, describeError, type Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { createValkeyClient, type ValkeyClient } from './valkey.ts';
 import { createOriginGroupFetcher } from './origin.ts';
-import { createInterimRenderer } from './render/interim-renderer.ts';
+import { createManifestCoreRenderer } from './render/manifest-core-renderer.ts';
 import { createVastClient } from './ads/vast-client.ts';
-import { parseVastInterim } from './ads/interim-vast-parser.ts';
+import { parseVastDocument } from './ads/vast-parser.ts';
 import { createMemorySessionStore } from './sessions/memory-store.ts';
 import { createValkeySessionStore } from './sessions/valkey-store.ts';
 import { createMemoryKeyStore, createValkeyKeyStoreInterim } from './keys.ts';
@@ -39,7 +39,7 @@ export async function startServer(config: Config, log: Logger = createJsonLogger
     allowedHosts: config.ads.allowedHosts,
     requestTimeoutMs: config.ads.requestTimeoutMs,
     maxWrapperDepth: config.ads.maxWrapperDepth,
-    parse: parseVastInterim,
+    parse: parseVastDocument,
   });
   const events = valkey ? createValkeyAssetEvents(valkey, prefix, log) : createMemoryAssetEvents();
   const s3 = config.uploads.bucket
@@ -55,7 +55,7 @@ export async function startServer(config: Config, log: Logger = createJsonLogger
     config,
     sessionStore: valkey ? createValkeySessionStore(valkey, prefix) : createMemorySessionStore(),
     origin: createOriginGroupFetcher({ originUrls: config.originUrls, timeoutMs: config.originTimeoutMs, maxBytes: config.maxOriginBytes, metrics }),
-    renderer: createInterimRenderer(),
+    renderer: createManifestCoreRenderer(),
     adClient: vast,
     keys: valkey ? createValkeyKeyStoreInterim(valkey, prefix) : createMemoryKeyStore(),
     queue: valkey ? createValkeyTranscodeQueue(valkey, prefix) : createMemoryTranscodeQueue(),

@@ -7,9 +7,9 @@ import { loadConfig, type Config } from '../src/config.ts';
 import { createMemoryLogger } from '../src/log.ts';
 import { createMetrics } from '../src/metrics.ts';
 import { createOriginGroupFetcher } from '../src/origin.ts';
-import { createInterimRenderer } from '../src/render/interim-renderer.ts';
+import { createManifestCoreRenderer } from '../src/render/manifest-core-renderer.ts';
 import { createVastClient } from '../src/ads/vast-client.ts';
-import { parseVastInterim } from '../src/ads/interim-vast-parser.ts';
+import { parseVastDocument } from '../src/ads/vast-parser.ts';
 import { createMemorySessionStore } from '../src/sessions/memory-store.ts';
 import { createMemoryKeyStore } from '../src/keys.ts';
 import { createMemoryAssetEvents, createMemoryTranscodeQueue } from '../src/jobs.ts';
@@ -127,8 +127,8 @@ export function buildApp(config: Config, overrides: Partial<AppDependencies> = {
     config,
     sessionStore: createMemorySessionStore(),
     origin: createOriginGroupFetcher({ originUrls: config.originUrls, timeoutMs: config.originTimeoutMs, maxBytes: config.maxOriginBytes, metrics }),
-    renderer: createInterimRenderer(),
-    adClient: createVastClient({ allowedHosts: config.ads.allowedHosts, requestTimeoutMs: config.ads.requestTimeoutMs, maxWrapperDepth: config.ads.maxWrapperDepth, parse: parseVastInterim }),
+    renderer: createManifestCoreRenderer(),
+    adClient: createVastClient({ allowedHosts: config.ads.allowedHosts, requestTimeoutMs: config.ads.requestTimeoutMs, maxWrapperDepth: config.ads.maxWrapperDepth, parse: parseVastDocument }),
     keys: createMemoryKeyStore(),
     queue: createMemoryTranscodeQueue(),
     uploadStore: createMemoryUploadStore(),

@@ -39,7 +39,7 @@ export interface VastClientOptions {
   requestTimeoutMs: number;
   /** Deepest wrapper chain followed. */
   maxWrapperDepth: number;
-  /** VAST parser (manifest-core's parseVast once exported). */
+  /** VAST parser (manifest-core's parseVast through vast-parser.ts). */
   parse: VastParser;
   /** Largest VAST body read, in bytes (default 1 MiB). */
   maxBytes?: number;

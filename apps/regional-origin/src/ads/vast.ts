@@ -1,4 +1,4 @@
-/** @module The VAST shapes the ADS client needs, and the VastParser seam that manifest-core's parseVast will fill. */
+/** @module The VAST shapes the ADS client needs, and the VastParser seam (filled by manifest-core's parseVast in vast-parser.ts). */
 
 /** One media file of a linear creative. */
 export interface VastMediaFile {
