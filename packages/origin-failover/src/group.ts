@@ -330,15 +330,17 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
     if (!isStrongEtag(etag)) return { notResumableReason: etag ? `weak ETag ${etag}` : 'no ETag to send as If-Match' };
     if (!Number.isSafeInteger(length) || length < 0) return { notResumableReason: 'no Content-Length' };
     if (encoding && encoding !== 'identity') return { notResumableReason: `Content-Encoding ${encoding}` };
-    let lastOrigin = first.origin;
+    let lastRun = first;
+    const broken = new Set<string>(); // origins whose body broke during this response: tried last
     const resume: BodyResume = {
       totalBytes: length,
       open: async (offset, failed, error) => {
-        const brokenRun: Running = { ...first, origin: lastOrigin, startedMs: first.startedMs };
-        record(ctx, brokenRun, outcomeOf(error));
-        // Continue from the next origin in priority order; the broken one is the last resort.
+        // The attempt that was streaming is recorded again with how its body ended.
+        record(ctx, lastRun, outcomeOf(error));
+        // Continue from the next origin in priority order; origins that already broke are the last resort.
+        broken.add(failed.originId);
         const order = memory.candidates(cfg.origins, ctx.cls, clock.now()).map((c) => c.origin);
-        const others = [...order.filter((o) => o.id !== failed.originId), ...order.filter((o) => o.id === failed.originId)];
+        const others = [...order.filter((o) => !broken.has(o.id)), ...order.filter((o) => broken.has(o.id))];
         for (const origin of others) {
           const headers = new Headers(ctx.headers);
           headers.set('range', `bytes=${offset}-`);
@@ -371,7 +373,7 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
           }
           record(ctx, run, 'ok', r.status);
           options.onFailover?.({ fromOriginId: failed.originId, toOriginId: origin.id, reason: outcomeOf(error), requestClass: ctx.cls });
-          lastOrigin = origin;
+          lastRun = run;
           return { stream: r.body, abort: () => run.abort('aborted'), originId: origin.id };
         }
         throw new OriginError('ORIGIN_EXHAUSTED', { message: `no origin could resume the body at byte ${offset}`, attempts: ctx.attempts, cause: error });

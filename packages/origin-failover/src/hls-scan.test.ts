@@ -1,3 +1,4 @@
+/** @module The playlist header scan, the staleness detector and Retry-After parsing. */
 import { describe, expect, it } from 'vitest';
 import { StalenessTracker, scanPlaylistHead } from './hls-scan.ts';
 import { parseRetryAfterMs } from './memory.ts';

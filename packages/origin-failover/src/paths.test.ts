@@ -1,3 +1,4 @@
+/** @module The SSRF guard: only configured origins, never outside the base path, for any input. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isOriginError } from './errors.ts';

@@ -1,3 +1,4 @@
+/** @module Resilient mode on a manual clock: priority, memory, Retry-After, hedging, deadlines and stale live playlists. */
 import { describe, expect, it } from 'vitest';
 import { createManualClock, type ManualClock } from './clock.ts';
 import { isOriginError } from './errors.ts';

@@ -1,3 +1,4 @@
+/** @module Route 53 steering semantics: geolocation, weights (statistically), failover records, evaluate-target-health. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isOriginError } from './errors.ts';

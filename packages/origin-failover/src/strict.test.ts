@@ -1,3 +1,4 @@
+/** @module Strict (CloudFront) mode on a manual clock: configuration limits, attempts × timeouts, methods, statuses. */
 import { describe, expect, it } from 'vitest';
 import { createManualClock } from './clock.ts';
 import { isOriginError } from './errors.ts';

@@ -1,3 +1,4 @@
+/** @module Active health checks against a real server, passive health from the group, and steering on top. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusedUrl, startFaultyServer, type FaultyServer } from '@meridian/testkit';
 import { createHealthChecker, createManualClock, createOriginGroup, passiveHealthHook, resolveSteering, type SteeringNode } from '../src/index.node.ts';

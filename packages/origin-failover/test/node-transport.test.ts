@@ -1,3 +1,4 @@
+/** @module The undici transport against real misbehaving servers on loopback: refusals, black holes, stalls, body resume. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { refusedUrl, startBlackHole, startFaultyServer, type BlackHole, type FaultyServer } from '@meridian/testkit';
 import { createOriginGroup, getAttempts, isOriginError, type OriginGroup } from '../src/index.node.ts';
@@ -91,6 +92,30 @@ describe('resilient mode over undici against real servers', () => {
     expect(Number(resumeReq?.headers.range?.slice(6, -1))).toBeGreaterThan(0);
     expect(resumeReq?.headers['if-match']).toBe('"v1"');
     expect(getAttempts(res).map((x) => `${x.originId}:${x.outcome}${x.resume ? ':resume' : ''}`)).toEqual(['a:ok', 'a:network', 'b:ok:resume']);
+  });
+
+  it('resumes twice when the second origin breaks as well, still delivering one exact body', async () => {
+    const c = await startFaultyServer({ '/big.ts': { kind: 'ok', body, etag: '"v1"' } });
+    try {
+      a.set('/big.ts', { kind: 'reset-body', body, afterBytes: 10_000, etag: '"v1"' });
+      // b honours the Range but breaks again after 8 KiB of it.
+      b.set('/big.ts', {
+        kind: 'custom',
+        handle: (req, res) => {
+          const start = Number(/^bytes=(\d+)-$/.exec(String(req.headers.range))?.[1] ?? 0);
+          res.writeHead(206, { etag: '"v1"', 'content-range': `bytes ${start}-${body.length - 1}/${body.length}`, 'content-length': String(body.length - start) });
+          res.write(body.slice(start, start + 8_192));
+          setTimeout(() => req.socket.resetAndDestroy(), 20);
+        },
+      });
+      const group = track(createOriginGroup({ origins: [{ id: 'a', url: a.url }, { id: 'b', url: b.url }, { id: 'c', url: c.url }], hedging: false }));
+      const res = await group.fetch('/big.ts');
+      expect(await res.text()).toBe(body);
+      expect(getAttempts(res).map((x) => `${x.originId}:${x.outcome}${x.resume ? ':resume' : ''}`)).toEqual(['a:ok', 'a:network', 'b:ok:resume', 'b:network:resume', 'c:ok:resume']);
+      expect(c.requests.at(-1)?.headers.range).toMatch(/^bytes=\d+-$/);
+    } finally {
+      await c.close();
+    }
   });
 
   it('fails the stream with BODY_RESUME_MISMATCH when the next origin has another ETag (412)', async () => {

@@ -1,3 +1,4 @@
+/** @module S3 origins against three s3rver instances standing in for three regions. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { s3ClientConfig, startS3, type S3Handle } from '@meridian/testkit';

@@ -1,3 +1,4 @@
+/** @module The fetch build bundled by esbuild and run inside workerd through miniflare, against real local origins. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
