@@ -42,3 +42,10 @@ export { openStore, createDirectoryStore, createS3Store, parseS3Url, metaFor, CA
 export type { ObjectStore, ObjectMeta, S3StoreOptions } from './storage.ts';
 export { createDestinations, markerKey } from './destinations.ts';
 export type { Destinations, CompletionMarker } from './destinations.ts';
+
+// — queue and worker (Valkey Streams) —
+export { enqueueTranscodeJob, createTranscodeWorker, jobToTranscodeOptions, TRANSCODE_QUEUE } from './queue.ts';
+export type { TranscodeJob, TranscodeStatusEvent, TranscodeWorker, WorkerOptions, EnqueueOptions, JobContext } from './queue.ts';
+
+// — CLI —
+export { main as runCli } from './cli.ts';
