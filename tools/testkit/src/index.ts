@@ -11,3 +11,27 @@ export {
   type SeenRequest,
   type BlackHole,
 } from './faulty-server.ts';
+export { TestkitError, isTestkitError, TESTKIT_ERROR_CODES, type TestkitErrorCode } from './errors.ts';
+export {
+  makeSampleClip,
+  makeAdClip,
+  probeMedia,
+  packageHls,
+  type Clip,
+  type ClipOptions,
+  type MediaFacts,
+  type HlsLadder,
+  type HlsRenditionSpec,
+  type PackageHlsOptions,
+} from './media.ts';
+export {
+  startStaticServer,
+  STATIC_CONTENT_TYPES,
+  type StaticServer,
+  type StaticServerOptions,
+  type StaticFault,
+  type StaticRequest,
+  type StaticRequestHook,
+  type StaticRequestContext,
+  type PathMatcher,
+} from './static-server.ts';
