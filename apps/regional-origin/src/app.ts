@@ -469,7 +469,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
       if (claims.kind !== 'vod') throw new AppError('FORBIDDEN', 'no key for this session');
       const asset = await catalog.getAsset(claims.contentId);
       if (!asset.keyIds.includes(keyId)) throw new AppError('FORBIDDEN', 'key not bound to this session');
-      const key = await deps.keys.getKey(keyId);
+      const key = await deps.keys.get(keyId).catch(() => undefined);
       if (!key || key.length !== 16) throw new AppError('FORBIDDEN', 'key unavailable');
       c.header('content-type', 'application/octet-stream');
       c.header('cache-control', 'private, no-store');

@@ -120,6 +120,8 @@ export interface Config {
     /** Steering manifest TTL, in seconds. */
     ttlSeconds: number;
   };
+  /** Destinations transcode jobs write to, primary first; `{assetId}` is replaced (must match VOD_ASSET_PATH's origins). */
+  transcodeOutputs: string[];
   /** Largest request body, in bytes. */
   bodyLimitBytes: number;
   /** How long shutdown waits for in-flight requests, in ms. */
@@ -340,11 +342,13 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
       outboxSweepIntervalMs: int('OUTBOX_SWEEP_INTERVAL_MS', 5_000, 100, 3_600_000),
     },
     steering: { pathways, ttlSeconds: int('STEERING_TTL_SECONDS', 300, 1, 86_400) },
+    transcodeOutputs: raw('TRANSCODE_OUTPUTS') === undefined ? ['s3://media/vod/{assetId}'] : list('TRANSCODE_OUTPUTS'),
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 64 * 1024, 256, 16 * 1024 * 1024),
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     corsAllowOrigin: str('CORS_ALLOW_ORIGIN', '*'),
     logRequests: bool('LOG_REQUESTS', true),
   };
+  if (config.transcodeOutputs.some((o) => !o.includes('{assetId}'))) problems.push('TRANSCODE_OUTPUTS: every destination must contain {assetId}');
   if (config.uploads.partSizeBytes * 10_000 < config.uploads.maxUploadBytes) {
     problems.push('UPLOAD_MAX_BYTES needs more than 10,000 parts of UPLOAD_PART_SIZE_BYTES (the S3 limit)');
   }

@@ -1,8 +1,8 @@
 /**
- * @module Seams to transcode-gpu: the job queue (TranscodeQueue) and job status events
- * (AssetEvents), with in-memory versions and INTERIM Valkey versions to be replaced by
- * transcode-gpu's `enqueueTranscodeJob` and its status-event subscription once exported.
+ * @module The app's view of transcode-gpu: a TranscodeQueue (publishing through
+ * `enqueueTranscodeJob`) and AssetEvents (its status events), each with an in-memory version.
  */
+import { enqueueTranscodeJob, TRANSCODE_QUEUE, type TranscodeStatusEvent } from '@meridian/transcode-gpu';
 import type { Logger } from './log.ts';
 import { describeError } from './log.ts';
 import type { ValkeyClient } from './valkey.ts';
@@ -65,33 +65,37 @@ export function createMemoryAssetEvents(): AssetEvents & { emit(event: AssetStat
 }
 
 /**
- * INTERIM — replace with transcode-gpu's `enqueueTranscodeJob`. XADDs the job as JSON to
- * `<prefix>transcode:jobs`; a `<prefix>transcode:job:<jobId>` marker (SET NX, 1 day) makes
- * re-publishing the same job a no-op.
+ * Publishes jobs with transcode-gpu's `enqueueTranscodeJob` (Valkey Streams). A
+ * `<prefix>transcode:published:<jobId>` marker (SET NX, 1 day) makes re-publishing the same job
+ * (the outbox after a crash) a no-op. `outputs` are destination templates with `{assetId}`.
  */
-export function createValkeyTranscodeQueue(client: ValkeyClient, keyPrefix: string): TranscodeQueue {
+export function createValkeyTranscodeQueue(client: ValkeyClient, keyPrefix: string, outputs: string[]): TranscodeQueue {
   return {
     async enqueue(job) {
-      const fresh = await client.set(`${keyPrefix}transcode:job:${job.jobId}`, '1', 'EX', 86_400, 'NX');
-      if (fresh !== 'OK') return;
+      const marker = `${keyPrefix}transcode:published:${job.jobId}`;
+      if ((await client.set(marker, '1', 'EX', 86_400, 'NX')) !== 'OK') return;
       try {
-        await client.xadd(`${keyPrefix}transcode:jobs`, '*', 'job', JSON.stringify(job));
+        await enqueueTranscodeJob(client, {
+          jobId: job.jobId,
+          assetId: job.assetId,
+          input: job.source,
+          output: outputs.map((o) => o.replace('{assetId}', job.assetId)),
+          // Ads are short: the priority lane gets them ready while viewers still ask for them.
+          ...(job.kind === 'ad' ? { priority: true } : {}),
+        });
       } catch (error) {
         // Not published: drop the marker so the outbox's next sweep publishes it.
-        await client.del(`${keyPrefix}transcode:job:${job.jobId}`).catch(() => undefined);
+        await client.del(marker).catch(() => undefined);
         throw error;
       }
     },
   };
 }
 
-/**
- * INTERIM — replace with transcode-gpu's status events. Subscribes (on a duplicate
- * connection) to the `<prefix>transcode:status` channel carrying JSON `{assetId, status}`.
- */
-export function createValkeyAssetEvents(client: ValkeyClient, keyPrefix: string, log: Logger): AssetEvents & { close(): Promise<void> } {
+/** Subscribes (on a duplicate connection) to transcode-gpu's status-event channel. */
+export function createValkeyAssetEvents(client: ValkeyClient, log: Logger): AssetEvents & { close(): Promise<void> } {
   const listeners = new Set<(event: AssetStatusEvent) => void>();
-  const channel = `${keyPrefix}transcode:status`;
+  const channel = TRANSCODE_QUEUE.channel;
   const subscriber = client.duplicate();
   subscriber.on('error', () => undefined);
   // The offline queue is off, so subscribe on every (re)connection rather than once up front.
@@ -101,9 +105,9 @@ export function createValkeyAssetEvents(client: ValkeyClient, keyPrefix: string,
   subscriber.on('message', (from: string, message: string) => {
     if (from !== channel) return;
     try {
-      const event = JSON.parse(message) as AssetStatusEvent;
-      if (typeof event.assetId !== 'string' || !['processing', 'ready', 'failed'].includes(event.status)) return;
-      for (const l of listeners) l(event);
+      const event = JSON.parse(message) as Partial<TranscodeStatusEvent>;
+      if (typeof event.assetId !== 'string' || (event.type !== 'processing' && event.type !== 'ready' && event.type !== 'failed')) return;
+      for (const l of listeners) l({ assetId: event.assetId, status: event.type });
     } catch {
       log.warn('unreadable status event', { message: message.slice(0, 200) });
     }

@@ -16,7 +16,7 @@ import { createVastClient } from './ads/vast-client.ts';
 import { parseVastDocument } from './ads/vast-parser.ts';
 import { createMemorySessionStore } from './sessions/memory-store.ts';
 import { createValkeySessionStore } from './sessions/valkey-store.ts';
-import { createMemoryKeyStore, createValkeyKeyStoreInterim } from './keys.ts';
+import { createMemoryKeyStore, createValkeyKeyStore } from './keys.ts';
 import { createMemoryAssetEvents, createMemoryTranscodeQueue, createValkeyAssetEvents, createValkeyTranscodeQueue } from './jobs.ts';
 import { createMemoryUploadStore, createValkeyUploadStore } from './uploads/store.ts';
 
@@ -41,7 +41,7 @@ export async function startServer(config: Config, log: Logger = createJsonLogger
     maxWrapperDepth: config.ads.maxWrapperDepth,
     parse: parseVastDocument,
   });
-  const events = valkey ? createValkeyAssetEvents(valkey, prefix, log) : createMemoryAssetEvents();
+  const events = valkey ? createValkeyAssetEvents(valkey, log) : createMemoryAssetEvents();
   const s3 = config.uploads.bucket
     ? new S3Client({
         region: config.uploads.s3Region,
@@ -57,8 +57,8 @@ export async function startServer(config: Config, log: Logger = createJsonLogger
     origin: createOriginGroupFetcher({ originUrls: config.originUrls, timeoutMs: config.originTimeoutMs, maxBytes: config.maxOriginBytes, metrics }),
     renderer: createManifestCoreRenderer(),
     adClient: vast,
-    keys: valkey ? createValkeyKeyStoreInterim(valkey, prefix) : createMemoryKeyStore(),
-    queue: valkey ? createValkeyTranscodeQueue(valkey, prefix) : createMemoryTranscodeQueue(),
+    keys: valkey ? createValkeyKeyStore(valkey) : createMemoryKeyStore(),
+    queue: valkey ? createValkeyTranscodeQueue(valkey, prefix, config.transcodeOutputs) : createMemoryTranscodeQueue(),
     uploadStore: valkey ? createValkeyUploadStore(valkey, prefix) : createMemoryUploadStore(),
     s3,
     valkey,

@@ -122,7 +122,9 @@ describe('live playback', () => {
 
 describe('keys', () => {
   it('returns the 16-byte key only for a valid session of content that uses it', async () => {
-    const keys = createMemoryKeyStore({ key1: KEY, key2: KEY });
+    const keys = createMemoryKeyStore();
+    await keys.put('key1', KEY);
+    await keys.put('key2', KEY);
     const { app } = buildApp(testConfig([origin.url]), { keys });
     const master = await (await app.request('/v1/vod/secret1/master.m3u8')).text();
     const sid = sessionFrom(master);
@@ -143,7 +145,8 @@ describe('keys', () => {
   });
 
   it('refuses the key once the session has expired', async () => {
-    const keys = createMemoryKeyStore({ key1: KEY });
+    const keys = createMemoryKeyStore();
+    await keys.put('key1', KEY);
     let now = Date.now();
     const { app } = buildApp(testConfig([origin.url], { SESSION_TTL_SECONDS: '60' }), { keys, nowMs: () => now });
     const sid = sessionFrom(await (await app.request('/v1/vod/secret1/master.m3u8')).text());

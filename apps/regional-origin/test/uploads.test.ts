@@ -45,7 +45,7 @@ function uploadConfig(env: Record<string, string> = {}): Config {
   });
 }
 
-function uploadApp(config: Config, queue: TranscodeQueue = createValkeyTranscodeQueue(valkey, 'meridian:')) {
+function uploadApp(config: Config, queue: TranscodeQueue = createValkeyTranscodeQueue(valkey, 'meridian:', ['s3://media/vod/{assetId}', 's3://media-replica/vod/{assetId}'])) {
   const events = createMemoryAssetEvents();
   return { ...buildApp(config, { s3: client, valkey, queue, uploadStore: createValkeyUploadStore(valkey, 'meridian:'), events }), events };
 }
@@ -90,8 +90,15 @@ describe('uploads', () => {
     const head = await client.send(new HeadObjectCommand({ Bucket: 'uploads', Key: `uploads/${created.videoId}/my_clip.mp4` }));
     expect(head.ContentLength).toBe(size);
     const stream = await inspect.xrange('meridian:transcode:jobs', '-', '+');
-    const jobs = stream.map(([, fields]) => JSON.parse(fields[1] ?? '{}') as { jobId: string; source: string; kind: string });
-    expect(jobs).toContainEqual(expect.objectContaining({ jobId: created.videoId, kind: 'upload', source: `s3://uploads/uploads/${created.videoId}/my_clip.mp4` }));
+    const jobs = stream.map(([, fields]) => JSON.parse(fields[1] ?? '{}') as { jobId: string; input: string; output: string[] });
+    expect(jobs).toContainEqual(
+      expect.objectContaining({
+        jobId: created.videoId,
+        assetId: created.videoId,
+        input: `s3://uploads/uploads/${created.videoId}/my_clip.mp4`,
+        output: [`s3://media/vod/${created.videoId}`, `s3://media-replica/vod/${created.videoId}`],
+      }),
+    );
     expect(await inspect.hlen('meridian:{uploads}:outbox')).toBe(0);
     expect((await (await app.request(`/v1/videos/${created.videoId}`)).json()) as object).toMatchObject({ status: 'processing' });
 

@@ -7,6 +7,7 @@ import { createValkeyClient, type ValkeyClient } from '../src/valkey.ts';
 import { createValkeySessionStore } from '../src/sessions/valkey-store.ts';
 import { createValkeyAssetEvents } from '../src/jobs.ts';
 import { createMemoryLogger } from '../src/log.ts';
+import { createValkeyKeyStore } from '../src/keys.ts';
 
 let redis: RedisHandle;
 let origin: FaultyServer;
@@ -18,6 +19,7 @@ beforeAll(async () => {
   origin = await startOrigin();
   publishAsset(origin, 'movie1');
   publishAsset(origin, 'movie2');
+  publishAsset(origin, 'secret1', { keyId: 'vk1' });
   inspect = new Redis(redis.url, { lazyConnect: false, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
   inspect.on('error', () => undefined);
 });
@@ -85,7 +87,7 @@ describe('with Valkey', () => {
     const config = testConfig([origin.url], { VALKEY_URL: redis.url, METADATA_L1_TTL_MS: '600000' });
     const client = createValkeyClient(config.valkey, createMemoryLogger()) as ValkeyClient;
     await waitFor(async () => (await client.ping()) === 'PONG', 'valkey ready');
-    const events = createValkeyAssetEvents(client, config.valkey.keyPrefix, createMemoryLogger());
+    const events = createValkeyAssetEvents(client, createMemoryLogger());
     const { app, dispose } = buildApp(config, { valkey: client, sessionStore: createValkeySessionStore(client, config.valkey.keyPrefix), events });
     try {
       const assetReads = (): number => origin.requests.filter((r) => r.path === '/vod/movie2/asset.json').length;
@@ -103,14 +105,35 @@ describe('with Valkey', () => {
       expect((await other.app.request('/v1/vod/movie2/master.m3u8')).status).toBe(200);
       expect(assetReads()).toBe(before + 1);
 
-      await waitFor(async () => (await inspect.pubsub('NUMSUB', 'meridian:transcode:status').then((r) => Number((r as [string, number])[1]))) > 0, 'subscribed');
-      await inspect.publish('meridian:transcode:status', JSON.stringify({ assetId: 'movie2', status: 'ready' }));
+      await waitFor(async () => (await inspect.pubsub('NUMSUB', 'meridian:transcode:events').then((r) => Number((r as [string, number])[1]))) > 0, 'subscribed');
+      // The event shape transcode-gpu's worker publishes.
+      await inspect.publish('meridian:transcode:events', JSON.stringify({ type: 'ready', jobId: 'j1', assetId: 'movie2', output: 's3://media/vod/movie2', attempt: 1, at: new Date().toISOString() }));
       await waitFor(async () => (await inspect.exists('meridian:asset:movie2')) === 0, 'L2 invalidated');
       expect((await app.request('/v1/vod/movie2/master.m3u8')).status).toBe(200);
       expect(assetReads()).toBe(before + 2);
     } finally {
       dispose();
       await events.close();
+      client.disconnect();
+    }
+  });
+
+  it('serves AES-128 keys that the transcoder stored in Valkey, only to sessions of that content', async () => {
+    const config = testConfig([origin.url], { VALKEY_URL: redis.url });
+    const client = createValkeyClient(config.valkey, createMemoryLogger()) as ValkeyClient;
+    try {
+      await waitFor(async () => (await client.ping()) === 'PONG', 'valkey ready');
+      const keys = createValkeyKeyStore(client);
+      const key = Uint8Array.from({ length: 16 }, (_, i) => 255 - i);
+      await keys.put('vk1', key);
+      const { app } = buildApp(config, { valkey: client, sessionStore: createValkeySessionStore(client, config.valkey.keyPrefix), keys });
+      const secret = sessionFrom(await (await app.request('/v1/vod/secret1/master.m3u8')).text());
+      const res = await app.request(`/v1/keys/vk1?session=${secret}`);
+      expect(res.status).toBe(200);
+      expect(new Uint8Array(await res.arrayBuffer())).toEqual(key);
+      const other = sessionFrom(await (await app.request('/v1/vod/movie1/master.m3u8')).text());
+      expect((await app.request(`/v1/keys/vk1?session=${other}`)).status).toBe(403);
+    } finally {
       client.disconnect();
     }
   });
