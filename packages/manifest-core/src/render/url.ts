@@ -99,6 +99,12 @@ export function resolveUri(uri: string, baseUrl: string): string {
   return prefix + removeDotSegments(dir + refPath) + refRest;
 }
 
+/** The `scheme://authority` part of an absolute URL (string level); throws ManifestError INVALID_OPTIONS for a relative one. */
+export function urlOrigin(url: string): string {
+  const base = splitBase(url);
+  return base.scheme + base.authority;
+}
+
 /** Formats query parameters as `k=v&k2=v2` (records are percent-encoded, strings kept as given). */
 export function formatQuery(params: QueryParams): string {
   if (typeof params === 'string') return params.replace(/^[?&]+/, '');

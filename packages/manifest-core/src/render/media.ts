@@ -1,0 +1,229 @@
+/**
+ * @module Media playlist rewriting: relative URIs made absolute against the origin or a CDN
+ * prefix, query tokens appended without re-encoding signed query strings, live windows trimmed
+ * (never below 3× the target duration) with EXT-X-MEDIA-SEQUENCE, EXT-X-DISCONTINUITY-SEQUENCE
+ * and the state in force (keys, map, PROGRAM-DATE-TIME, bitrate) carried to the new first segment.
+ */
+import { ManifestError } from '../errors.ts';
+import { resolveSegmentStates } from '../playlist/index.ts';
+import type { DateRange, Key, MediaPlaylist, MediaSegment, SegmentTags } from '../playlist/index.ts';
+import { reemitKeysInForce } from './drm.ts';
+import { appendQuery, isOpaqueUri, replaceUrlPrefix, resolveUri, urlOrigin } from './url.ts';
+import type { QueryParams } from './url.ts';
+
+/** The kinds of URI a media playlist holds. */
+export type MediaUriKind = 'segment' | 'map' | 'key' | 'part' | 'preloadHint' | 'renditionReport';
+
+/** Every {@link MediaUriKind}. */
+export const MEDIA_URI_KINDS: readonly MediaUriKind[] = ['segment', 'map', 'key', 'part', 'preloadHint', 'renditionReport'];
+
+/** How each URI of a playlist is rewritten (see {@link rewriteUri} for the steps, in order). */
+export interface UriRewriteOptions {
+  /**
+   * The URL the origin playlist was fetched from; relative URIs are resolved against it (RFC 3986
+   * §5.2, string level). Default none: URIs stay relative unless `cdnPrefix` is set.
+   */
+  baseUrl?: string;
+  /**
+   * CDN prefix, e.g. `https://cdn.example/origin-a`: resolved URLs that start with `originPrefix`
+   * get it replaced by this; with no `baseUrl`, relative URIs are resolved against it as a folder.
+   * Default none.
+   */
+  cdnPrefix?: string;
+  /** The prefix `cdnPrefix` replaces. Default: the `scheme://host[:port]` of `baseUrl`. */
+  originPrefix?: string;
+  /** Query parameters appended to the URIs of `queryKinds` (string-level append; see appendQuery). Default none. */
+  query?: QueryParams;
+  /**
+   * Which kinds of URI get `query`. Default every kind except `key` (key URIs are signalled with
+   * their own session token by applyKeySignalling).
+   */
+  queryKinds?: readonly MediaUriKind[];
+  /** Final per-URI hook (after resolution, prefix and query), for app-specific URLs. Default none. */
+  mapUri?: (uri: string, kind: MediaUriKind) => string;
+}
+
+/** Live-window limits of {@link trimLiveWindow}. */
+export interface LiveWindowOptions {
+  /** Longest window kept, in seconds (sum of EXTINF durations). Default: no limit. */
+  maxDurationSeconds?: number;
+  /** Most segments kept. Default: no limit. */
+  maxSegments?: number;
+}
+
+/** Options of {@link rewriteMediaPlaylist}. */
+export interface RewriteMediaPlaylistOptions extends UriRewriteOptions {
+  /** Trim a live (sliding) playlist to these limits. Default: no trimming. */
+  window?: LiveWindowOptions;
+  /**
+   * Write the complete set of keys in force (every KEYFORMAT) on the first segment and after each
+   * discontinuity. Default true.
+   */
+  reemitKeys?: boolean;
+}
+
+/** What {@link trimLiveWindow} did. */
+export interface TrimResult {
+  playlist: MediaPlaylist;
+  /** Segments removed from the head (= how much EXT-X-MEDIA-SEQUENCE grew). */
+  removedSegments: number;
+  /** EXT-X-DISCONTINUITY tags removed with them (= how much EXT-X-DISCONTINUITY-SEQUENCE grew). */
+  removedDiscontinuities: number;
+}
+
+/**
+ * Rewrites one URI: opaque URIs (`data:`, `skd:`) are returned unchanged; otherwise (1) resolve
+ * against `baseUrl` (or `cdnPrefix` as a folder when there is no base), (2) swap `originPrefix`
+ * for `cdnPrefix`, (3) append `query` when `kind` is in `queryKinds`, (4) apply `mapUri`.
+ * Nothing already in the URI is decoded or re-encoded. SSAI uses it for the URIs it inserts.
+ * @example
+ * rewriteUri('seg-1.ts?sig=a%2B', 'segment', { baseUrl: 'https://o.example/v/i.m3u8', cdnPrefix: 'https://cdn.example', query: { s: 'x' } })
+ * // → 'https://cdn.example/v/seg-1.ts?sig=a%2B&s=x'
+ */
+export function rewriteUri(uri: string, kind: MediaUriKind, options: UriRewriteOptions): string {
+  if (isOpaqueUri(uri)) return uri;
+  let out = uri;
+  if (options.baseUrl !== undefined) {
+    out = resolveUri(out, options.baseUrl);
+    if (options.cdnPrefix !== undefined) {
+      out = replaceUrlPrefix(out, options.originPrefix ?? urlOrigin(options.baseUrl), options.cdnPrefix);
+    }
+  } else if (options.cdnPrefix !== undefined) {
+    const folder = options.cdnPrefix.endsWith('/') ? options.cdnPrefix : `${options.cdnPrefix}/`;
+    out = resolveUri(out, folder);
+    if (options.originPrefix !== undefined) out = replaceUrlPrefix(out, options.originPrefix, options.cdnPrefix);
+  }
+  if (options.query !== undefined && (options.queryKinds ?? DEFAULT_QUERY_KINDS).includes(kind)) out = appendQuery(out, options.query);
+  return options.mapUri === undefined ? out : options.mapUri(out, kind);
+}
+
+const DEFAULT_QUERY_KINDS: readonly MediaUriKind[] = MEDIA_URI_KINDS.filter((k) => k !== 'key');
+
+function rewriteTags<T extends SegmentTags>(tags: T, rewrite: (uri: string, kind: MediaUriKind) => string): T {
+  const out: T = { ...tags };
+  if (tags.keys !== undefined) out.keys = tags.keys.map((k): Key => (k.uri === undefined ? k : { ...k, uri: rewrite(k.uri, 'key') }));
+  if (tags.map !== undefined) out.map = { ...tags.map, uri: rewrite(tags.map.uri, 'map') };
+  if (tags.parts !== undefined) out.parts = tags.parts.map((p) => ({ ...p, uri: rewrite(p.uri, 'part') }));
+  return out;
+}
+
+/**
+ * Returns a copy of `playlist` with every URI rewritten by {@link rewriteUri}: segments, EXT-X-MAP,
+ * EXT-X-KEY (except `data:`/`skd:`), EXT-X-PART, EXT-X-PRELOAD-HINT and EXT-X-RENDITION-REPORT,
+ * including those of the tail. The input is not modified.
+ */
+export function rewriteMediaUris(playlist: MediaPlaylist, options: UriRewriteOptions): MediaPlaylist {
+  const rewrite = (uri: string, kind: MediaUriKind): string => rewriteUri(uri, kind, options);
+  const out: MediaPlaylist = {
+    ...playlist,
+    segments: playlist.segments.map((seg): MediaSegment => {
+      const s = rewriteTags(seg, rewrite);
+      s.uri = rewrite(seg.uri, 'segment');
+      return s;
+    }),
+  };
+  if (playlist.tail !== undefined) out.tail = rewriteTags(playlist.tail, rewrite);
+  if (playlist.preloadHints !== undefined) out.preloadHints = playlist.preloadHints.map((h) => ({ ...h, uri: rewrite(h.uri, 'preloadHint') }));
+  if (playlist.renditionReports !== undefined) {
+    out.renditionReports = playlist.renditionReports.map((r) => ({ ...r, uri: rewrite(r.uri, 'renditionReport') }));
+  }
+  return out;
+}
+
+function assertWindow(window: LiveWindowOptions): void {
+  const { maxDurationSeconds: d, maxSegments: n } = window;
+  if (d !== undefined && !(Number.isFinite(d) && d > 0)) throw new ManifestError('INVALID_OPTIONS', 'window.maxDurationSeconds must be a positive number');
+  if (n !== undefined && !(Number.isInteger(n) && n > 0)) throw new ManifestError('INVALID_OPTIONS', 'window.maxSegments must be a positive integer');
+}
+
+/** End of a date range in epoch ms, or undefined when it is open-ended or unknown. */
+function dateRangeEndMs(range: DateRange): number | undefined {
+  if (range.endDate !== undefined) {
+    const end = Date.parse(range.endDate);
+    return Number.isNaN(end) ? undefined : end;
+  }
+  const start = range.startDate === undefined ? Number.NaN : Date.parse(range.startDate);
+  const duration = range.duration ?? range.plannedDuration;
+  return Number.isNaN(start) || duration === undefined ? undefined : start + duration * 1000;
+}
+
+/**
+ * Trims a live sliding-window playlist from the head to at most `maxSegments` segments and
+ * `maxDurationSeconds`, but never below 3× EXT-X-TARGETDURATION (RFC 8216 §6.2.2) and never to
+ * zero segments. EXT-X-MEDIA-SEQUENCE grows by the segments removed and
+ * EXT-X-DISCONTINUITY-SEQUENCE by the discontinuities removed (RFC 8216 §6.2.2); the new first
+ * segment gets the keys in force (every KEYFORMAT), EXT-X-MAP, EXT-X-PROGRAM-DATE-TIME (the
+ * earlier one plus the durations since, when it had none) and EXT-X-BITRATE, and date ranges
+ * that are still running move onto it. VOD, EVENT (RFC 8216 §6.2.1: append only), ended and
+ * delta-update (EXT-X-SKIP) playlists are returned unchanged. The input is not modified.
+ */
+export function trimLiveWindow(playlist: MediaPlaylist, window: LiveWindowOptions): TrimResult {
+  assertWindow(window);
+  const unchanged: TrimResult = { playlist, removedSegments: 0, removedDiscontinuities: 0 };
+  if (playlist.endList === true || playlist.playlistType !== undefined || playlist.skip !== undefined) return unchanged;
+  const segments = playlist.segments;
+  const minSeconds = 3 * playlist.targetDuration;
+  const maxSegments = window.maxSegments ?? Infinity;
+  const maxSeconds = window.maxDurationSeconds ?? Infinity;
+  let remainingSeconds = 0;
+  for (const seg of segments) remainingSeconds += seg.duration;
+  let removed = 0;
+  while (removed < segments.length - 1) {
+    const tooLong = segments.length - removed > maxSegments || remainingSeconds > maxSeconds + 1e-9;
+    const after = remainingSeconds - segments[removed]!.duration;
+    if (!tooLong || after < minSeconds - 1e-9) break;
+    remainingSeconds = after;
+    removed++;
+  }
+  if (removed === 0) return unchanged;
+
+  const state = resolveSegmentStates(playlist)[removed]!;
+  let removedDiscontinuities = 0;
+  const carriedRanges: DateRange[] = [];
+  for (let i = 0; i < removed; i++) {
+    const seg = segments[i]!;
+    if (seg.discontinuity === true) removedDiscontinuities++;
+    for (const range of seg.dateRanges ?? []) {
+      const end = dateRangeEndMs(range);
+      // Keep ranges that have not ended by the new first segment, so players still see an ongoing break.
+      if (end === undefined ? range.endOnNext !== true : state.programDateTimeMs === undefined || end > state.programDateTimeMs) {
+        carriedRanges.push(range);
+      }
+    }
+  }
+
+  const first: MediaSegment = { ...segments[removed]! };
+  if (!(first.keys ?? []).some((k) => k.method === 'NONE') && state.keys.length > 0) first.keys = state.keys.map((k) => ({ ...k }));
+  if (first.map === undefined && state.map !== undefined) first.map = state.map;
+  if (first.programDateTime === undefined && state.programDateTimeMs !== undefined) {
+    first.programDateTime = new Date(Math.round(state.programDateTimeMs)).toISOString();
+  }
+  if (first.bitrate === undefined && state.bitrate !== undefined) first.bitrate = state.bitrate;
+  if (carriedRanges.length > 0) first.dateRanges = [...carriedRanges, ...(first.dateRanges ?? [])];
+
+  const out: MediaPlaylist = {
+    ...playlist,
+    mediaSequence: (playlist.mediaSequence ?? 0) + removed,
+    segments: [first, ...segments.slice(removed + 1)],
+  };
+  const dsn = (playlist.discontinuitySequence ?? 0) + removedDiscontinuities;
+  if (playlist.discontinuitySequence !== undefined || dsn > 0) out.discontinuitySequence = dsn;
+  return { playlist: out, removedSegments: removed, removedDiscontinuities };
+}
+
+/**
+ * Rewrites a media playlist for one viewer: trims the live window (when `window` is given), then
+ * re-emits the keys in force at the top and after discontinuities, then rewrites every URI (see
+ * {@link rewriteMediaUris}). Pure: returns a new model and never modifies `playlist`; serialize
+ * it with `serializePlaylist`. Throws ManifestError INVALID_OPTIONS for bad options.
+ * @example
+ * const out = rewriteMediaPlaylist(parseMediaPlaylist(text).playlist, {
+ *   baseUrl: originUrl, cdnPrefix: 'https://cdn.example', query: { session: id }, window: { maxSegments: 30 },
+ * });
+ * return new Response(serializePlaylist(out));
+ */
+export function rewriteMediaPlaylist(playlist: MediaPlaylist, options: RewriteMediaPlaylistOptions = {}): MediaPlaylist {
+  let out = options.window === undefined ? playlist : trimLiveWindow(playlist, options.window).playlist;
+  if (options.reemitKeys !== false) out = reemitKeysInForce(out);
+  return rewriteMediaUris(out, options);
+}
