@@ -38,7 +38,8 @@ async function viaGroup(group: OriginGroup, expectOrigin: string): Promise<void>
   if (text.length !== BODY.length) throw new Error('short body');
   // A hedge may legitimately win when the expected origin stalls past its learned p95 (a GC pause, say).
   if (res.headers.get('x-meridian-origin') !== expectOrigin) {
-    if (!getAttempts(res).some((a) => a.hedge && a.outcome === 'ok')) throw new Error(`unexpected answer from ${res.headers.get('x-meridian-origin')}`);
+    if (!getAttempts(res).some((a) => a.hedge && a.outcome === 'ok'))
+      throw new Error(`unexpected answer from ${res.headers.get('x-meridian-origin')}`);
     hedgeWins.set(group, (hedgeWins.get(group) ?? 0) + 1);
   }
 }
@@ -47,7 +48,14 @@ const fmt = (ms: number): string => `${ms.toFixed(3)} ms`;
 const rows: string[][] = [];
 const row = (name: string, s: Stats, base: Stats, bar?: number): void => {
   const added = s.p50 - base.p50;
-  rows.push([name, fmt(s.p50), fmt(s.p99), `${(s.p50 / base.p50).toFixed(2)}×`, fmt(added), bar === undefined ? '' : added < bar ? `PASS (< ${bar} ms)` : `FAIL (≥ ${bar} ms)`]);
+  rows.push([
+    name,
+    fmt(s.p50),
+    fmt(s.p99),
+    `${(s.p50 / base.p50).toFixed(2)}×`,
+    fmt(added),
+    bar === undefined ? '' : added < bar ? `PASS (< ${bar} ms)` : `FAIL (≥ ${bar} ms)`,
+  ]);
 };
 
 const server = await startFaultyServer({ '/seg.ts': { kind: 'ok', body: BODY } });
@@ -65,27 +73,65 @@ try {
   rows.push(['direct healthy fetch (baseline)', fmt(base.p50), fmt(base.p99), '1.00×', '—', '']);
 
   // Warm the group's code paths once, so that the first measured case does not pay for JIT compilation.
-  const warm = createOriginGroup({ origins: [{ id: 'a', url: server.url }, { id: 'b', url: server.url }] });
+  const warm = createOriginGroup({
+    origins: [
+      { id: 'a', url: server.url },
+      { id: 'b', url: server.url },
+    ],
+  });
   for (let i = 0; i < 2_000; i++) await (await warm.fetch('/seg.ts')).text();
   await warm.close();
 
-  const healthy = createOriginGroup({ origins: [{ id: 'a', url: server.url }, { id: 'b', url: server.url }] });
+  const healthy = createOriginGroup({
+    origins: [
+      { id: 'a', url: server.url },
+      { id: 'b', url: server.url },
+    ],
+  });
   row('group, healthy primary (resilient)', await measure(N, () => viaGroup(healthy, 'a')), base);
   const healthyHedgeWins = hedgeWins.get(healthy) ?? 0;
   await healthy.close();
 
   // Refused primary, strict mode: no memory, so every request pays 3 refused connects (CF7, CF9).
-  const strictRefused = createOriginGroup({ mode: 'strict', origins: [{ id: 'primary', url: refused }, { id: 'secondary', url: server.url }] });
-  row('refused primary, strict (3 refusals every request)', await measure(N, () => viaGroup(strictRefused, 'secondary')), base, 5);
+  const strictRefused = createOriginGroup({
+    mode: 'strict',
+    origins: [
+      { id: 'primary', url: refused },
+      { id: 'secondary', url: server.url },
+    ],
+  });
+  row(
+    'refused primary, strict (3 refusals every request)',
+    await measure(N, () => viaGroup(strictRefused, 'secondary')),
+    base,
+    5,
+  );
   await strictRefused.close();
 
   // Refused primary, resilient mode without memory (ejection threshold out of reach): every request pays 1 refusal.
-  const resilientRefused = createOriginGroup({ origins: [{ id: 'primary', url: refused }, { id: 'secondary', url: server.url }], ejection: { failureThreshold: 1e9 } });
-  row('refused primary, resilient (1 refusal every request)', await measure(N, () => viaGroup(resilientRefused, 'secondary')), base, 5);
+  const resilientRefused = createOriginGroup({
+    origins: [
+      { id: 'primary', url: refused },
+      { id: 'secondary', url: server.url },
+    ],
+    ejection: { failureThreshold: 1e9 },
+  });
+  row(
+    'refused primary, resilient (1 refusal every request)',
+    await measure(N, () => viaGroup(resilientRefused, 'secondary')),
+    base,
+    5,
+  );
   await resilientRefused.close();
 
   // Black-holed primary, resilient: the first requests detect it (hedges win, losers count), then it is ejected.
-  const holeGroup = createOriginGroup({ origins: [{ id: 'primary', url: hole.url }, { id: 'secondary', url: server.url }], connectionTimeoutMs: 1_000 });
+  const holeGroup = createOriginGroup({
+    origins: [
+      { id: 'primary', url: hole.url },
+      { id: 'secondary', url: server.url },
+    ],
+    connectionTimeoutMs: 1_000,
+  });
   const detection: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t = performance.now();
@@ -103,13 +149,29 @@ try {
   ];
   const strictRows: string[][] = [];
   for (const [attempts, timeoutMs] of strictCases) {
-    const g = createOriginGroup({ mode: 'strict', connectionAttempts: attempts, connectionTimeoutMs: timeoutMs, origins: [{ id: 'primary', url: hole.url }, { id: 'secondary', url: server.url }] });
+    const g = createOriginGroup({
+      mode: 'strict',
+      connectionAttempts: attempts,
+      connectionTimeoutMs: timeoutMs,
+      origins: [
+        { id: 'primary', url: hole.url },
+        { id: 'secondary', url: server.url },
+      ],
+    });
     const t = performance.now();
     const res = await g.fetch('/seg.ts');
     await res.text();
     const took = performance.now() - t;
     const worst = attempts * timeoutMs;
-    strictRows.push([`${attempts} × ${timeoutMs} ms`, fmt(worst), fmt(took), `${(took / worst).toFixed(3)}×`, getAttempts(res).map((a) => a.outcome).join(', ')]);
+    strictRows.push([
+      `${attempts} × ${timeoutMs} ms`,
+      fmt(worst),
+      fmt(took),
+      `${(took / worst).toFixed(3)}×`,
+      getAttempts(res)
+        .map((a) => a.outcome)
+        .join(', '),
+    ]);
     await g.close();
   }
 
@@ -119,10 +181,16 @@ try {
     for (const r of all) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  '));
     console.log();
   };
-  console.log(`@meridian/origin-failover bench — ${N} sequential GETs of ${BODY.length} bytes over loopback, Node ${process.version}\n`);
+  console.log(
+    `@meridian/origin-failover bench — ${N} sequential GETs of ${BODY.length} bytes over loopback, Node ${process.version}\n`,
+  );
   table(['case', 'p50', 'p99', 'p50 ratio', 'added p50', 'bar'], rows);
-  console.log(`healthy group: ${healthyHedgeWins} of ${N + 300} requests were won by a hedge (learned p95 delay, 10 % budget)`);
-  console.log(`black-hole detection: first 3 requests took ${detection.map(fmt).join(', ')} (hedge after the default delay; lost hedges eject the primary)\n`);
+  console.log(
+    `healthy group: ${healthyHedgeWins} of ${N + 300} requests were won by a hedge (learned p95 delay, 10 % budget)`,
+  );
+  console.log(
+    `black-hole detection: first 3 requests took ${detection.map(fmt).join(', ')} (hedge after the default delay; lost hedges eject the primary)\n`,
+  );
   table(['strict worst case', 'configured', 'measured', 'ratio', 'attempts'], strictRows);
 } finally {
   await hole.close();

@@ -69,7 +69,12 @@ export function createTimedBody(first: BodySource, options: TimedBodyOptions): R
     new Promise((resolve, reject) => {
       if (completionExpired) return reject(new OriginError('COMPLETION_TIMEOUT', { originId: source.originId }));
       const timer = clock.setTimeout(() => {
-        reject(new OriginError('ORIGIN_TIMEOUT', { message: `no body bytes from origin ${source.originId} for ${options.responseTimeoutMs} ms`, originId: source.originId }));
+        reject(
+          new OriginError('ORIGIN_TIMEOUT', {
+            message: `no body bytes from origin ${source.originId} for ${options.responseTimeoutMs} ms`,
+            originId: source.originId,
+          }),
+        );
       }, options.responseTimeoutMs);
       wakeOnCompletion = (err) => {
         clock.clearTimeout(timer);
@@ -99,7 +104,10 @@ export function createTimedBody(first: BodySource, options: TimedBodyOptions): R
         try {
           result = await readWithTimeout();
           if (result.done && options.resume && delivered < options.resume.totalBytes)
-            throw new OriginError('ORIGIN_NETWORK', { message: `body from origin ${source.originId} ended after ${delivered} of ${options.resume.totalBytes} bytes`, originId: source.originId });
+            throw new OriginError('ORIGIN_NETWORK', {
+              message: `body from origin ${source.originId} ended after ${delivered} of ${options.resume.totalBytes} bytes`,
+              originId: source.originId,
+            });
         } catch (err) {
           const error = asOriginError(err, source.originId);
           dropSource();
@@ -111,7 +119,13 @@ export function createTimedBody(first: BodySource, options: TimedBodyOptions): R
           options.onBroken?.(source.originId, error);
           if (options.notResumableReason !== undefined) {
             finish();
-            controller.error(new OriginError('BODY_RESUME_MISMATCH', { message: `body broke after ${delivered} bytes and cannot be resumed: ${options.notResumableReason}`, cause: error, originId: source.originId }));
+            controller.error(
+              new OriginError('BODY_RESUME_MISMATCH', {
+                message: `body broke after ${delivered} bytes and cannot be resumed: ${options.notResumableReason}`,
+                cause: error,
+                originId: source.originId,
+              }),
+            );
             return;
           }
           if (!options.resume) {
@@ -138,7 +152,12 @@ export function createTimedBody(first: BodySource, options: TimedBodyOptions): R
         if (options.resume && delivered > options.resume.totalBytes) {
           finish();
           dropSource();
-          controller.error(new OriginError('BODY_RESUME_MISMATCH', { message: `body longer than its Content-Length (${options.resume.totalBytes})`, originId: source.originId }));
+          controller.error(
+            new OriginError('BODY_RESUME_MISMATCH', {
+              message: `body longer than its Content-Length (${options.resume.totalBytes})`,
+              originId: source.originId,
+            }),
+          );
           return;
         }
         controller.enqueue(result.value);

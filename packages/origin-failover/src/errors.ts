@@ -95,7 +95,10 @@ export class OriginError extends Error {
   readonly originId: string | undefined;
 
   constructor(code: OriginErrorCode, options: OriginErrorOptions = {}) {
-    super(options.message ?? ORIGIN_ERROR_CODES[code], options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      options.message ?? ORIGIN_ERROR_CODES[code],
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.code = code;
     this.attempts = options.attempts ?? [];
     this.originId = options.originId;

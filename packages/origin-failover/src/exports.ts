@@ -2,7 +2,14 @@
 
 // — origin groups —
 /** Builds a group on an explicit transport; the public `createOriginGroup` picks one for you. */
-export { createOriginGroupWithTransport, getAttempts, getOriginReport, ORIGIN_HEADER, ATTEMPTS_HEADER, ELAPSED_HEADER } from './group.ts';
+export {
+  createOriginGroupWithTransport,
+  getAttempts,
+  getOriginReport,
+  ORIGIN_HEADER,
+  ATTEMPTS_HEADER,
+  ELAPSED_HEADER,
+} from './group.ts';
 export type { OriginGroup, OriginRequestInit, OriginReport } from './group.ts';
 export { resolveOptions, STRICT_FAILOVER_STATUS_CODES } from './options.ts';
 export type {

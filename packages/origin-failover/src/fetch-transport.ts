@@ -13,10 +13,21 @@ function classify(err: unknown, req: TransportRequest): OriginError {
   const code = cause?.code ?? (err as { code?: string } | undefined)?.code;
   const message = err instanceof Error ? err.message : String(err);
   // Node's fetch (undici) names the socket error in cause.code; workerd only gives a message.
-  if (code === 'ECONNREFUSED' || /refused/i.test(message)) return new OriginError('ORIGIN_REFUSED', { originId: req.origin.id, cause: err, message: `origin ${req.origin.id} refused the connection` });
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return new OriginError('ORIGIN_CONNECT_TIMEOUT', { originId: req.origin.id, cause: err });
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return new OriginError('ORIGIN_TIMEOUT', { originId: req.origin.id, cause: err });
-  return new OriginError('ORIGIN_NETWORK', { originId: req.origin.id, cause: err, message: `origin ${req.origin.id}: ${message}` });
+  if (code === 'ECONNREFUSED' || /refused/i.test(message))
+    return new OriginError('ORIGIN_REFUSED', {
+      originId: req.origin.id,
+      cause: err,
+      message: `origin ${req.origin.id} refused the connection`,
+    });
+  if (code === 'UND_ERR_CONNECT_TIMEOUT')
+    return new OriginError('ORIGIN_CONNECT_TIMEOUT', { originId: req.origin.id, cause: err });
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+    return new OriginError('ORIGIN_TIMEOUT', { originId: req.origin.id, cause: err });
+  return new OriginError('ORIGIN_NETWORK', {
+    originId: req.origin.id,
+    cause: err,
+    message: `origin ${req.origin.id}: ${message}`,
+  });
 }
 
 /**

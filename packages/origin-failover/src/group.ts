@@ -76,7 +76,18 @@ export function getAttempts(response: Response): readonly Attempt[] {
 const FAILOVER_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 // CF10: only these are retried on the same origin after a response timeout.
 const RETRY_ON_TIMEOUT_METHODS = new Set(['GET', 'HEAD']);
-const HOP_BY_HOP = ['host', 'connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'content-length'];
+const HOP_BY_HOP = [
+  'host',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'content-length',
+];
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
 interface RequestContext {
@@ -91,7 +102,8 @@ interface RequestContext {
   completeByMs: number | undefined;
 }
 
-type AttemptResult = { ok: true; response: TransportResponse } | { ok: false; outcome: AttemptOutcome; error: OriginError };
+type AttemptResult =
+  { ok: true; response: TransportResponse } | { ok: false; outcome: AttemptOutcome; error: OriginError };
 
 interface Running {
   origin: ResolvedOrigin;
@@ -164,7 +176,11 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
   };
 
   /** Starts one attempt with its own connect / first-byte timers. */
-  const startAttempt = (ctx: RequestContext, origin: ResolvedOrigin, flags: { hedge?: boolean; resume?: boolean; probe?: boolean; headers?: Headers }): Running => {
+  const startAttempt = (
+    ctx: RequestContext,
+    origin: ResolvedOrigin,
+    flags: { hedge?: boolean; resume?: boolean; probe?: boolean; headers?: Headers },
+  ): Running => {
     const controller = new AbortController();
     const attemptNo = (ctx.perOrigin.get(origin.id) ?? 0) + 1;
     ctx.perOrigin.set(origin.id, attemptNo);
@@ -212,14 +228,35 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
         (err: unknown): AttemptResult => {
           if (timer !== undefined) clock.clearTimeout(timer);
           const outcome = reason ?? outcomeOf(err);
-          const error = isOriginError(err) && reason === undefined ? err : new OriginError(codeOf(outcome), { originId: origin.id, cause: err, message: `origin ${origin.id}: ${outcome}` });
+          const error =
+            isOriginError(err) && reason === undefined
+              ? err
+              : new OriginError(codeOf(outcome), {
+                  originId: origin.id,
+                  cause: err,
+                  message: `origin ${origin.id}: ${outcome}`,
+                });
           return { ok: false, outcome, error };
         },
       );
-    return { origin, attemptNo, startedMs, hedge: !!flags.hedge, resume: !!flags.resume, probe: !!flags.probe, abort, result };
+    return {
+      origin,
+      attemptNo,
+      startedMs,
+      hedge: !!flags.hedge,
+      resume: !!flags.resume,
+      probe: !!flags.probe,
+      abort,
+      result,
+    };
   };
 
-  const buildResponse = (ctx: RequestContext, run: Running, res: TransportResponse, body: ReadableStream<Uint8Array> | string | null): Response => {
+  const buildResponse = (
+    ctx: RequestContext,
+    run: Running,
+    res: TransportResponse,
+    body: ReadableStream<Uint8Array> | string | null,
+  ): Response => {
     const headers = new Headers(res.headers);
     headers.set(ORIGIN_HEADER, run.origin.id);
     headers.set(ATTEMPTS_HEADER, String(ctx.attempts.length));
@@ -227,14 +264,37 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
     headers.set(ELAPSED_HEADER, String(Math.round(elapsedMs)));
     const nullBody = ctx.method === 'HEAD' || NULL_BODY_STATUSES.has(res.status);
     if (nullBody && typeof body !== 'string') body?.cancel().catch(() => undefined);
-    const response = new Response(nullBody ? null : body, { status: res.status, ...(res.statusText ? { statusText: res.statusText } : {}), headers });
-    const report: OriginReport = { mode: cfg.mode, originId: run.origin.id, status: res.status, requestClass: ctx.cls, elapsedMs, attempts: ctx.attempts };
+    const response = new Response(nullBody ? null : body, {
+      status: res.status,
+      ...(res.statusText ? { statusText: res.statusText } : {}),
+      headers,
+    });
+    const report: OriginReport = {
+      mode: cfg.mode,
+      originId: run.origin.id,
+      status: res.status,
+      requestClass: ctx.cls,
+      elapsedMs,
+      attempts: ctx.attempts,
+    };
     reports.set(response, report);
-    options.onResponse?.({ originId: run.origin.id, status: res.status, elapsedMs, attempts: ctx.attempts, requestClass: ctx.cls });
+    options.onResponse?.({
+      originId: run.origin.id,
+      status: res.status,
+      elapsedMs,
+      attempts: ctx.attempts,
+      requestClass: ctx.cls,
+    });
     return response;
   };
 
-  const timedBody = (ctx: RequestContext, run: Running, res: TransportResponse, resume?: BodyResume, notResumableReason?: string): ReadableStream<Uint8Array> | null => {
+  const timedBody = (
+    ctx: RequestContext,
+    run: Running,
+    res: TransportResponse,
+    resume?: BodyResume,
+    notResumableReason?: string,
+  ): ReadableStream<Uint8Array> | null => {
     if (!res.body) return null;
     const source: BodySource = { stream: res.body, abort: () => run.abort('aborted'), originId: run.origin.id };
     return createTimedBody(source, {
@@ -307,7 +367,12 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
         if (!last) break;
         const next = order[oi + 1];
         if (next) {
-          options.onFailover?.({ fromOriginId: origin.id, toOriginId: next.id, reason: last.outcome, requestClass: ctx.cls });
+          options.onFailover?.({
+            fromOriginId: origin.id,
+            toOriginId: next.id,
+            reason: last.outcome,
+            requestClass: ctx.cls,
+          });
           continue;
         }
         // CF8: the secondary's failure is the answer: 504 on timeout, 502 otherwise.
@@ -322,8 +387,13 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
   };
 
   // ——— resilient: memory, hedging, resume, Retry-After, HLS staleness ———
-  const makeResume = (ctx: RequestContext, res: TransportResponse, first: Running): { resume?: BodyResume; notResumableReason?: string } => {
-    if (!cfg.resumeBodies || ctx.method !== 'GET' || res.status !== 200 || !res.body || ctx.headers.has('range')) return {};
+  const makeResume = (
+    ctx: RequestContext,
+    res: TransportResponse,
+    first: Running,
+  ): { resume?: BodyResume; notResumableReason?: string } => {
+    if (!cfg.resumeBodies || ctx.method !== 'GET' || res.status !== 200 || !res.body || ctx.headers.has('range'))
+      return {};
     const etag = res.headers.get('etag');
     const length = Number(res.headers.get('content-length') ?? NaN);
     const encoding = res.headers.get('content-encoding');
@@ -358,13 +428,22 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
           let mismatch: string | undefined;
           if (r.status === 412) mismatch = `origin ${origin.id} answered 412: ETag ${etag} no longer matches`;
           else if (r.status === 200) mismatch = `origin ${origin.id} ignored Range and sent 200`;
-          else if (r.status === 206 && (!range || range.start !== offset || range.end !== length - 1 || range.total !== length))
+          else if (
+            r.status === 206 &&
+            (!range || range.start !== offset || range.end !== length - 1 || range.total !== length)
+          )
             mismatch = `origin ${origin.id} sent Content-Range ${r.headers.get('content-range')}, expected bytes ${offset}-${length - 1}/${length}`;
-          else if (r.status === 206 && rEtag !== null && rEtag !== etag) mismatch = `origin ${origin.id} sent ETag ${rEtag}, expected ${etag}`;
+          else if (r.status === 206 && rEtag !== null && rEtag !== etag)
+            mismatch = `origin ${origin.id} sent ETag ${rEtag}, expected ${etag}`;
           if (mismatch !== undefined) {
             record(ctx, run, 'ok', r.status);
             cancelBody(r);
-            throw new OriginError('BODY_RESUME_MISMATCH', { message: mismatch, attempts: ctx.attempts, originId: origin.id, cause: error });
+            throw new OriginError('BODY_RESUME_MISMATCH', {
+              message: mismatch,
+              attempts: ctx.attempts,
+              originId: origin.id,
+              cause: error,
+            });
           }
           if (r.status !== 206 || !r.body) {
             record(ctx, run, 'failover-status', r.status);
@@ -372,23 +451,38 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
             continue;
           }
           record(ctx, run, 'ok', r.status);
-          options.onFailover?.({ fromOriginId: failed.originId, toOriginId: origin.id, reason: outcomeOf(error), requestClass: ctx.cls });
+          options.onFailover?.({
+            fromOriginId: failed.originId,
+            toOriginId: origin.id,
+            reason: outcomeOf(error),
+            requestClass: ctx.cls,
+          });
           lastRun = run;
           return { stream: r.body, abort: () => run.abort('aborted'), originId: origin.id };
         }
-        throw new OriginError('ORIGIN_EXHAUSTED', { message: `no origin could resume the body at byte ${offset}`, attempts: ctx.attempts, cause: error });
+        throw new OriginError('ORIGIN_EXHAUSTED', {
+          message: `no origin could resume the body at byte ${offset}`,
+          attempts: ctx.attempts,
+          cause: error,
+        });
       },
     };
     return { resume };
   };
 
-  const readText = async (stream: ReadableStream<Uint8Array> | null): Promise<string> => (stream ? new Response(stream).text() : '');
+  const readText = async (stream: ReadableStream<Uint8Array> | null): Promise<string> =>
+    stream ? new Response(stream).text() : '';
 
   const fetchResilient = (ctx: RequestContext, signal: AbortSignal | undefined): Promise<Response> => {
     const failoverable = FAILOVER_METHODS.has(ctx.method);
     let candidates: Candidate[] = memory.candidates(cfg.origins, ctx.cls, clock.now());
     if (candidates.length === 0)
-      return Promise.reject(new OriginError('ORIGIN_EXHAUSTED', { message: 'every origin asked for a pause (Retry-After)', attempts: ctx.attempts }));
+      return Promise.reject(
+        new OriginError('ORIGIN_EXHAUSTED', {
+          message: 'every origin asked for a pause (Retry-After)',
+          attempts: ctx.attempts,
+        }),
+      );
     if (!failoverable) candidates = candidates.slice(0, 1);
     const requestDone = budget?.requestStarted();
 
@@ -417,7 +511,13 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
         reject(error);
       };
       const deadlineTimer = clock.setTimeout(
-        () => fail(new OriginError('DEADLINE_EXCEEDED', { message: `no usable response within ${cfg.deadlineMs} ms`, attempts: ctx.attempts })),
+        () =>
+          fail(
+            new OriginError('DEADLINE_EXCEEDED', {
+              message: `no usable response within ${cfg.deadlineMs} ms`,
+              attempts: ctx.attempts,
+            }),
+          ),
         ctx.completeByMs !== undefined ? Math.min(cfg.deadlineMs, ctx.completeByMs - clock.now()) : cfg.deadlineMs,
       );
       const onCallerAbort = (): void => fail(new OriginError('ABORTED', { attempts: ctx.attempts }));
@@ -450,7 +550,12 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
         if (settled) return;
         const nextCandidate = candidates[next];
         if (nextCandidate) {
-          options.onFailover?.({ fromOriginId: from.origin.id, toOriginId: nextCandidate.origin.id, reason: outcome, requestClass: ctx.cls });
+          options.onFailover?.({
+            fromOriginId: from.origin.id,
+            toOriginId: nextCandidate.origin.id,
+            reason: outcome,
+            requestClass: ctx.cls,
+          });
           launchNext(false);
           return;
         }
@@ -461,7 +566,12 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
           win(run, res, text);
           return;
         }
-        fail(new OriginError('ORIGIN_EXHAUSTED', { message: `every origin failed for ${ctx.path}`, attempts: ctx.attempts }));
+        fail(
+          new OriginError('ORIGIN_EXHAUSTED', {
+            message: `every origin failed for ${ctx.path}`,
+            attempts: ctx.attempts,
+          }),
+        );
       };
 
       const onResult = async (run: Running, result: AttemptResult): Promise<void> => {
@@ -471,7 +581,8 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
         if (!result.ok) {
           record(ctx, run, result.outcome);
           // A loser overtaken by a later request (it had more time and still lost) counts as a failure: that is how a black hole is found while hedges hide it.
-          if (result.outcome === 'hedge-lost' ? run.startedMs < winnerStartedMs : result.outcome !== 'aborted') memory.failure(run.origin.id, ctx.cls, run.probe, nowMs());
+          if (result.outcome === 'hedge-lost' ? run.startedMs < winnerStartedMs : result.outcome !== 'aborted')
+            memory.failure(run.origin.id, ctx.cls, run.probe, nowMs());
           else if (run.probe) memory.probeAbandoned(run.origin.id, ctx.cls);
           exhaustedOrNext(run, result.outcome);
           return;
@@ -534,16 +645,19 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
       launchNext(false);
       const first = candidates[0];
       if (latency && budget && first && ctx.method === 'GET' && candidates.length > 1) {
-        hedgeTimer = clock.setTimeout(() => {
-          hedgeTimer = undefined;
-          if (settled || hedged || running.size === 0 || next >= candidates.length) return;
-          const release = budget.tryAcquire();
-          if (!release) return;
-          hedged = true;
-          const before = new Set(running);
-          launchNext(true);
-          for (const r of running) if (!before.has(r)) releases.set(r, release);
-        }, latency.hedgeDelayMs(first.origin.id, ctx.cls));
+        hedgeTimer = clock.setTimeout(
+          () => {
+            hedgeTimer = undefined;
+            if (settled || hedged || running.size === 0 || next >= candidates.length) return;
+            const release = budget.tryAcquire();
+            if (!release) return;
+            hedged = true;
+            const before = new Set(running);
+            launchNext(true);
+            for (const r of running) if (!before.has(r)) releases.set(r, release);
+          },
+          latency.hedgeDelayMs(first.origin.id, ctx.cls),
+        );
       }
     });
   };

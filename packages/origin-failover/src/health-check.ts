@@ -96,10 +96,14 @@ export function createHealthChecker(options: HealthCheckerOptions): HealthChecke
   const threshold = options.failureThreshold ?? 3; // consecutive results (R7: 1–10)
   const timeoutMs = options.timeoutMs ?? 6_000; // ms per check
   const doFetch = options.fetch ?? ((url: string, init: RequestInit) => fetch(url, init));
-  if (!Number.isInteger(threshold) || threshold < 1 || threshold > 10) throw new OriginError('INVALID_CONFIG', { message: `failureThreshold must be 1–10 (R7; got ${threshold})` });
-  if (!(intervalMs > 0) || !(timeoutMs > 0)) throw new OriginError('INVALID_CONFIG', { message: 'intervalMs and timeoutMs must be positive' });
+  if (!Number.isInteger(threshold) || threshold < 1 || threshold > 10)
+    throw new OriginError('INVALID_CONFIG', { message: `failureThreshold must be 1–10 (R7; got ${threshold})` });
+  if (!(intervalMs > 0) || !(timeoutMs > 0))
+    throw new OriginError('INVALID_CONFIG', { message: 'intervalMs and timeoutMs must be positive' });
 
-  const states = new Map<string, HealthStatus>(options.targets.map((t) => [t.id, { id: t.id, healthy: true, consecutiveFailures: 0, consecutiveSuccesses: 0 }]));
+  const states = new Map<string, HealthStatus>(
+    options.targets.map((t) => [t.id, { id: t.id, healthy: true, consecutiveFailures: 0, consecutiveSuccesses: 0 }]),
+  );
   let timer: TimerHandle | undefined;
   let running = false;
   let idle: Promise<void> = Promise.resolve();
@@ -187,7 +191,10 @@ export function createHealthChecker(options: HealthCheckerOptions): HealthChecke
  * Builds an `onAttempt` hook that feeds an origin group's outcomes into a checker
  * (passive health). `checkIdFor` maps an origin id to a health-check id (default: the same).
  */
-export function passiveHealthHook(checker: HealthChecker, checkIdFor: (originId: string) => string | undefined = (id) => id): (attempt: Attempt) => void {
+export function passiveHealthHook(
+  checker: HealthChecker,
+  checkIdFor: (originId: string) => string | undefined = (id) => id,
+): (attempt: Attempt) => void {
   return (attempt) => {
     const id = checkIdFor(attempt.originId);
     if (id === undefined) return;

@@ -5,7 +5,9 @@ import { parseRetryAfterMs } from './memory.ts';
 
 describe('scanPlaylistHead', () => {
   it('reads MEDIA-SEQUENCE, TARGETDURATION and ENDLIST', () => {
-    const head = scanPlaylistHead('#EXTM3U\r\n#EXT-X-TARGETDURATION:6\r\n#EXT-X-MEDIA-SEQUENCE:1234\r\n#EXTINF:6,\r\na.ts\r\n#EXT-X-ENDLIST\r\n');
+    const head = scanPlaylistHead(
+      '#EXTM3U\r\n#EXT-X-TARGETDURATION:6\r\n#EXT-X-MEDIA-SEQUENCE:1234\r\n#EXTINF:6,\r\na.ts\r\n#EXT-X-ENDLIST\r\n',
+    );
     expect(head).toEqual({ isMedia: true, mediaSequence: 1234, targetDurationSeconds: 6, ended: true });
   });
 

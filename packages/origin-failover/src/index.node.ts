@@ -19,4 +19,9 @@ export * from './exports.ts';
 /** The undici transport, for custom composition. */
 export { createUndiciTransport, type UndiciTransportOptions } from './undici-transport.node.ts';
 /** S3 buckets as origins (GetObject/HeadObject under the same policy). */
-export { createS3OriginGroup, createS3Transport, type S3OriginConfig, type S3OriginGroupOptions } from './s3-origin.node.ts';
+export {
+  createS3OriginGroup,
+  createS3Transport,
+  type S3OriginConfig,
+  type S3OriginGroupOptions,
+} from './s3-origin.node.ts';

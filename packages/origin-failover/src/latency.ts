@@ -47,7 +47,10 @@ export class HedgeBudget {
 
   /** Takes a hedge slot when the budget allows; call the returned function when the hedge ends. */
   tryAcquire(): (() => void) | undefined {
-    const allowed = Math.max(this.options.minConcurrentHedges, Math.floor(this.options.budgetRatio * this.activeRequests));
+    const allowed = Math.max(
+      this.options.minConcurrentHedges,
+      Math.floor(this.options.budgetRatio * this.activeRequests),
+    );
     if (this.activeHedges >= allowed) return undefined;
     this.activeHedges += 1;
     let done = false;

@@ -140,7 +140,8 @@ function invalid(message: string): OriginError {
 }
 
 function checkRange(name: string, value: number, min: number, max: number): void {
-  if (!Number.isFinite(value) || value < min || value > max) throw invalid(`${name} must be between ${min} and ${max} (got ${value})`);
+  if (!Number.isFinite(value) || value < min || value > max)
+    throw invalid(`${name} must be between ${min} and ${max} (got ${value})`);
 }
 
 function checkPositive(name: string, value: number): void {
@@ -157,10 +158,15 @@ function resolveOrigins(configs: readonly OriginConfig[]): ResolvedOrigin[] {
     try {
       url = new URL(o.url);
     } catch (cause) {
-      throw new OriginError('INVALID_CONFIG', { message: `invalid origin-group configuration: origins[${index}].url is not a URL`, cause });
+      throw new OriginError('INVALID_CONFIG', {
+        message: `invalid origin-group configuration: origins[${index}].url is not a URL`,
+        cause,
+      });
     }
-    if (!['http:', 'https:', 's3:'].includes(url.protocol)) throw invalid(`origins[${index}].url must be http(s) (got ${url.protocol})`);
-    if (url.search || url.hash || url.username || url.password) throw invalid(`origins[${index}].url must not carry a query, fragment or credentials`);
+    if (!['http:', 'https:', 's3:'].includes(url.protocol))
+      throw invalid(`origins[${index}].url must be http(s) (got ${url.protocol})`);
+    if (url.search || url.hash || url.username || url.password)
+      throw invalid(`origins[${index}].url must not carry a query, fragment or credentials`);
     if (!url.pathname.endsWith('/')) url.pathname += '/';
     return { id: o.id, url, index };
   });
@@ -174,15 +180,19 @@ export function resolveOptions(options: OriginGroupOptions): ResolvedOptions {
   const mode: FailoverMode = options.mode ?? 'resilient';
   if (mode !== 'strict' && mode !== 'resilient') throw invalid(`mode must be 'strict' or 'resilient'`);
   const strict = mode === 'strict';
-  if (!Array.isArray(options.origins) || options.origins.length === 0) throw invalid('origins must list at least one origin');
-  if (strict && options.origins.length !== 2) throw invalid(`strict mode needs exactly two origins, primary and secondary (CF1; got ${options.origins.length})`);
+  if (!Array.isArray(options.origins) || options.origins.length === 0)
+    throw invalid('origins must list at least one origin');
+  if (strict && options.origins.length !== 2)
+    throw invalid(`strict mode needs exactly two origins, primary and secondary (CF1; got ${options.origins.length})`);
 
   // — defaults, in one block —
   const resolved: ResolvedOptions = {
     mode,
     origins: resolveOrigins(options.origins),
     // CDK's default for origin groups is 500–504; resilient mode also fails over on 404 (replication lag) and 408/429.
-    failoverStatusCodes: new Set(options.failoverStatusCodes ?? (strict ? [500, 502, 503, 504] : [404, 408, 429, 500, 502, 503, 504])),
+    failoverStatusCodes: new Set(
+      options.failoverStatusCodes ?? (strict ? [500, 502, 503, 504] : [404, 408, 429, 500, 502, 503, 504]),
+    ),
     connectionAttempts: options.connectionAttempts ?? 3, // attempts per origin (CF9 default 3)
     connectionTimeoutMs: options.connectionTimeoutMs ?? (strict ? 10_000 : 3_000), // ms per connect attempt (CF9 default 10 s)
     responseTimeoutMs: options.responseTimeoutMs ?? (strict ? 30_000 : 10_000), // ms to first byte / between chunks (CF9 default 30 s)
@@ -211,9 +221,12 @@ export function resolveOptions(options: OriginGroupOptions): ResolvedOptions {
   };
 
   for (const code of resolved.failoverStatusCodes) {
-    if (!Number.isInteger(code) || code < 100 || code > 599) throw invalid(`failoverStatusCodes: ${code} is not an HTTP status`);
+    if (!Number.isInteger(code) || code < 100 || code > 599)
+      throw invalid(`failoverStatusCodes: ${code} is not an HTTP status`);
     if (strict && !STRICT_FAILOVER_STATUS_CODES.includes(code))
-      throw invalid(`failoverStatusCodes: ${code} is not allowed in strict mode; choose from ${STRICT_FAILOVER_STATUS_CODES.join(', ')} (CF2)`);
+      throw invalid(
+        `failoverStatusCodes: ${code} is not allowed in strict mode; choose from ${STRICT_FAILOVER_STATUS_CODES.join(', ')} (CF2)`,
+      );
   }
   if (!Number.isInteger(resolved.connectionAttempts)) throw invalid(`connectionAttempts must be an integer`);
   checkRange('connectionAttempts', resolved.connectionAttempts, 1, 3);
@@ -228,7 +241,9 @@ export function resolveOptions(options: OriginGroupOptions): ResolvedOptions {
   if (resolved.completionTimeoutMs !== undefined) {
     checkPositive('completionTimeoutMs', resolved.completionTimeoutMs);
     if (resolved.completionTimeoutMs < resolved.responseTimeoutMs)
-      throw invalid(`completionTimeoutMs (${resolved.completionTimeoutMs}) must be at least responseTimeoutMs (${resolved.responseTimeoutMs})`);
+      throw invalid(
+        `completionTimeoutMs (${resolved.completionTimeoutMs}) must be at least responseTimeoutMs (${resolved.responseTimeoutMs})`,
+      );
   }
   checkPositive('deadlineMs', resolved.deadlineMs);
   checkPositive('ejection.failureThreshold', resolved.ejection.failureThreshold);

@@ -5,7 +5,12 @@ import { isOriginError } from './errors.ts';
 import { resolveOptions } from './options.ts';
 import { classifyPath, joinOrigin, resolveTarget } from './paths.ts';
 
-const origins = resolveOptions({ origins: [{ id: 'a', url: 'https://a.example/media/hls' }, { id: 'b', url: 'http://b.example:8080/' }] }).origins;
+const origins = resolveOptions({
+  origins: [
+    { id: 'a', url: 'https://a.example/media/hls' },
+    { id: 'b', url: 'http://b.example:8080/' },
+  ],
+}).origins;
 
 describe('resolveTarget / joinOrigin (no SSRF, no escaping the base path)', () => {
   it('joins a path below the base path of every origin', () => {
@@ -15,12 +20,27 @@ describe('resolveTarget / joinOrigin (no SSRF, no escaping the base path)', () =
   });
 
   it('maps a URL on a configured origin to its relative path', () => {
-    expect(resolveTarget('https://a.example/media/hls/x/y.ts', origins)).toEqual({ path: '/x/y.ts', pinnedOriginId: 'a' });
-    expect(resolveTarget(new URL('http://b.example:8080/z.ts?q=1'), origins)).toEqual({ path: '/z.ts?q=1', pinnedOriginId: 'b' });
+    expect(resolveTarget('https://a.example/media/hls/x/y.ts', origins)).toEqual({
+      path: '/x/y.ts',
+      pinnedOriginId: 'a',
+    });
+    expect(resolveTarget(new URL('http://b.example:8080/z.ts?q=1'), origins)).toEqual({
+      path: '/z.ts?q=1',
+      pinnedOriginId: 'b',
+    });
   });
 
   it('refuses other hosts, ports, schemes and paths outside the base', () => {
-    for (const input of ['https://evil.example/x', 'http://a.example/media/hls/x', 'https://a.example/other/x', 'http://b.example:8081/x', '//evil.example/x', 'file:///etc/passwd', 'javascript:alert(1)', 'https://a.example/media/hls/../../x']) {
+    for (const input of [
+      'https://evil.example/x',
+      'http://a.example/media/hls/x',
+      'https://a.example/other/x',
+      'http://b.example:8081/x',
+      '//evil.example/x',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'https://a.example/media/hls/../../x',
+    ]) {
       let caught: unknown;
       try {
         resolveTarget(input, origins);
@@ -33,7 +53,25 @@ describe('resolveTarget / joinOrigin (no SSRF, no escaping the base path)', () =
 
   it('no input whatsoever yields a URL outside a configured origin and base path (property)', () => {
     const segment = fc.oneof(
-      fc.constantFrom('..', '.', '%2e%2e', '%2E%2e', '%252e%252e', '..%2f', '%2f', '%5c', '\\', '', 'a', 'seg.ts', '%00', '@evil.example', ':80', '?x=../', '#../'),
+      fc.constantFrom(
+        '..',
+        '.',
+        '%2e%2e',
+        '%2E%2e',
+        '%252e%252e',
+        '..%2f',
+        '%2f',
+        '%5c',
+        '\\',
+        '',
+        'a',
+        'seg.ts',
+        '%00',
+        '@evil.example',
+        ':80',
+        '?x=../',
+        '#../',
+      ),
       fc.string({ maxLength: 6 }),
     );
     fc.assert(

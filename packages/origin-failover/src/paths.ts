@@ -25,7 +25,10 @@ function decodeSegment(segment: string): string {
     try {
       next = decodeURIComponent(current);
     } catch (cause) {
-      throw new OriginError('INVALID_PATH', { message: `malformed percent-encoding in path segment "${segment}"`, cause });
+      throw new OriginError('INVALID_PATH', {
+        message: `malformed percent-encoding in path segment "${segment}"`,
+        cause,
+      });
     }
     if (next === current) break;
     current = next;
@@ -36,10 +39,18 @@ function decodeSegment(segment: string): string {
 /** Throws INVALID_PATH when a relative path could climb out of an origin's base path. */
 export function checkRelativePath(pathWithQuery: string): void {
   const pathOnly = pathWithQuery.split(/[?#]/, 1)[0] ?? '';
-  if (!pathOnly.startsWith('/') || pathOnly.startsWith('//')) throw new OriginError('INVALID_PATH', { message: `path must start with a single "/": ${pathOnly}` });
+  if (!pathOnly.startsWith('/') || pathOnly.startsWith('//'))
+    throw new OriginError('INVALID_PATH', { message: `path must start with a single "/": ${pathOnly}` });
   for (const segment of pathOnly.slice(1).split('/')) {
     const decoded = decodeSegment(segment);
-    if (decoded === '..' || decoded === '.' || decoded.includes('/') || decoded.includes('\\') || segment.includes('\\') || decoded.includes('\0'))
+    if (
+      decoded === '..' ||
+      decoded === '.' ||
+      decoded.includes('/') ||
+      decoded.includes('\\') ||
+      segment.includes('\\') ||
+      decoded.includes('\0')
+    )
       throw new OriginError('INVALID_PATH', { message: `path segment "${segment}" is not allowed` });
   }
 }
@@ -59,7 +70,10 @@ export function resolveTarget(input: string | URL, origins: readonly ResolvedOri
       throw new OriginError('ORIGIN_NOT_CONFIGURED', { message: `not a configured origin: ${text}`, cause });
     }
     const origin = origins.find((o) => sameOrigin(o.url, url) && url.pathname.startsWith(o.url.pathname));
-    if (!origin) throw new OriginError('ORIGIN_NOT_CONFIGURED', { message: `URL ${url.protocol}//${url.host}${url.pathname} does not belong to a configured origin` });
+    if (!origin)
+      throw new OriginError('ORIGIN_NOT_CONFIGURED', {
+        message: `URL ${url.protocol}//${url.host}${url.pathname} does not belong to a configured origin`,
+      });
     const path = '/' + url.pathname.slice(origin.url.pathname.length) + url.search;
     checkRelativePath(path);
     return { path, pinnedOriginId: origin.id };

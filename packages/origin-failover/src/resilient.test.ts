@@ -23,7 +23,10 @@ async function run(clock: ManualClock, p: Promise<Response>): Promise<{ res: Res
   const start = clock.now();
   let done: Response | undefined;
   let failed: unknown;
-  p.then((r) => (done = r), (e: unknown) => (failed = e));
+  p.then(
+    (r) => (done = r),
+    (e: unknown) => (failed = e),
+  );
   for (;;) {
     await clock.advance(0);
     if (done !== undefined || failed !== undefined) break;
@@ -49,11 +52,19 @@ const playlist = (seq: number, ended = false) =>
 
 describe('resilient mode: priority order and failover', () => {
   it('uses origins in priority order and fails over past refusals and listed statuses', async () => {
-    const { clock, group } = setup({ a: { kind: 'refused' }, b: { kind: 'respond', status: 503 }, c: { kind: 'respond', body: 'from c' } });
+    const { clock, group } = setup({
+      a: { kind: 'refused' },
+      b: { kind: 'respond', status: 503 },
+      c: { kind: 'respond', body: 'from c' },
+    });
     const { res } = await run(clock, group.fetch('/x.ts'));
     expect(res.headers.get('x-meridian-origin')).toBe('c');
     expect(await res.text()).toBe('from c');
-    expect(getAttempts(res).map((a) => `${a.originId}:${a.outcome}`)).toEqual(['a:refused', 'b:failover-status', 'c:ok']);
+    expect(getAttempts(res).map((a) => `${a.originId}:${a.outcome}`)).toEqual([
+      'a:refused',
+      'b:failover-status',
+      'c:ok',
+    ]);
   });
 
   it('throws ORIGIN_EXHAUSTED listing every attempt when no origin answers', async () => {
@@ -64,7 +75,11 @@ describe('resilient mode: priority order and failover', () => {
   });
 
   it('returns the last origin answer when every origin gives a listed status (a real 404 stays a 404)', async () => {
-    const { clock, group } = setup({ a: { kind: 'respond', status: 404 }, b: { kind: 'respond', status: 404 }, c: { kind: 'respond', status: 404, body: 'gone' } });
+    const { clock, group } = setup({
+      a: { kind: 'respond', status: 404 },
+      b: { kind: 'respond', status: 404 },
+      c: { kind: 'respond', status: 404, body: 'gone' },
+    });
     const { res } = await run(clock, group.fetch('/x.ts'));
     expect(res.status).toBe(404);
     expect(res.headers.get('x-meridian-origin')).toBe('c');
@@ -79,7 +94,10 @@ describe('resilient mode: priority order and failover', () => {
   });
 
   it('stops at the total deadline with DEADLINE_EXCEEDED', async () => {
-    const { clock, group } = setup({ a: { kind: 'black-hole' }, b: { kind: 'black-hole' }, c: { kind: 'black-hole' } }, { deadlineMs: 2_500, hedging: false });
+    const { clock, group } = setup(
+      { a: { kind: 'black-hole' }, b: { kind: 'black-hole' }, c: { kind: 'black-hole' } },
+      { deadlineMs: 2_500, hedging: false },
+    );
     const { err, tookMs } = await runError(clock, group.fetch('/x.ts'));
     expect(isOriginError(err, 'DEADLINE_EXCEEDED')).toBe(true);
     expect(tookMs).toBe(2_500);
@@ -98,7 +116,10 @@ describe('resilient mode: caller aborts, completion cap and hooks', () => {
   });
 
   it('the completion timeout ends a body that keeps trickling within the read timeout', async () => {
-    const { clock, group } = setup({ a: { kind: 'respond', body: 'first bytes', dripEveryMs: 1_000 } }, { completionTimeoutMs: 20_000, responseTimeoutMs: 15_000, hedging: false });
+    const { clock, group } = setup(
+      { a: { kind: 'respond', body: 'first bytes', dripEveryMs: 1_000 } },
+      { completionTimeoutMs: 20_000, responseTimeoutMs: 15_000, hedging: false },
+    );
     const { res } = await run(clock, group.fetch('/x.ts'));
     const reader = res.body!.getReader();
     let err: unknown;
@@ -120,7 +141,10 @@ describe('resilient mode: caller aborts, completion cap and hooks', () => {
 
   it('reports the chosen response through onResponse with its latency', async () => {
     const events: string[] = [];
-    const { clock, group } = setup({ a: { kind: 'respond', delayMs: 40 } }, { hedging: false, onResponse: (e) => events.push(`${e.originId} ${e.status} ${e.elapsedMs} ${e.requestClass}`) });
+    const { clock, group } = setup(
+      { a: { kind: 'respond', delayMs: 40 } },
+      { hedging: false, onResponse: (e) => events.push(`${e.originId} ${e.status} ${e.elapsedMs} ${e.requestClass}`) },
+    );
     await run(clock, group.fetch('/x.m3u8'));
     expect(events).toEqual(['a 200 40 playlist']);
   });
@@ -154,7 +178,10 @@ describe('resilient mode: failure memory', () => {
   });
 
   it('a failed half-open probe ejects the origin again at once', async () => {
-    const { clock, group } = setup({ a: { kind: 'refused' }, b: { kind: 'respond' } }, { ejection: { failureThreshold: 2, cooldownMs: 5_000 }, hedging: false });
+    const { clock, group } = setup(
+      { a: { kind: 'refused' }, b: { kind: 'respond' } },
+      { ejection: { failureThreshold: 2, cooldownMs: 5_000 }, hedging: false },
+    );
     await run(clock, group.fetch('/x.ts'));
     await run(clock, group.fetch('/x.ts'));
     await clock.advance(5_000);
@@ -165,14 +192,20 @@ describe('resilient mode: failure memory', () => {
   });
 
   it('fails open: when every origin is ejected they are still tried in priority order', async () => {
-    const { clock, group } = setup({ a: { kind: 'refused' }, b: { kind: 'refused' }, c: { kind: 'refused' } }, { ejection: { failureThreshold: 1 }, hedging: false });
+    const { clock, group } = setup(
+      { a: { kind: 'refused' }, b: { kind: 'refused' }, c: { kind: 'refused' } },
+      { ejection: { failureThreshold: 1 }, hedging: false },
+    );
     await runError(clock, group.fetch('/x.ts'));
     const { err } = await runError(clock, group.fetch('/x.ts'));
     expect(isOriginError(err) && err.attempts.map((a) => a.originId)).toEqual(['a', 'b', 'c']);
   });
 
   it('honours Retry-After on 503: the origin receives nothing until then', async () => {
-    const { clock, group, transport } = setup({ a: { kind: 'respond', status: 503, headers: { 'retry-after': '5' } }, b: { kind: 'respond' } }, { hedging: false });
+    const { clock, group, transport } = setup(
+      { a: { kind: 'respond', status: 503, headers: { 'retry-after': '5' } }, b: { kind: 'respond' } },
+      { hedging: false },
+    );
     await run(clock, group.fetch('/x.ts'));
     transport.seen.length = 0;
     await clock.advance(4_999);
@@ -187,7 +220,10 @@ describe('resilient mode: failure memory', () => {
   it('honours Retry-After given as an HTTP date on 429', async () => {
     const clockStart = 1_700_000_000_000;
     const until = new Date(clockStart + 60_000).toUTCString();
-    const { clock, group, transport } = setup({ a: { kind: 'respond', status: 429, headers: { 'retry-after': until } }, b: { kind: 'respond' } }, { hedging: false });
+    const { clock, group, transport } = setup(
+      { a: { kind: 'respond', status: 429, headers: { 'retry-after': until } }, b: { kind: 'respond' } },
+      { hedging: false },
+    );
     await run(clock, group.fetch('/x.ts'));
     await clock.advance(30_000);
     transport.seen.length = 0;
@@ -198,16 +234,25 @@ describe('resilient mode: failure memory', () => {
 
 describe('resilient mode: hedged GETs', () => {
   it('hedges to the next origin after the default delay; the first good answer wins and the loser is aborted', async () => {
-    const { clock, group } = setup({ a: { kind: 'respond', body: 'slow a', delayMs: 5_000 }, b: { kind: 'respond', body: 'fast b', delayMs: 10 } });
+    const { clock, group } = setup({
+      a: { kind: 'respond', body: 'slow a', delayMs: 5_000 },
+      b: { kind: 'respond', body: 'fast b', delayMs: 10 },
+    });
     const { res, tookMs } = await run(clock, group.fetch('/x.ts'));
     expect(tookMs).toBe(160);
     expect(await res.text()).toBe('fast b');
     await clock.advance(0);
-    expect(getAttempts(res).map((a) => `${a.originId}:${a.outcome}${a.hedge ? ':hedge' : ''}`)).toEqual(['b:ok:hedge', 'a:hedge-lost']);
+    expect(getAttempts(res).map((a) => `${a.originId}:${a.outcome}${a.hedge ? ':hedge' : ''}`)).toEqual([
+      'b:ok:hedge',
+      'a:hedge-lost',
+    ]);
   });
 
   it('learns the hedge delay from the p95 of recent latencies', async () => {
-    const { clock, group, transport } = setup({ a: { kind: 'respond', delayMs: 40 }, b: { kind: 'respond' } }, { hedging: { minSamples: 20, floorMs: 5 } });
+    const { clock, group, transport } = setup(
+      { a: { kind: 'respond', delayMs: 40 }, b: { kind: 'respond' } },
+      { hedging: { minSamples: 20, floorMs: 5 } },
+    );
     for (let i = 0; i < 20; i++) await run(clock, group.fetch('/x.ts'));
     expect(transport.seen.every((s) => s.originId === 'a')).toBe(true);
     transport.set('a', { kind: 'respond', delayMs: 1_000 });
@@ -218,7 +263,10 @@ describe('resilient mode: hedged GETs', () => {
   });
 
   it('does not hedge beyond the budget', async () => {
-    const { clock, group, transport } = setup({ a: { kind: 'respond', delayMs: 500 }, b: { kind: 'respond' } }, { hedging: { budgetRatio: 0, minConcurrentHedges: 0 } });
+    const { clock, group, transport } = setup(
+      { a: { kind: 'respond', delayMs: 500 }, b: { kind: 'respond' } },
+      { hedging: { budgetRatio: 0, minConcurrentHedges: 0 } },
+    );
     const { tookMs, res } = await run(clock, group.fetch('/x.ts'));
     expect(tookMs).toBe(500);
     expect(res.headers.get('x-meridian-origin')).toBe('a');
@@ -226,7 +274,10 @@ describe('resilient mode: hedged GETs', () => {
   });
 
   it('a black-holed primary is ejected through lost hedges, after which requests skip it', async () => {
-    const { clock, group, transport } = setup({ a: { kind: 'black-hole' }, b: { kind: 'respond' } }, { ejection: { failureThreshold: 3 } });
+    const { clock, group, transport } = setup(
+      { a: { kind: 'black-hole' }, b: { kind: 'respond' } },
+      { ejection: { failureThreshold: 3 } },
+    );
     for (let i = 0; i < 3; i++) await run(clock, group.fetch('/x.ts'));
     transport.seen.length = 0;
     const { tookMs, res } = await run(clock, group.fetch('/x.ts'));
@@ -239,7 +290,10 @@ describe('resilient mode: hedged GETs', () => {
 describe('resilient mode: HLS-aware playlists', () => {
   it('a live playlist whose media sequence stops advancing for more than 3 × target duration fails over', async () => {
     let seqA = 100;
-    const { clock, group } = setup({ a: () => ({ kind: 'respond', body: playlist(seqA) }), b: { kind: 'respond', body: playlist(104) } }, { hedging: false });
+    const { clock, group } = setup(
+      { a: () => ({ kind: 'respond', body: playlist(seqA) }), b: { kind: 'respond', body: playlist(104) } },
+      { hedging: false },
+    );
     const first = await run(clock, group.fetch('/live/720p.m3u8'));
     expect(first.res.headers.get('x-meridian-origin')).toBe('a');
     await clock.advance(6_000);
@@ -255,7 +309,10 @@ describe('resilient mode: HLS-aware playlists', () => {
   });
 
   it('never calls an ended (VOD) playlist stale', async () => {
-    const { clock, group } = setup({ a: { kind: 'respond', body: playlist(0, true) }, b: { kind: 'respond', body: 'b' } }, { hedging: false });
+    const { clock, group } = setup(
+      { a: { kind: 'respond', body: playlist(0, true) }, b: { kind: 'respond', body: 'b' } },
+      { hedging: false },
+    );
     await run(clock, group.fetch('/vod.m3u8'));
     await clock.advance(600_000);
     const { res } = await run(clock, group.fetch('/vod.m3u8'));
@@ -264,7 +321,10 @@ describe('resilient mode: HLS-aware playlists', () => {
   });
 
   it('honours a custom staleness multiple', async () => {
-    const { clock, group } = setup({ a: { kind: 'respond', body: playlist(7) }, b: { kind: 'respond', body: playlist(9) } }, { hedging: false, stalePlaylistTargetDurations: 1 });
+    const { clock, group } = setup(
+      { a: { kind: 'respond', body: playlist(7) }, b: { kind: 'respond', body: playlist(9) } },
+      { hedging: false, stalePlaylistTargetDurations: 1 },
+    );
     await run(clock, group.fetch('/l.m3u8'));
     await clock.advance(6_001);
     const { res } = await run(clock, group.fetch('/l.m3u8'));
@@ -275,8 +335,12 @@ describe('resilient mode: HLS-aware playlists', () => {
 describe('requests reach only configured origins', () => {
   it('rejects an absolute URL on another host with ORIGIN_NOT_CONFIGURED, before any attempt', async () => {
     const { group, transport } = setup({ a: { kind: 'respond' } });
-    await expect(group.fetch('http://evil.test/x.ts')).rejects.toSatisfy((e: unknown) => isOriginError(e, 'ORIGIN_NOT_CONFIGURED'));
-    await expect(group.fetch('//evil.test/x.ts')).rejects.toSatisfy((e: unknown) => isOriginError(e, 'ORIGIN_NOT_CONFIGURED'));
+    await expect(group.fetch('http://evil.test/x.ts')).rejects.toSatisfy((e: unknown) =>
+      isOriginError(e, 'ORIGIN_NOT_CONFIGURED'),
+    );
+    await expect(group.fetch('//evil.test/x.ts')).rejects.toSatisfy((e: unknown) =>
+      isOriginError(e, 'ORIGIN_NOT_CONFIGURED'),
+    );
     expect(transport.seen).toHaveLength(0);
   });
 

@@ -59,18 +59,32 @@ function mapFailure(err: unknown, req: TransportRequest, treat403As404: boolean)
     if (status !== undefined) {
       if (status === 403 && treat403As404) status = 404; // CF16
       const name = (err as { name?: string }).name ?? 'S3Error';
-      const body = req.method === 'HEAD' || status === 304 ? null : new Response(JSON.stringify({ error: { code: name } })).body;
+      const body =
+        req.method === 'HEAD' || status === 304 ? null : new Response(JSON.stringify({ error: { code: name } })).body;
       return { status, headers: new Headers(status === 304 ? {} : { 'content-type': 'application/json' }), body };
     }
   }
   const code = (err as { code?: string } | undefined)?.code;
-  if (code === 'ECONNREFUSED') throw new OriginError('ORIGIN_REFUSED', { originId: req.origin.id, cause: err, message: `S3 origin ${req.origin.id} refused the connection` });
-  if (code === 'ETIMEDOUT' || (err as { name?: string } | undefined)?.name === 'TimeoutError') throw new OriginError('ORIGIN_TIMEOUT', { originId: req.origin.id, cause: err });
-  throw new OriginError('ORIGIN_NETWORK', { originId: req.origin.id, cause: err, message: `S3 origin ${req.origin.id}: ${err instanceof Error ? err.message : String(err)}` });
+  if (code === 'ECONNREFUSED')
+    throw new OriginError('ORIGIN_REFUSED', {
+      originId: req.origin.id,
+      cause: err,
+      message: `S3 origin ${req.origin.id} refused the connection`,
+    });
+  if (code === 'ETIMEDOUT' || (err as { name?: string } | undefined)?.name === 'TimeoutError')
+    throw new OriginError('ORIGIN_TIMEOUT', { originId: req.origin.id, cause: err });
+  throw new OriginError('ORIGIN_NETWORK', {
+    originId: req.origin.id,
+    cause: err,
+    message: `S3 origin ${req.origin.id}: ${err instanceof Error ? err.message : String(err)}`,
+  });
 }
 
 /** Creates a transport that answers group requests with GetObject/HeadObject on the bucket of each origin. */
-export function createS3Transport(origins: readonly S3OriginConfig[], options: { treat403As404?: boolean } = {}): Transport {
+export function createS3Transport(
+  origins: readonly S3OriginConfig[],
+  options: { treat403As404?: boolean } = {},
+): Transport {
   const byId = new Map(origins.map((o) => [o.id, o]));
   const treat403As404 = options.treat403As404 ?? true;
   return {
@@ -79,7 +93,8 @@ export function createS3Transport(origins: readonly S3OriginConfig[], options: {
     async send(req: TransportRequest): Promise<TransportResponse> {
       const origin = byId.get(req.origin.id);
       if (!origin) throw new OriginError('ORIGIN_NOT_CONFIGURED', { originId: req.origin.id });
-      if (req.method !== 'GET' && req.method !== 'HEAD') return { status: 405, headers: new Headers({ allow: 'GET, HEAD' }), body: null };
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return { status: 405, headers: new Headers({ allow: 'GET, HEAD' }), body: null };
       const key = (origin.keyPrefix ?? '') + decodeURIComponent(req.url.pathname.slice(req.origin.url.pathname.length));
       // Conditional requests and ranges pass straight through to S3.
       const input = {
@@ -119,5 +134,8 @@ export function createS3OriginGroup(options: S3OriginGroupOptions): OriginGroup 
   const { origins, treat403As404, ...rest } = options;
   // s3: URLs only carry the path; the bucket, endpoint and region live in each client.
   const groupOrigins = origins.map((o, i) => ({ id: o.id, url: `s3://origin-${i}/` }));
-  return createOriginGroupWithTransport({ ...rest, origins: groupOrigins }, createS3Transport(origins, treat403As404 === undefined ? {} : { treat403As404 }));
+  return createOriginGroupWithTransport(
+    { ...rest, origins: groupOrigins },
+    createS3Transport(origins, treat403As404 === undefined ? {} : { treat403As404 }),
+  );
 }

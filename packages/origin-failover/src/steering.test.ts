@@ -2,10 +2,23 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isOriginError } from './errors.ts';
-import { createSeededRandom, resolveSteering, validateSteeringTree, type SteeringNode, type WeightedNode } from './steering.ts';
+import {
+  createSeededRandom,
+  resolveSteering,
+  validateSteeringTree,
+  type SteeringNode,
+  type WeightedNode,
+} from './steering.ts';
 
-const ep = (id: string, healthCheckId?: string): SteeringNode => ({ type: 'endpoint', id, ...(healthCheckId ? { healthCheckId } : {}) });
-const healthy = (down: string[] = []) => ({ isHealthy: (id: string) => !down.includes(id), random: createSeededRandom(42) });
+const ep = (id: string, healthCheckId?: string): SteeringNode => ({
+  type: 'endpoint',
+  id,
+  ...(healthCheckId ? { healthCheckId } : {}),
+});
+const healthy = (down: string[] = []) => ({
+  isHealthy: (id: string) => !down.includes(id),
+  random: createSeededRandom(42),
+});
 
 describe('geolocation (R1)', () => {
   const tree: SteeringNode = {
@@ -29,12 +42,19 @@ describe('geolocation (R1)', () => {
   });
 
   it('moves to the next larger area when the smaller one is unhealthy', () => {
-    expect(resolveSteering(tree, { continent: 'NA', country: 'US', subdivision: 'CA' }, healthy(['hc-usw']))).toBe('us-east');
-    expect(resolveSteering(tree, { continent: 'NA', country: 'US', subdivision: 'CA' }, healthy(['hc-usw', 'hc-use']))).toBe('na');
+    expect(resolveSteering(tree, { continent: 'NA', country: 'US', subdivision: 'CA' }, healthy(['hc-usw']))).toBe(
+      'us-east',
+    );
+    expect(
+      resolveSteering(tree, { continent: 'NA', country: 'US', subdivision: 'CA' }, healthy(['hc-usw', 'hc-use'])),
+    ).toBe('na');
   });
 
   it('gives no answer without a default when nothing matches', () => {
-    const noDefault: SteeringNode = { type: 'geolocation', records: [{ location: { continent: 'EU' }, target: ep('eu') }] };
+    const noDefault: SteeringNode = {
+      type: 'geolocation',
+      records: [{ location: { continent: 'EU' }, target: ep('eu') }],
+    };
     expect(resolveSteering(noDefault, { continent: 'SA', country: 'BR' }, healthy())).toBeUndefined();
   });
 
@@ -92,7 +112,10 @@ describe('weighted (R2, R3)', () => {
   });
 
   it('spreads equally when every weight is 0', () => {
-    const tree: SteeringNode = { type: 'weighted', records: ['a', 'b', 'c', 'd'].map((id) => ({ weight: 0, target: ep(id) })) };
+    const tree: SteeringNode = {
+      type: 'weighted',
+      records: ['a', 'b', 'c', 'd'].map((id) => ({ weight: 0, target: ep(id) })),
+    };
     const n = 8_000;
     const got = count(tree, [], n);
     const chi2 = ['a', 'b', 'c', 'd'].reduce((s, k) => s + ((got[k] ?? 0) - n / 4) ** 2 / (n / 4), 0);
@@ -113,20 +136,34 @@ describe('weighted (R2, R3)', () => {
   });
 
   it('is deterministic for a given seed', () => {
-    const tree: SteeringNode = { type: 'weighted', records: [{ weight: 1, target: ep('a') }, { weight: 2, target: ep('b') }] };
+    const tree: SteeringNode = {
+      type: 'weighted',
+      records: [
+        { weight: 1, target: ep('a') },
+        { weight: 2, target: ep('b') },
+      ],
+    };
     expect(count(tree, [], 100, 99)).toEqual(count(tree, [], 100, 99));
   });
 });
 
 describe('failover records (R5)', () => {
-  const tree: SteeringNode = { type: 'failover', primary: { target: ep('p'), healthCheckId: 'hp' }, secondary: { target: ep('s'), healthCheckId: 'hs' } };
+  const tree: SteeringNode = {
+    type: 'failover',
+    primary: { target: ep('p'), healthCheckId: 'hp' },
+    secondary: { target: ep('s'), healthCheckId: 'hs' },
+  };
   it('primary when healthy, secondary when the primary is not, primary when both are down', () => {
     expect(resolveSteering(tree, {}, healthy())).toBe('p');
     expect(resolveSteering(tree, {}, healthy(['hp']))).toBe('s');
     expect(resolveSteering(tree, {}, healthy(['hp', 'hs']))).toBe('p');
   });
   it('a secondary without a health check is always returned when the primary is unhealthy', () => {
-    const t: SteeringNode = { type: 'failover', primary: { target: ep('p'), healthCheckId: 'hp' }, secondary: { target: ep('s') } };
+    const t: SteeringNode = {
+      type: 'failover',
+      primary: { target: ep('p'), healthCheckId: 'hp' },
+      secondary: { target: ep('s') },
+    };
     expect(resolveSteering(t, {}, healthy(['hp']))).toBe('s');
   });
 });
@@ -150,7 +187,11 @@ describe('evaluate target health through geo → weighted → zone (R6)', () => 
       {
         location: 'default',
         evaluateTargetHealth: true,
-        target: { type: 'failover', primary: { target: zone('us-1'), evaluateTargetHealth: true }, secondary: { target: zone('us-2'), evaluateTargetHealth: true } },
+        target: {
+          type: 'failover',
+          primary: { target: zone('us-1'), evaluateTargetHealth: true },
+          secondary: { target: zone('us-2'), evaluateTargetHealth: true },
+        },
       },
     ],
   };
@@ -174,13 +215,22 @@ describe('evaluate target health through geo → weighted → zone (R6)', () => 
   it('always answers with a configured endpoint, for any health and location (property)', () => {
     const ids = ['eu-1', 'eu-2', 'us-1', 'us-2'];
     fc.assert(
-      fc.property(fc.subarray(ids.map((i) => `hc-${i}`)), fc.constantFrom('EU', 'NA', 'AS'), fc.integer(), (down, continent, seed) => {
-        const id = resolveSteering(tree, { continent }, { isHealthy: (h) => !down.includes(h), random: createSeededRandom(seed) });
-        expect(ids).toContain(id);
-        // A healthy answer whenever a zone this viewer may reach is healthy (non-EU viewers only match the default branch).
-        const reachable = continent === 'EU' ? ids : ['us-1', 'us-2'];
-        if (reachable.some((z) => !down.includes(`hc-${z}`))) expect(down).not.toContain(`hc-${id}`);
-      }),
+      fc.property(
+        fc.subarray(ids.map((i) => `hc-${i}`)),
+        fc.constantFrom('EU', 'NA', 'AS'),
+        fc.integer(),
+        (down, continent, seed) => {
+          const id = resolveSteering(
+            tree,
+            { continent },
+            { isHealthy: (h) => !down.includes(h), random: createSeededRandom(seed) },
+          );
+          expect(ids).toContain(id);
+          // A healthy answer whenever a zone this viewer may reach is healthy (non-EU viewers only match the default branch).
+          const reachable = continent === 'EU' ? ids : ['us-1', 'us-2'];
+          if (reachable.some((z) => !down.includes(`hc-${z}`))) expect(down).not.toContain(`hc-${id}`);
+        },
+      ),
     );
   });
 });
@@ -191,7 +241,13 @@ describe('validation', () => {
       { type: 'weighted', records: [{ weight: 256, target: ep('a') }] },
       { type: 'weighted', records: [{ weight: 1.5, target: ep('a') }] },
       { type: 'geolocation', records: [{ location: { subdivision: 'CA' }, target: ep('a') }] },
-      { type: 'geolocation', records: [{ location: 'default', target: ep('a') }, { location: 'default', target: ep('b') }] },
+      {
+        type: 'geolocation',
+        records: [
+          { location: 'default', target: ep('a') },
+          { location: 'default', target: ep('b') },
+        ],
+      },
     ];
     for (const tree of bad) {
       let caught: unknown;

@@ -86,10 +86,15 @@ export function validateSteeringTree(node: SteeringNode): void {
       for (const r of node.records) {
         if (r.location !== 'default') {
           if (r.location.subdivision && !r.location.country) throw invalid('a subdivision needs its country');
-          if (!r.location.continent && !r.location.country) throw invalid('a geolocation record needs a continent, a country or default');
-          if (r.location.continent && r.location.country) throw invalid('a geolocation record names a continent or a country, not both');
+          if (!r.location.continent && !r.location.country)
+            throw invalid('a geolocation record needs a continent, a country or default');
+          if (r.location.continent && r.location.country)
+            throw invalid('a geolocation record names a continent or a country, not both');
         }
-        const key = r.location === 'default' ? '*' : `${r.location.continent ?? ''}/${r.location.country ?? ''}/${r.location.subdivision ?? ''}`;
+        const key =
+          r.location === 'default'
+            ? '*'
+            : `${r.location.continent ?? ''}/${r.location.country ?? ''}/${r.location.subdivision ?? ''}`;
         if (seen.has(key)) throw invalid(`duplicate geolocation ${key}`);
         seen.add(key);
         validateSteeringTree(r.target);
@@ -97,9 +102,11 @@ export function validateSteeringTree(node: SteeringNode): void {
       return;
     }
     case 'weighted':
-      if (node.records.length === 0 || node.records.length > 100) throw invalid('weighted sets hold 1–100 records (R2)');
+      if (node.records.length === 0 || node.records.length > 100)
+        throw invalid('weighted sets hold 1–100 records (R2)');
       for (const r of node.records) {
-        if (!Number.isInteger(r.weight) || r.weight < 0 || r.weight > 255) throw invalid(`weight ${r.weight} is not an integer in 0–255 (R2)`);
+        if (!Number.isInteger(r.weight) || r.weight < 0 || r.weight > 255)
+          throw invalid(`weight ${r.weight} is not an integer in 0–255 (R2)`);
         validateSteeringTree(r.target);
       }
       return;
@@ -124,7 +131,9 @@ export function isSubtreeHealthy(node: SteeringNode, ctx: SteeringContext): bool
     case 'weighted':
       return node.records.some((r) => isRecordHealthy(r, ctx));
     case 'failover':
-      return isRecordHealthy(node.primary, ctx) || (node.secondary !== undefined && isRecordHealthy(node.secondary, ctx));
+      return (
+        isRecordHealthy(node.primary, ctx) || (node.secondary !== undefined && isRecordHealthy(node.secondary, ctx))
+      );
   }
 }
 
@@ -195,7 +204,11 @@ export function resolveSteering(node: SteeringNode, viewer: ViewerLocation, ctx:
     case 'failover': {
       const { primary, secondary } = node;
       // R5: primary when healthy; else a healthy secondary (no check = healthy); both unhealthy → primary.
-      const chosen = isRecordHealthy(primary, ctx) ? primary : secondary && isRecordHealthy(secondary, ctx) ? secondary : primary;
+      const chosen = isRecordHealthy(primary, ctx)
+        ? primary
+        : secondary && isRecordHealthy(secondary, ctx)
+          ? secondary
+          : primary;
       return resolveSteering(chosen.target, viewer, ctx);
     }
   }

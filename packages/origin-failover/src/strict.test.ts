@@ -14,16 +14,25 @@ const origins = [
 function setup(scripts: Record<string, Script | ((n: number) => Script)>, extra: Partial<OriginGroupOptions> = {}) {
   const clock = createManualClock(1_000_000);
   const transport = createScriptedTransport(clock, scripts);
-  const group = createOriginGroupWithTransport({ origins, mode: 'strict', failoverStatusCodes: [500, 502, 503, 504], clock, ...extra }, transport);
+  const group = createOriginGroupWithTransport(
+    { origins, mode: 'strict', failoverStatusCodes: [500, 502, 503, 504], clock, ...extra },
+    transport,
+  );
   return { clock, transport, group };
 }
 
 /** Runs a fetch to completion on the manual clock, returning the response and the clock time it took. */
-async function run(clock: ReturnType<typeof createManualClock>, p: Promise<Response>): Promise<{ res: Response; tookMs: number }> {
+async function run(
+  clock: ReturnType<typeof createManualClock>,
+  p: Promise<Response>,
+): Promise<{ res: Response; tookMs: number }> {
   const start = clock.now();
   let done: Response | undefined;
   let failed: unknown;
-  p.then((r) => (done = r), (e: unknown) => (failed = e));
+  p.then(
+    (r) => (done = r),
+    (e: unknown) => (failed = e),
+  );
   while (done === undefined && failed === undefined) {
     if (!(await clock.next())) break;
   }
@@ -62,14 +71,23 @@ describe('strict mode configuration (CF1, CF2, CF9)', () => {
 
   it('accepts every CloudFront code and the range edges', () => {
     const group = createOriginGroupWithTransport(
-      { ...base, failoverStatusCodes: [400, 403, 404, 416, 500, 502, 503, 504], connectionAttempts: 1, connectionTimeoutMs: 1_000, responseTimeoutMs: 120_000, completionTimeoutMs: 120_000 },
+      {
+        ...base,
+        failoverStatusCodes: [400, 403, 404, 416, 500, 502, 503, 504],
+        connectionAttempts: 1,
+        connectionTimeoutMs: 1_000,
+        responseTimeoutMs: 120_000,
+        completionTimeoutMs: 120_000,
+      },
       transport,
     );
     expect(group.mode).toBe('strict');
   });
 
   it('lifts the 1 s minimum only with the test-only flag', () => {
-    expect(() => createOriginGroupWithTransport({ ...base, connectionTimeoutMs: 100, unsafeAllowShortTimeouts: true }, transport)).not.toThrow();
+    expect(() =>
+      createOriginGroupWithTransport({ ...base, connectionTimeoutMs: 100, unsafeAllowShortTimeouts: true }, transport),
+    ).not.toThrow();
   });
 });
 
@@ -91,14 +109,20 @@ describe('strict mode timing on a fake clock (CF9, CF10, CF11)', () => {
   });
 
   it('honours configured attempts and connect timeout (2 × 1 s = 2 s)', async () => {
-    const { clock, group } = setup({ primary: { kind: 'black-hole' }, secondary: { kind: 'respond' } }, { connectionAttempts: 2, connectionTimeoutMs: 1_000 });
+    const { clock, group } = setup(
+      { primary: { kind: 'black-hole' }, secondary: { kind: 'respond' } },
+      { connectionAttempts: 2, connectionTimeoutMs: 1_000 },
+    );
     const { res, tookMs } = await run(clock, group.fetch('/seg.ts'));
     expect(tookMs).toBe(2_000);
     expect(res.headers.get('x-meridian-origin')).toBe('secondary');
   });
 
   it('sub-second timeouts work behind the test-only flag (3 × 250 ms)', async () => {
-    const { clock, group } = setup({ primary: { kind: 'black-hole' }, secondary: { kind: 'respond' } }, { connectionTimeoutMs: 250, unsafeAllowShortTimeouts: true });
+    const { clock, group } = setup(
+      { primary: { kind: 'black-hole' }, secondary: { kind: 'respond' } },
+      { connectionTimeoutMs: 250, unsafeAllowShortTimeouts: true },
+    );
     const { tookMs } = await run(clock, group.fetch('/seg.ts'));
     expect(tookMs).toBe(750);
   });
@@ -111,13 +135,19 @@ describe('strict mode timing on a fake clock (CF9, CF10, CF11)', () => {
   });
 
   it('HEAD is retried like GET after a response timeout', async () => {
-    const { clock, group } = setup({ primary: { kind: 'silent' }, secondary: { kind: 'respond' } }, { responseTimeoutMs: 5_000 });
+    const { clock, group } = setup(
+      { primary: { kind: 'silent' }, secondary: { kind: 'respond' } },
+      { responseTimeoutMs: 5_000 },
+    );
     const { tookMs } = await run(clock, group.fetch('/seg.ts', { method: 'HEAD' }));
     expect(tookMs).toBe(15_000);
   });
 
   it('CF10: OPTIONS fails over but is not retried after a response timeout', async () => {
-    const { clock, group, transport } = setup({ primary: { kind: 'silent' }, secondary: { kind: 'respond', status: 204 } });
+    const { clock, group, transport } = setup({
+      primary: { kind: 'silent' },
+      secondary: { kind: 'respond', status: 204 },
+    });
     const { res, tookMs } = await run(clock, group.fetch('/seg.ts', { method: 'OPTIONS' }));
     expect(tookMs).toBe(30_000);
     expect(res.status).toBe(204);
@@ -134,7 +164,10 @@ describe('strict mode timing on a fake clock (CF9, CF10, CF11)', () => {
   });
 
   it('completion timeout caps the whole request across attempts with a 504', async () => {
-    const { clock, group } = setup({ primary: { kind: 'silent' }, secondary: { kind: 'respond' } }, { completionTimeoutMs: 45_000 });
+    const { clock, group } = setup(
+      { primary: { kind: 'silent' }, secondary: { kind: 'respond' } },
+      { completionTimeoutMs: 45_000 },
+    );
     const { res, tookMs } = await run(clock, group.fetch('/seg.ts'));
     expect(tookMs).toBe(45_000);
     expect(res.status).toBe(504);
@@ -142,7 +175,10 @@ describe('strict mode timing on a fake clock (CF9, CF10, CF11)', () => {
   });
 
   it('a gap in the body longer than the response timeout fails the body with ORIGIN_TIMEOUT', async () => {
-    const { clock, group } = setup({ primary: { kind: 'respond', body: 'part', stallAfterBody: true }, secondary: { kind: 'respond' } }, { responseTimeoutMs: 5_000 });
+    const { clock, group } = setup(
+      { primary: { kind: 'respond', body: 'part', stallAfterBody: true }, secondary: { kind: 'respond' } },
+      { responseTimeoutMs: 5_000 },
+    );
     const { res } = await run(clock, group.fetch('/seg.ts'));
     const reader = res.body!.getReader();
     expect(new TextDecoder().decode((await reader.read()).value)).toBe('part');
@@ -158,7 +194,10 @@ describe('strict mode timing on a fake clock (CF9, CF10, CF11)', () => {
 
 describe('strict mode routing (CF4, CF6, CF7, CF8)', () => {
   it('fails over on a listed status and returns the secondary response', async () => {
-    const { clock, group } = setup({ primary: { kind: 'respond', status: 503 }, secondary: { kind: 'respond', body: 'ok' } });
+    const { clock, group } = setup({
+      primary: { kind: 'respond', status: 503 },
+      secondary: { kind: 'respond', body: 'ok' },
+    });
     const { res, tookMs } = await run(clock, group.fetch('/a.ts'));
     expect(tookMs).toBe(0);
     expect(res.headers.get('x-meridian-origin')).toBe('secondary');
@@ -169,21 +208,30 @@ describe('strict mode routing (CF4, CF6, CF7, CF8)', () => {
   });
 
   it('returns an unlisted 4xx from the primary without failover', async () => {
-    const { clock, group, transport } = setup({ primary: { kind: 'respond', status: 404 }, secondary: { kind: 'respond' } });
+    const { clock, group, transport } = setup({
+      primary: { kind: 'respond', status: 404 },
+      secondary: { kind: 'respond' },
+    });
     const { res } = await run(clock, group.fetch('/a.ts'));
     expect(res.status).toBe(404);
     expect(transport.seen.map((s) => s.originId)).toEqual(['primary']);
   });
 
   it("returns the secondary's response whatever it is", async () => {
-    const { clock, group } = setup({ primary: { kind: 'respond', status: 502 }, secondary: { kind: 'respond', status: 503, body: 'down too' } });
+    const { clock, group } = setup({
+      primary: { kind: 'respond', status: 502 },
+      secondary: { kind: 'respond', status: 503, body: 'down too' },
+    });
     const { res } = await run(clock, group.fetch('/a.ts'));
     expect(res.status).toBe(503);
     expect(await res.text()).toBe('down too');
   });
 
   it('returns a 3xx from the primary as is', async () => {
-    const { clock, group } = setup({ primary: { kind: 'respond', status: 302, headers: { location: 'http://elsewhere.test/x' } }, secondary: { kind: 'respond' } });
+    const { clock, group } = setup({
+      primary: { kind: 'respond', status: 302, headers: { location: 'http://elsewhere.test/x' } },
+      secondary: { kind: 'respond' },
+    });
     const { res } = await run(clock, group.fetch('/a.ts'));
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('http://elsewhere.test/x');
@@ -191,7 +239,10 @@ describe('strict mode routing (CF4, CF6, CF7, CF8)', () => {
 
   for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
     it(`CF6: ${method} gets the primary's result, never the secondary`, async () => {
-      const { clock, group, transport } = setup({ primary: { kind: 'respond', status: 503 }, secondary: { kind: 'respond' } });
+      const { clock, group, transport } = setup({
+        primary: { kind: 'respond', status: 503 },
+        secondary: { kind: 'respond' },
+      });
       const { res } = await run(clock, group.fetch('/api', { method, body: 'x' }));
       expect(res.status).toBe(503);
       expect(transport.seen.map((s) => s.originId)).toEqual(['primary']);
@@ -207,7 +258,10 @@ describe('strict mode routing (CF4, CF6, CF7, CF8)', () => {
   });
 
   it('CF7: no memory — the next request tries the primary first again', async () => {
-    const { clock, group, transport } = setup({ primary: { kind: 'respond', status: 503 }, secondary: { kind: 'respond' } });
+    const { clock, group, transport } = setup({
+      primary: { kind: 'respond', status: 503 },
+      secondary: { kind: 'respond' },
+    });
     await run(clock, group.fetch('/a.ts'));
     await run(clock, group.fetch('/b.ts'));
     expect(transport.seen.map((s) => s.originId)).toEqual(['primary', 'secondary', 'primary', 'secondary']);
@@ -225,9 +279,16 @@ describe('strict mode routing (CF4, CF6, CF7, CF8)', () => {
     const seen: string[] = [];
     const { clock, group } = setup(
       { primary: { kind: 'respond', status: 500 }, secondary: { kind: 'respond' } },
-      { onAttempt: (a) => seen.push(`attempt ${a.originId} ${a.outcome}`), onFailover: (e) => seen.push(`failover ${e.fromOriginId}->${e.toOriginId} ${e.reason}`) },
+      {
+        onAttempt: (a) => seen.push(`attempt ${a.originId} ${a.outcome}`),
+        onFailover: (e) => seen.push(`failover ${e.fromOriginId}->${e.toOriginId} ${e.reason}`),
+      },
     );
     await run(clock, group.fetch('/a.ts'));
-    expect(seen).toEqual(['attempt primary failover-status', 'failover primary->secondary failover-status', 'attempt secondary ok']);
+    expect(seen).toEqual([
+      'attempt primary failover-status',
+      'failover primary->secondary failover-status',
+      'attempt secondary ok',
+    ]);
   });
 });

@@ -17,11 +17,26 @@ export interface UndiciTransportOptions {
 
 function classify(err: unknown, req: TransportRequest): OriginError {
   const originId = req.origin.id;
-  if (err instanceof errors.ConnectTimeoutError) return new OriginError('ORIGIN_CONNECT_TIMEOUT', { originId, cause: err, message: `origin ${originId}: connect timeout` });
-  if (err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError) return new OriginError('ORIGIN_TIMEOUT', { originId, cause: err });
+  if (err instanceof errors.ConnectTimeoutError)
+    return new OriginError('ORIGIN_CONNECT_TIMEOUT', {
+      originId,
+      cause: err,
+      message: `origin ${originId}: connect timeout`,
+    });
+  if (err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError)
+    return new OriginError('ORIGIN_TIMEOUT', { originId, cause: err });
   const code = (err as { code?: string } | undefined)?.code;
-  if (code === 'ECONNREFUSED') return new OriginError('ORIGIN_REFUSED', { originId, cause: err, message: `origin ${originId} refused the connection` });
-  return new OriginError('ORIGIN_NETWORK', { originId, cause: err, message: `origin ${originId}: ${err instanceof Error ? err.message : String(err)}` });
+  if (code === 'ECONNREFUSED')
+    return new OriginError('ORIGIN_REFUSED', {
+      originId,
+      cause: err,
+      message: `origin ${originId} refused the connection`,
+    });
+  return new OriginError('ORIGIN_NETWORK', {
+    originId,
+    cause: err,
+    message: `origin ${originId}: ${err instanceof Error ? err.message : String(err)}`,
+  });
 }
 
 function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
@@ -48,12 +63,15 @@ function preciseConnector(timeoutMs: number): buildConnector.connector {
     const timer = setTimeout(() => {
       if (!settled) held.socket?.destroy(new errors.ConnectTimeoutError(`connect timeout after ${timeoutMs} ms`));
     }, timeoutMs);
-    held.socket = (base as unknown as (o: buildConnector.Options, cb: buildConnector.Callback) => Socket | undefined)(options, (...args) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      callback(...args);
-    });
+    held.socket = (base as unknown as (o: buildConnector.Options, cb: buildConnector.Callback) => Socket | undefined)(
+      options,
+      (...args) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        callback(...args);
+      },
+    );
   };
 }
 
@@ -66,8 +84,10 @@ const reportConnect: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (op
       notify?.();
       h.onRequestStart?.(controller, context);
     },
-    onRequestUpgrade: (controller, statusCode, headers, socket) => h.onRequestUpgrade?.(controller, statusCode, headers, socket),
-    onResponseStart: (controller, statusCode, headers, statusMessage) => h.onResponseStart?.(controller, statusCode, headers, statusMessage),
+    onRequestUpgrade: (controller, statusCode, headers, socket) =>
+      h.onRequestUpgrade?.(controller, statusCode, headers, socket),
+    onResponseStart: (controller, statusCode, headers, statusMessage) =>
+      h.onResponseStart?.(controller, statusCode, headers, statusMessage),
     onResponseData: (controller, chunk) => h.onResponseData?.(controller, chunk),
     onResponseEnd: (controller, trailers) => h.onResponseEnd?.(controller, trailers),
     onResponseError: (controller, error) => h.onResponseError?.(controller, error),
@@ -107,7 +127,12 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
       req.headers.forEach((value, name) => {
         headers[name] = value;
       });
-      const body = req.body === null || req.body === undefined ? undefined : req.body instanceof ReadableStream ? Readable.fromWeb(req.body as NodeReadableStream) : req.body;
+      const body =
+        req.body === null || req.body === undefined
+          ? undefined
+          : req.body instanceof ReadableStream
+            ? Readable.fromWeb(req.body as NodeReadableStream)
+            : req.body;
       let res: Dispatcher.ResponseData;
       try {
         const requestOptions = {

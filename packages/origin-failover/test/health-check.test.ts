@@ -1,11 +1,21 @@
 /** @module Active health checks against a real server, passive health from the group, and steering on top. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusedUrl, startFaultyServer, type FaultyServer } from '@meridian/testkit';
-import { createHealthChecker, createManualClock, createOriginGroup, passiveHealthHook, resolveSteering, type SteeringNode } from '../src/index.node.ts';
+import {
+  createHealthChecker,
+  createManualClock,
+  createOriginGroup,
+  passiveHealthHook,
+  resolveSteering,
+  type SteeringNode,
+} from '../src/index.node.ts';
 
 let srv: FaultyServer;
 beforeAll(async () => {
-  srv = await startFaultyServer({ '/ok': { kind: 'ok', body: 'fine' }, '/redirect': { kind: 'status', status: 302, headers: { location: '/ok' } } });
+  srv = await startFaultyServer({
+    '/ok': { kind: 'ok', body: 'fine' },
+    '/redirect': { kind: 'status', status: 302, headers: { location: '/ok' } },
+  });
 });
 afterAll(async () => {
   await srv.close();
@@ -44,7 +54,12 @@ describe('active HTTP health checks (R7)', () => {
   it('matches the search string only within the first 5,120 bytes', async () => {
     srv.set('/early', { kind: 'ok', body: `${'.'.repeat(100)}STATUS-GREEN${'.'.repeat(10_000)}` });
     srv.set('/late', { kind: 'ok', body: `${'.'.repeat(6_000)}STATUS-GREEN` });
-    srv.set('/edge', { kind: 'ok', body: `${'.'.repeat(5_120 - 12)}STATUS-GREEN`, chunkBytes: 1_000, chunkIntervalMs: 1 });
+    srv.set('/edge', {
+      kind: 'ok',
+      body: `${'.'.repeat(5_120 - 12)}STATUS-GREEN`,
+      chunkBytes: 1_000,
+      chunkIntervalMs: 1,
+    });
     const checker = createHealthChecker({
       targets: ['early', 'late', 'edge'].map((id) => ({ id, url: `${srv.url}/${id}`, searchString: 'STATUS-GREEN' })),
       failureThreshold: 1,
@@ -56,7 +71,12 @@ describe('active HTTP health checks (R7)', () => {
   it('runs on its interval (manual clock) and a refused endpoint turns unhealthy after threshold × interval', async () => {
     const clock = createManualClock();
     const dead = await refusedUrl();
-    const checker = createHealthChecker({ targets: [{ id: 'dead', url: dead }], intervalMs: 10_000, failureThreshold: 2, clock });
+    const checker = createHealthChecker({
+      targets: [{ id: 'dead', url: dead }],
+      intervalMs: 10_000,
+      failureThreshold: 2,
+      clock,
+    });
     checker.start();
     await checker.idle;
     expect(checker.isHealthy('dead')).toBe(true);

@@ -27,7 +27,15 @@ const body = 'x'.repeat(64 * 1024);
 describe('strict mode over undici against real servers', () => {
   it('fails over from a refused primary to the secondary', async () => {
     b.set('/seg.ts', { kind: 'ok', body: 'from b' });
-    const group = track(createOriginGroup({ mode: 'strict', origins: [{ id: 'primary', url: await refusedUrl() }, { id: 'secondary', url: b.url }] }));
+    const group = track(
+      createOriginGroup({
+        mode: 'strict',
+        origins: [
+          { id: 'primary', url: await refusedUrl() },
+          { id: 'secondary', url: b.url },
+        ],
+      }),
+    );
     const res = await group.fetch('/seg.ts');
     expect(res.headers.get('x-meridian-origin')).toBe('secondary');
     expect(await res.text()).toBe('from b');
@@ -39,10 +47,23 @@ describe('strict mode over undici against real servers', () => {
     a.set('/404', { kind: 'status', status: 404, body: 'nope' });
     a.set('/302', { kind: 'status', status: 302, headers: { location: `${b.url}/elsewhere` } });
     b.set('*', { kind: 'ok', body: 'b' });
-    const group = track(createOriginGroup({ mode: 'strict', failoverStatusCodes: [503], origins: [{ id: 'primary', url: a.url }, { id: 'secondary', url: b.url }] }));
+    const group = track(
+      createOriginGroup({
+        mode: 'strict',
+        failoverStatusCodes: [503],
+        origins: [
+          { id: 'primary', url: a.url },
+          { id: 'secondary', url: b.url },
+        ],
+      }),
+    );
     expect((await group.fetch('/503')).headers.get('x-meridian-origin')).toBe('secondary');
     const notFound = await group.fetch('/404');
-    expect([notFound.status, await notFound.text(), notFound.headers.get('x-meridian-origin')]).toEqual([404, 'nope', 'primary']);
+    expect([notFound.status, await notFound.text(), notFound.headers.get('x-meridian-origin')]).toEqual([
+      404,
+      'nope',
+      'primary',
+    ]);
     const redirect = await group.fetch('/302');
     expect(redirect.status).toBe(302);
     expect(b.requests.map((r) => r.path)).toEqual(['/503']);
@@ -52,7 +73,17 @@ describe('strict mode over undici against real servers', () => {
     const hole: BlackHole = await startBlackHole();
     try {
       b.set('/seg.ts', { kind: 'ok', body: 'b' });
-      const group = track(createOriginGroup({ mode: 'strict', connectionAttempts: 2, connectionTimeoutMs: 1_000, origins: [{ id: 'primary', url: hole.url }, { id: 'secondary', url: b.url }] }));
+      const group = track(
+        createOriginGroup({
+          mode: 'strict',
+          connectionAttempts: 2,
+          connectionTimeoutMs: 1_000,
+          origins: [
+            { id: 'primary', url: hole.url },
+            { id: 'secondary', url: b.url },
+          ],
+        }),
+      );
       const started = Date.now();
       const res = await group.fetch('/seg.ts');
       const tookMs = Date.now() - started;
@@ -67,7 +98,16 @@ describe('strict mode over undici against real servers', () => {
 
   it('times out a stalled body after the response timeout', async () => {
     a.set('/stall', { kind: 'stall-body', body, afterBytes: 1000 });
-    const group = track(createOriginGroup({ mode: 'strict', responseTimeoutMs: 1_000, origins: [{ id: 'primary', url: a.url }, { id: 'secondary', url: b.url }] }));
+    const group = track(
+      createOriginGroup({
+        mode: 'strict',
+        responseTimeoutMs: 1_000,
+        origins: [
+          { id: 'primary', url: a.url },
+          { id: 'secondary', url: b.url },
+        ],
+      }),
+    );
     const res = await group.fetch('/stall');
     const err = await res.arrayBuffer().then(
       () => undefined,
@@ -81,7 +121,15 @@ describe('resilient mode over undici against real servers', () => {
   it('resumes a body that breaks mid-stream from the next origin with Range + If-Match', async () => {
     a.set('/big.ts', { kind: 'reset-body', body, afterBytes: 20_000, etag: '"v1"' });
     b.set('/big.ts', { kind: 'ok', body, etag: '"v1"' });
-    const group = track(createOriginGroup({ origins: [{ id: 'a', url: a.url }, { id: 'b', url: b.url }], hedging: false }));
+    const group = track(
+      createOriginGroup({
+        origins: [
+          { id: 'a', url: a.url },
+          { id: 'b', url: b.url },
+        ],
+        hedging: false,
+      }),
+    );
     const res = await group.fetch('/big.ts');
     expect(res.headers.get('x-meridian-origin')).toBe('a');
     const text = await res.text();
@@ -91,7 +139,11 @@ describe('resilient mode over undici against real servers', () => {
     expect(resumeReq?.headers.range).toMatch(/^bytes=\d+-$/);
     expect(Number(resumeReq?.headers.range?.slice(6, -1))).toBeGreaterThan(0);
     expect(resumeReq?.headers['if-match']).toBe('"v1"');
-    expect(getAttempts(res).map((x) => `${x.originId}:${x.outcome}${x.resume ? ':resume' : ''}`)).toEqual(['a:ok', 'a:network', 'b:ok:resume']);
+    expect(getAttempts(res).map((x) => `${x.originId}:${x.outcome}${x.resume ? ':resume' : ''}`)).toEqual([
+      'a:ok',
+      'a:network',
+      'b:ok:resume',
+    ]);
   });
 
   it('resumes twice when the second origin breaks as well, still delivering one exact body', async () => {
@@ -103,15 +155,34 @@ describe('resilient mode over undici against real servers', () => {
         kind: 'custom',
         handle: (req, res) => {
           const start = Number(/^bytes=(\d+)-$/.exec(String(req.headers.range))?.[1] ?? 0);
-          res.writeHead(206, { etag: '"v1"', 'content-range': `bytes ${start}-${body.length - 1}/${body.length}`, 'content-length': String(body.length - start) });
+          res.writeHead(206, {
+            etag: '"v1"',
+            'content-range': `bytes ${start}-${body.length - 1}/${body.length}`,
+            'content-length': String(body.length - start),
+          });
           res.write(body.slice(start, start + 8_192));
           setTimeout(() => req.socket.resetAndDestroy(), 20);
         },
       });
-      const group = track(createOriginGroup({ origins: [{ id: 'a', url: a.url }, { id: 'b', url: b.url }, { id: 'c', url: c.url }], hedging: false }));
+      const group = track(
+        createOriginGroup({
+          origins: [
+            { id: 'a', url: a.url },
+            { id: 'b', url: b.url },
+            { id: 'c', url: c.url },
+          ],
+          hedging: false,
+        }),
+      );
       const res = await group.fetch('/big.ts');
       expect(await res.text()).toBe(body);
-      expect(getAttempts(res).map((x) => `${x.originId}:${x.outcome}${x.resume ? ':resume' : ''}`)).toEqual(['a:ok', 'a:network', 'b:ok:resume', 'b:network:resume', 'c:ok:resume']);
+      expect(getAttempts(res).map((x) => `${x.originId}:${x.outcome}${x.resume ? ':resume' : ''}`)).toEqual([
+        'a:ok',
+        'a:network',
+        'b:ok:resume',
+        'b:network:resume',
+        'c:ok:resume',
+      ]);
       expect(c.requests.at(-1)?.headers.range).toMatch(/^bytes=\d+-$/);
     } finally {
       await c.close();
@@ -121,7 +192,15 @@ describe('resilient mode over undici against real servers', () => {
   it('fails the stream with BODY_RESUME_MISMATCH when the next origin has another ETag (412)', async () => {
     a.set('/big.ts', { kind: 'reset-body', body, afterBytes: 20_000, etag: '"v1"' });
     b.set('/big.ts', { kind: 'ok', body: 'y'.repeat(body.length), etag: '"v2"' });
-    const group = track(createOriginGroup({ origins: [{ id: 'a', url: a.url }, { id: 'b', url: b.url }], hedging: false }));
+    const group = track(
+      createOriginGroup({
+        origins: [
+          { id: 'a', url: a.url },
+          { id: 'b', url: b.url },
+        ],
+        hedging: false,
+      }),
+    );
     const res = await group.fetch('/big.ts');
     const err = await res.text().then(
       () => undefined,
@@ -134,7 +213,15 @@ describe('resilient mode over undici against real servers', () => {
   it('fails the stream with BODY_RESUME_MISMATCH when the next origin ignores Range (200)', async () => {
     a.set('/big.ts', { kind: 'reset-body', body, afterBytes: 20_000, etag: '"v1"' });
     b.set('/big.ts', { kind: 'ok', body, etag: '"v1"', ranges: 'ignore' });
-    const group = track(createOriginGroup({ origins: [{ id: 'a', url: a.url }, { id: 'b', url: b.url }], hedging: false }));
+    const group = track(
+      createOriginGroup({
+        origins: [
+          { id: 'a', url: a.url },
+          { id: 'b', url: b.url },
+        ],
+        hedging: false,
+      }),
+    );
     const err = await (await group.fetch('/big.ts')).text().then(
       () => undefined,
       (e: unknown) => e,
@@ -147,7 +234,15 @@ describe('resilient mode over undici against real servers', () => {
     a.set('/weak.ts', { kind: 'reset-body', body, afterBytes: 20_000, etag: 'W/"v1"' });
     a.set('/none.ts', { kind: 'reset-body', body, afterBytes: 20_000 });
     b.set('*', { kind: 'ok', body, etag: '"v1"' });
-    const group = track(createOriginGroup({ origins: [{ id: 'a', url: a.url }, { id: 'b', url: b.url }], hedging: false }));
+    const group = track(
+      createOriginGroup({
+        origins: [
+          { id: 'a', url: a.url },
+          { id: 'b', url: b.url },
+        ],
+        hedging: false,
+      }),
+    );
     for (const path of ['/weak.ts', '/none.ts']) {
       const err = await (await group.fetch(path)).text().then(
         () => undefined,
@@ -161,10 +256,19 @@ describe('resilient mode over undici against real servers', () => {
   it('never lets a percent-encoded ../ climb out of the base path', async () => {
     a.set('*', { kind: 'ok', body: 'a' });
     const group = track(createOriginGroup({ origins: [{ id: 'a', url: `${a.url}/media/` }] }));
-    for (const path of ['/%2e%2e/secret', '/x/%2E%2E/%2e%2e/secret', '/%252e%252e/secret', '/..%2fsecret', '/a%5c..%5csecret', '/./x']) {
+    for (const path of [
+      '/%2e%2e/secret',
+      '/x/%2E%2E/%2e%2e/secret',
+      '/%252e%252e/secret',
+      '/..%2fsecret',
+      '/a%5c..%5csecret',
+      '/./x',
+    ]) {
       await expect(group.fetch(path)).rejects.toSatisfy((e: unknown) => isOriginError(e, 'INVALID_PATH'));
     }
-    await expect(group.fetch(`${a.url}/secret`)).rejects.toSatisfy((e: unknown) => isOriginError(e, 'ORIGIN_NOT_CONFIGURED'));
+    await expect(group.fetch(`${a.url}/secret`)).rejects.toSatisfy((e: unknown) =>
+      isOriginError(e, 'ORIGIN_NOT_CONFIGURED'),
+    );
     expect(a.requests).toHaveLength(0);
     const ok = await group.fetch(`${a.url}/media/seg%201.ts`);
     expect(await ok.text()).toBe('a');

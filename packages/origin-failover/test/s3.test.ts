@@ -11,7 +11,11 @@ const clients: S3Client[] = [];
 
 // s3rver does not check SigV4 signatures, but an unknown access key id gets a real 403 (InvalidAccessKeyId).
 function client(s3: S3Handle, region: string, accessKeyId = 'S3RVER'): S3Client {
-  const c = new S3Client({ ...s3ClientConfig(s3.endpoint, region), credentials: { accessKeyId, secretAccessKey: 'S3RVER' }, maxAttempts: 1 });
+  const c = new S3Client({
+    ...s3ClientConfig(s3.endpoint, region),
+    credentials: { accessKeyId, secretAccessKey: 'S3RVER' },
+    maxAttempts: 1,
+  });
   clients.push(c);
   return c;
 }
@@ -25,13 +29,19 @@ beforeAll(async () => {
     startS3({ buckets: ['media-apse1'], region: 'ap-southeast-1' }),
   ]);
   // Replication lag: the newest segment exists on the replicas but not yet on the primary.
-  await primary.client.send(new PutObjectCommand({ Bucket: 'media-use1', Key: 'vod/1/seg0.ts', Body: segment, ContentType: 'video/mp2t' }));
+  await primary.client.send(
+    new PutObjectCommand({ Bucket: 'media-use1', Key: 'vod/1/seg0.ts', Body: segment, ContentType: 'video/mp2t' }),
+  );
   for (const [s3, bucket] of [
     [secondary, 'media-euw1'],
     [tertiary, 'media-apse1'],
   ] as const) {
-    await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'vod/1/seg0.ts', Body: segment, ContentType: 'video/mp2t' }));
-    await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'vod/1/seg1.ts', Body: segment, ContentType: 'video/mp2t' }));
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'vod/1/seg0.ts', Body: segment, ContentType: 'video/mp2t' }),
+    );
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'vod/1/seg1.ts', Body: segment, ContentType: 'video/mp2t' }),
+    );
   }
 }, 60_000);
 
@@ -63,7 +73,10 @@ describe('S3 origins (three s3rver regions)', () => {
     const res = await group.fetch('/vod/1/seg1.ts');
     expect(res.headers.get('x-meridian-origin')).toBe('eu-west-1');
     expect(Buffer.from(await res.arrayBuffer()).equals(segment)).toBe(true);
-    expect(getAttempts(res).map((a) => `${a.originId}:${a.outcome}:${a.status}`)).toEqual(['us-east-1:failover-status:404', 'eu-west-1:ok:200']);
+    expect(getAttempts(res).map((a) => `${a.originId}:${a.outcome}:${a.status}`)).toEqual([
+      'us-east-1:failover-status:404',
+      'eu-west-1:ok:200',
+    ]);
   });
 
   it('CF16: treats a 403 from the primary as 404 and fails over (strict mode with 404 listed)', async () => {
@@ -76,7 +89,12 @@ describe('S3 origins (three s3rver regions)', () => {
 
   it('returns a real 403 when asked not to map it', async () => {
     const [p, s] = origins('NO-LIST-BUCKET');
-    const group = createS3OriginGroup({ mode: 'strict', failoverStatusCodes: [404], origins: [p!, s!], treat403As404: false });
+    const group = createS3OriginGroup({
+      mode: 'strict',
+      failoverStatusCodes: [404],
+      origins: [p!, s!],
+      treat403As404: false,
+    });
     const res = await group.fetch('/vod/1/seg0.ts');
     expect(res.status).toBe(403);
     expect(res.headers.get('x-meridian-origin')).toBe('us-east-1');

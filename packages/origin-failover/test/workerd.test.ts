@@ -73,7 +73,10 @@ describe('origin group inside workerd (fetch transport)', () => {
     const mf = await start({ PRIMARY: primary.url, SECONDARY: secondary.url, MODE: 'strict' });
     const res = await mf.dispatchFetch('http://worker.test/hang.ts');
     expect(res.headers.get('x-meridian-origin')).toBe('secondary');
-    expect(JSON.parse(res.headers.get('x-test-attempts') ?? '[]')).toEqual(['primary:response-timeout', 'secondary:ok']);
+    expect(JSON.parse(res.headers.get('x-test-attempts') ?? '[]')).toEqual([
+      'primary:response-timeout',
+      'secondary:ok',
+    ]);
   });
 
   it('answers a typed error when both origins are gone (resilient mode)', async () => {

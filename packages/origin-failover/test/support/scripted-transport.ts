@@ -11,7 +11,15 @@ export type Script =
   | { kind: 'silent' }
   | { kind: 'refused' }
   /** Connects and answers after `delayMs` (on the injected clock). */
-  | { kind: 'respond'; status?: number; body?: string; headers?: Record<string, string>; delayMs?: number; stallAfterBody?: boolean; dripEveryMs?: number };
+  | {
+      kind: 'respond';
+      status?: number;
+      body?: string;
+      headers?: Record<string, string>;
+      delayMs?: number;
+      stallAfterBody?: boolean;
+      dripEveryMs?: number;
+    };
 
 /** One request the scripted transport saw. */
 export interface SeenAttempt {
@@ -28,7 +36,10 @@ export interface ScriptedTransport extends Transport {
   set(originId: string, script: Script | ((n: number) => Script)): void;
 }
 
-function abortable<T>(signal: AbortSignal, executor: (resolve: (v: T) => void, reject: (e: unknown) => void) => void): Promise<T> {
+function abortable<T>(
+  signal: AbortSignal,
+  executor: (resolve: (v: T) => void, reject: (e: unknown) => void) => void,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     if (signal.aborted) return reject(new Error('aborted'));
     signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
@@ -37,7 +48,10 @@ function abortable<T>(signal: AbortSignal, executor: (resolve: (v: T) => void, r
 }
 
 /** Creates a transport whose origins follow scripts on the given clock. */
-export function createScriptedTransport(clock: Clock, scripts: Record<string, Script | ((n: number) => Script)>): ScriptedTransport {
+export function createScriptedTransport(
+  clock: Clock,
+  scripts: Record<string, Script | ((n: number) => Script)>,
+): ScriptedTransport {
   const table = new Map(Object.entries(scripts));
   const counts = new Map<string, number>();
   const seen: SeenAttempt[] = [];
@@ -49,7 +63,13 @@ export function createScriptedTransport(clock: Clock, scripts: Record<string, Sc
     send(req: TransportRequest): Promise<TransportResponse> {
       const n = (counts.get(req.origin.id) ?? 0) + 1;
       counts.set(req.origin.id, n);
-      seen.push({ originId: req.origin.id, method: req.method, path: req.url.pathname + req.url.search, headers: req.headers, atMs: clock.now() });
+      seen.push({
+        originId: req.origin.id,
+        method: req.method,
+        path: req.url.pathname + req.url.search,
+        headers: req.headers,
+        atMs: clock.now(),
+      });
       const entry = table.get(req.origin.id) ?? { kind: 'refused' };
       const script = typeof entry === 'function' ? entry(n) : entry;
       switch (script.kind) {
