@@ -177,8 +177,8 @@ export const SCHEMAS = {
   ),
   media: schema(
     [
+      // Spec listing order, except URI last, as packagers (Apple, ffmpeg, Shaka) write it.
       [A.TYPE, 'type', 'enum'],
-      [A.URI, 'uri', 'string'],
       [A.GROUP_ID, 'groupId', 'string'],
       [A.LANGUAGE, 'language', 'string'],
       [A.ASSOC_LANGUAGE, 'assocLanguage', 'string'],
@@ -192,6 +192,7 @@ export const SCHEMAS = {
       [A.SAMPLE_RATE, 'sampleRate', 'int'],
       [A.CHARACTERISTICS, 'characteristics', 'string'],
       [A.CHANNELS, 'channels', 'string'],
+      [A.URI, 'uri', 'string'],
     ],
     [A.TYPE, A.GROUP_ID, A.NAME],
   ),

@@ -44,7 +44,8 @@
  * Attribute lists work the same way: typed fields for the attributes the spec defines, unknown
  * attributes in `otherAttributes` (DATERANGE `X-*` attributes in `clientAttributes`), and an
  * `attributeOrder` list of attribute names recorded only when the input's order differs from
- * the canonical (spec-listing) order. Unknown attributes canonically follow known ones.
+ * the canonical order: the order the spec lists the attributes in (EXT-X-MEDIA: with URI last,
+ * as packagers write it). Unknown attributes canonically follow known ones.
  *
  * Normalisations (the only ways serialize(parse(x)) differs from x): LF line endings, no BOM,
  * blank lines dropped, surrounding whitespace of lines trimmed, numbers written in shortest
@@ -365,6 +366,8 @@ export interface SegmentTags {
   gap?: boolean;
   /** EXT-X-BITRATE in kilobits per second (applies until the next one). */
   bitrate?: number;
+  /** EXT-X-BYTERANGE (on a segment: its sub-range; in the tail: a range whose URI line has not come). */
+  byteRange?: ByteRange;
   /** EXT-X-PART lines (partial segments of this segment), in order. */
   parts?: PartialSegment[];
   /** Verbatim lines (unknown tags, comments, untypable lines) among this segment's tags. */
@@ -381,8 +384,6 @@ export interface MediaSegment extends SegmentTags {
   duration: number;
   /** EXTINF title (text after the comma); absent when there is none. */
   title?: string;
-  /** EXT-X-BYTERANGE. */
-  byteRange?: ByteRange;
 }
 
 /** EXT-X-PART-INF (bis §4.4.3.7). */

@@ -460,7 +460,8 @@ function parseMedia(text: string, options: ParsePlaylistOptions): ParseResult<Me
   };
   /** A playlist-level tag: a header slot, or a slot in the segment being built when segments started. */
   const playlistSlot = (kind: LineKind): void => {
-    if (inHeader) {
+    // Footer tags (PRELOAD-HINT, RENDITION-REPORT, ENDLIST) end the header even with no segment.
+    if (inHeader && kind !== 'preloadHint' && kind !== 'renditionReport' && kind !== 'endList') {
       flushHeaderExtra();
       headerOrder.push(kind);
     } else {

@@ -222,7 +222,7 @@ function segmentCount(seg: SegmentTags & Partial<MediaSegment>, kind: LineKind):
     case 'extinf':
       return seg.uri === undefined ? 0 : 1;
     case 'byteRange':
-      return seg.byteRange === undefined || seg.uri === undefined ? 0 : 1;
+      return seg.byteRange === undefined ? 0 : 1;
     default:
       return 0;
   }
@@ -425,8 +425,7 @@ function writeMedia(pl: MediaPlaylist): string {
   const tail = pl.tail as (SegmentTags & Partial<MediaSegment>) | undefined;
   if (tail !== undefined) {
     walk(tail.order, SEGMENT_ORDER, SEGMENT_RANK, {
-      count: (k) =>
-        isGlobal(k) ? globalCount(pl, k) : k === 'extinf' || k === 'byteRange' ? 0 : segmentCount(tail, k),
+      count: (k) => (isGlobal(k) ? globalCount(pl, k) : k === 'extinf' ? 0 : segmentCount(tail, k)),
       emit: (k, i) => {
         out += isGlobal(k) ? globalLine(pl, k, i) : segmentLine(tail, k, i);
       },
