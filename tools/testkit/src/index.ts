@@ -35,3 +35,12 @@ export {
   type StaticRequestContext,
   type PathMatcher,
 } from './static-server.ts';
+export {
+  startLiveChannel,
+  type LiveChannel,
+  type LiveChannelOptions,
+  type LiveBreak,
+  type LiveBreakOptions,
+  type LiveCueStyle,
+  type LiveWindow,
+} from './live-channel.ts';
