@@ -510,15 +510,18 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
         for (const r of running) r.abort('aborted');
         reject(error);
       };
+      const completionFirst = ctx.completeByMs !== undefined && ctx.completeByMs - clock.now() < cfg.deadlineMs;
       const deadlineTimer = clock.setTimeout(
         () =>
           fail(
-            new OriginError('DEADLINE_EXCEEDED', {
-              message: `no usable response within ${cfg.deadlineMs} ms`,
-              attempts: ctx.attempts,
-            }),
+            completionFirst
+              ? new OriginError('COMPLETION_TIMEOUT', { attempts: ctx.attempts })
+              : new OriginError('DEADLINE_EXCEEDED', {
+                  message: `no usable response within ${cfg.deadlineMs} ms`,
+                  attempts: ctx.attempts,
+                }),
           ),
-        ctx.completeByMs !== undefined ? Math.min(cfg.deadlineMs, ctx.completeByMs - clock.now()) : cfg.deadlineMs,
+        completionFirst ? (ctx.completeByMs as number) - clock.now() : cfg.deadlineMs,
       );
       const onCallerAbort = (): void => fail(new OriginError('ABORTED', { attempts: ctx.attempts }));
       signal?.addEventListener('abort', onCallerAbort);
@@ -542,7 +545,11 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
         if (candidate.probe) memory.probeStarted(candidate.origin.id, ctx.cls);
         const run = startAttempt(ctx, candidate.origin, { hedge, probe: candidate.probe });
         running.add(run);
-        void run.result.then((result) => onResult(run, result));
+        void run.result
+          .then((result) => onResult(run, result))
+          .catch((err: unknown) =>
+            fail(isOriginError(err) ? err : new OriginError('ORIGIN_NETWORK', { cause: err, attempts: ctx.attempts })),
+          );
         return true;
       };
 
@@ -598,7 +605,10 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
         }
         if (failoverable && cfg.failoverStatusCodes.has(res.status)) {
           record(ctx, run, 'failover-status', res.status);
-          memory.failure(run.origin.id, ctx.cls, run.probe, nowMs());
+          // A listed 4xx (a replica without the object yet) says the origin is up; 5xx, 408 and 429 count against it.
+          if (res.status >= 500 || res.status === 408 || res.status === 429)
+            memory.failure(run.origin.id, ctx.cls, run.probe, nowMs());
+          else memory.success(run.origin.id, ctx.cls, run.probe);
           if (lastFailover) cancelBody(lastFailover.res);
           lastFailover = { res, run };
           exhaustedOrNext(run, 'failover-status');

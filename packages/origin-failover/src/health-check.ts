@@ -200,7 +200,9 @@ export function passiveHealthHook(
     if (id === undefined) return;
     // Lost hedges and aborts say nothing about the origin itself.
     if (attempt.outcome === 'hedge-lost' || attempt.outcome === 'aborted') return;
-    const serverError = attempt.status !== undefined && attempt.status >= 500;
-    checker.observe(id, attempt.outcome === 'ok' && !serverError);
+    // Unlike an active check (R7: only 2xx/3xx), real traffic asks for objects that may not exist:
+    // a 4xx is an answer; 5xx and no answer at all are failures.
+    const answered = attempt.outcome === 'ok' || attempt.outcome === 'failover-status';
+    checker.observe(id, answered && (attempt.status === undefined || attempt.status < 500));
   };
 }

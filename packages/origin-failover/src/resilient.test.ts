@@ -139,6 +139,16 @@ describe('resilient mode: caller aborts, completion cap and hooks', () => {
     expect(bytes).toBeGreaterThan(20);
   });
 
+  it('a completion timeout shorter than the deadline ends the wait for headers with COMPLETION_TIMEOUT', async () => {
+    const { clock, group } = setup(
+      { a: { kind: 'silent' }, b: { kind: 'silent' } },
+      { completionTimeoutMs: 12_000, responseTimeoutMs: 10_000, deadlineMs: 60_000, hedging: false },
+    );
+    const { err, tookMs } = await runError(clock, group.fetch('/x.ts'));
+    expect(isOriginError(err, 'COMPLETION_TIMEOUT')).toBe(true);
+    expect(tookMs).toBe(12_000);
+  });
+
   it('reports the chosen response through onResponse with its latency', async () => {
     const events: string[] = [];
     const { clock, group } = setup(
@@ -175,6 +185,24 @@ describe('resilient mode: failure memory', () => {
     expect(group.health().find((h) => h.originId === 'a' && h.requestClass === 'segment')?.state).toBe('half-open');
     await run(clock, group.fetch('/x.ts'));
     expect(group.health().find((h) => h.originId === 'a' && h.requestClass === 'segment')?.state).toBe('closed');
+  });
+
+  it('a listed 404 fails over but does not eject the origin (it answered; the object is just missing)', async () => {
+    const { clock, group, transport } = setup(
+      { a: { kind: 'respond', status: 404 }, b: { kind: 'respond' } },
+      { hedging: false },
+    );
+    for (let i = 0; i < 5; i++) await run(clock, group.fetch(`/new-${i}.ts`));
+    expect(transport.seen.map((s) => s.originId)).toEqual(['a', 'b', 'a', 'b', 'a', 'b', 'a', 'b', 'a', 'b']);
+  });
+
+  it('a 503 does count towards ejection', async () => {
+    const { clock, group, transport } = setup(
+      { a: { kind: 'respond', status: 503 }, b: { kind: 'respond' } },
+      { hedging: false },
+    );
+    for (let i = 0; i < 4; i++) await run(clock, group.fetch('/x.ts'));
+    expect(transport.seen.map((s) => s.originId)).toEqual(['a', 'b', 'a', 'b', 'a', 'b', 'b']);
   });
 
   it('a failed half-open probe ejects the origin again at once', async () => {
