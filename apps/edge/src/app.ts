@@ -1,0 +1,324 @@
+/**
+ * @module The edge Worker's Hono app, built from injected dependencies (configuration, source
+ * reader, zone director, forwarder, clock, randomness). VOD sessions are stateless here: the
+ * signed session id carries what rendering needs and the edge renders their playlists itself;
+ * what needs shared state (live sessions, ADS calls, keys, uploads) is forwarded to a zone.
+ */
+import { Hono, type Context } from 'hono';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import { isManifestError, verifyPlaybackUrl, type AssetManifest } from '@meridian/manifest-core';
+import type { EdgeConfig } from './config.ts';
+import { EDGE_ERROR_CODES, EdgeError, isEdgeError, type EdgeErrorCode } from './errors.ts';
+import { readBodyBounded, ZONE_HEADER, type Forwarder } from './forward.ts';
+import { renderSteeredMaster, type MasterPathway } from './render-master.ts';
+import { newSessionClaims, SessionClaimsError, signSessionToken, verifySessionToken, type SessionClaims } from './shared/session-claims.ts';
+import { listSessionRenditions, renderSessionMedia, resolveOriginPath, type SessionUrls } from './shared/session-playlist.ts';
+import type { SourcePlaylist, SourceReader } from './sources.ts';
+import { buildSteeringManifest, pathwayPriority } from './steering.ts';
+import type { Viewer, ZoneDirector } from './zones.ts';
+
+/** Everything the app needs from outside. */
+export interface EdgeDependencies {
+  config: EdgeConfig;
+  sources: SourceReader;
+  director: ZoneDirector;
+  forward: Forwarder;
+  /** Clock, ms since the epoch. */
+  nowMs: () => number;
+  /** Random bytes (session ids and seeds). */
+  randomBytes: (n: number) => Uint8Array;
+}
+
+/** Bindings and context the Worker runtime hands each request. */
+export interface EdgeBindings {
+  Bindings: Record<string, unknown>;
+}
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+const SESSION_TOKEN = /^[A-Za-z0-9_-]{1,2000}\.[A-Za-z0-9_-]{1,100}$/;
+const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
+const MAX_AD_PARAMS = 32;
+const MAX_URL_LENGTH = 8_192;
+
+/** Throws INVALID_ID unless `value` is a safe id (this also refuses `../` and its percent-encodings, which decode to `/` or `.`). */
+function checkId(value: string | undefined, what: string): string {
+  if (value === undefined || !ID.test(value)) throw new EdgeError('INVALID_ID', `invalid ${what}`);
+  return value;
+}
+
+function adParamsFrom(query: Record<string, string>): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [k, v] of Object.entries(query)) {
+    if (!k.startsWith('ads.')) continue;
+    const name = k.slice(4);
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name) || v.length > 512) throw new EdgeError('BAD_REQUEST', `bad ad parameter ${k}`);
+    params[name] = v;
+  }
+  if (Object.keys(params).length > MAX_AD_PARAMS) throw new EdgeError('BAD_REQUEST', `more than ${MAX_AD_PARAMS} ad parameters`);
+  return params;
+}
+
+function checkAdParams(value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new EdgeError('BAD_REQUEST', 'adParams must be an object of strings');
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new EdgeError('BAD_REQUEST', `adParams.${k} must be a string`);
+    out[`ads.${k}`] = String(v);
+  }
+  return adParamsFrom(out);
+}
+
+function checkMode(value: unknown): SessionClaims['mode'] {
+  if (value === undefined || value === 'stitched') return 'stitched';
+  if (value === 'interstitials') return 'interstitials';
+  throw new EdgeError('BAD_REQUEST', 'mode must be "stitched" or "interstitials"');
+}
+
+/** Cache-Control for a personalised playlist: private always; VOD long, live about half a target duration. */
+function playlistCacheControl(live: boolean, targetDurationSeconds: number | undefined): string {
+  if (!live) return 'private, max-age=86400';
+  return `private, max-age=${Math.max(1, Math.floor((targetDurationSeconds ?? 2) / 2))}`;
+}
+
+/** The viewer's place from `request.cf` (set by Cloudflare; never from a client header). */
+function viewerOf(c: Context): Viewer {
+  const cf = (c.req.raw as Request & { cf?: { country?: unknown; continent?: unknown } }).cf;
+  const country = typeof cf?.country === 'string' && /^[A-Za-z]{2}$/.test(cf.country) ? cf.country.toUpperCase() : undefined;
+  const continent = typeof cf?.continent === 'string' && /^[A-Za-z]{2}$/.test(cf.continent) ? cf.continent.toUpperCase() : undefined;
+  return { country, continent };
+}
+
+/** Builds the app. */
+export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
+  const { config, sources, director, nowMs } = deps;
+  const app = new Hono<EdgeBindings>();
+
+  const baseOf = (c: Context): string => config.publicBaseUrl ?? new URL(c.req.url).origin;
+  const pathAndQuery = (c: Context): string => {
+    const url = new URL(c.req.url);
+    return `${url.pathname}${url.search}`;
+  };
+  const later = (c: Context, promise: Promise<unknown>): void => {
+    try {
+      c.executionCtx.waitUntil(promise);
+    } catch {
+      void promise.catch(() => undefined);
+    }
+  };
+
+  // — guard rails, zone probes and the serving zone on every response —
+  app.use('*', async (c, next) => {
+    if (c.req.url.length > MAX_URL_LENGTH) throw new EdgeError('BAD_REQUEST', 'URL too long');
+    if (director.zones.length > 0) later(c, director.probeIfDue());
+    await next();
+    if (!c.res.headers.has(ZONE_HEADER)) c.res.headers.set(ZONE_HEADER, config.edgeZone);
+  });
+
+  app.onError((error, c) => {
+    let code: EdgeErrorCode;
+    let message: string;
+    if (isEdgeError(error)) {
+      ({ code, message } = error);
+    } else if (isManifestError(error)) {
+      code = error.code === 'INVALID_SIGNATURE' ? 'INVALID_SIGNATURE' : 'BAD_ORIGIN_RESPONSE';
+      message = error.message;
+    } else if (error instanceof HTTPException) {
+      code = error.status === 413 ? 'PAYLOAD_TOO_LARGE' : error.status >= 500 ? 'INTERNAL' : 'BAD_REQUEST';
+      message = EDGE_ERROR_CODES[code].message;
+    } else {
+      code = 'INTERNAL';
+      message = EDGE_ERROR_CODES.INTERNAL.message;
+    }
+    const status = EDGE_ERROR_CODES[code].status;
+    if (status >= 500) console.error(JSON.stringify({ msg: 'request failed', path: c.req.path, code, error: error instanceof Error ? error.message : String(error) }));
+    c.header('cache-control', 'no-store');
+    return c.json({ error: { code, message } }, status);
+  });
+
+  app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: 'no such route' } }, 404));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok', zone: config.edgeZone, zones: director.health() }));
+
+  const corsMiddleware = cors({
+    origin: config.corsAllowOrigin,
+    allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+    allowHeaders: ['content-type', 'x-request-id'],
+    exposeHeaders: ['x-meridian-origin', 'x-meridian-zone', 'x-meridian-zone-attempts', 'x-meridian-session', 'x-request-id', 'content-length'],
+    maxAge: 86_400,
+  });
+  for (const path of ['/v1/vod/*', '/v1/live/*', '/v1/sessions', '/v1/sessions/*', '/v1/steering/*', '/v1/keys/*']) app.use(path, corsMiddleware);
+
+  const requireSigned = async (c: Context): Promise<void> => {
+    if (!config.requireSignedUrls) return;
+    try {
+      await verifyPlaybackUrl(c.req.url, { keyring: config.keyring, nowMs: nowMs() });
+    } catch (error) {
+      throw new EdgeError('INVALID_SIGNATURE', isManifestError(error) ? error.message : undefined);
+    }
+  };
+
+  const verifySession = async (token: string | undefined): Promise<{ token: string; claims: SessionClaims }> => {
+    if (!token || !SESSION_TOKEN.test(token)) throw new EdgeError('INVALID_SIGNATURE', 'malformed session id');
+    try {
+      return { token, claims: await verifySessionToken(token, config.keyring, nowMs()) };
+    } catch (error) {
+      if (isManifestError(error) || error instanceof SessionClaimsError) throw new EdgeError('INVALID_SIGNATURE', `session: ${error.message}`);
+      throw error;
+    }
+  };
+
+  const readyAsset = async (assetId: string): Promise<AssetManifest> => {
+    const asset = await sources.getAsset(assetId);
+    if (asset.status !== 'ready') throw new EdgeError('NOT_FOUND', `asset ${assetId} is ${asset.status}, not ready`);
+    return asset;
+  };
+
+  const vodMaster = async (assetId: string): Promise<SourcePlaylist> => {
+    const asset = await readyAsset(assetId);
+    return sources.getPlaylist(resolveOriginPath(asset.master, `${sources.assetFolder(assetId)}/asset.json`));
+  };
+
+  /** Public URL of an origin path: the CDN when configured, else the origin that served the playlist (so a dead primary is not referenced). */
+  const originUrl = (originPath: string, servedBy: string): string =>
+    `${config.cdnBaseUrl ?? (sources.origins.find((o) => o.id === servedBy) ?? sources.origins[0])?.url ?? ''}${originPath}`;
+
+  const sessionUrls = (base: string, token: string, servedBy: string): SessionUrls => ({
+    sessionToken: token,
+    mediaPlaylistUrl: (renditionId) => `${base}/v1/sessions/${token}/${renditionId}.m3u8`,
+    keyUrl: (keyId) => `${base}/v1/keys/${encodeURIComponent(keyId)}?session=${token}`,
+    steeringUrl: config.pathways.length > 0 ? `${base}/v1/steering/${token}.json` : undefined,
+    segmentUrl: (path) => originUrl(path, servedBy),
+  });
+
+  const serveVodMaster = (c: Context, token: string, master: SourcePlaylist): Response => {
+    const urls = sessionUrls(baseOf(c), token, master.originId);
+    const priority = pathwayPriority({ pathways: config.pathways, director, viewer: viewerOf(c), currentPathway: undefined, throughputBps: undefined, minThroughputBps: 0 });
+    const pathways: MasterPathway[] = priority.flatMap((id) => {
+      const p = config.pathways.find((x) => x.id === id);
+      return p ? [{ id: p.id, mediaPlaylistUrl: (rid: string) => `${p.baseUrl}/v1/sessions/${token}/${rid}.m3u8` }] : [];
+    });
+    // Pathways the viewer should not start on still appear, last, so that steering can move players back to them.
+    for (const p of config.pathways) {
+      if (!pathways.some((x) => x.id === p.id)) pathways.push({ id: p.id, mediaPlaylistUrl: (rid) => `${p.baseUrl}/v1/sessions/${token}/${rid}.m3u8` });
+    }
+    const text = renderSteeredMaster(master, { urls, pathways });
+    c.header('content-type', PLAYLIST_TYPE);
+    c.header('cache-control', 'private, no-cache');
+    c.header('x-meridian-origin', master.originId);
+    c.header('x-meridian-session', token);
+    return c.body(text);
+  };
+
+  const startVodSession = async (c: Context, assetId: string, mode: SessionClaims['mode'], adParams: Record<string, string>): Promise<string> => {
+    const claims = newSessionClaims({ kind: 'vod', contentId: assetId, mode, adParams, country: viewerOf(c).country }, nowMs(), deps.randomBytes);
+    return signSessionToken(claims, config.keyring, config.sessionTtlSeconds);
+  };
+
+  const forwardAs = (c: Context): Promise<Response> => deps.forward(c.req.raw, viewerOf(c), pathAndQuery(c));
+
+  // — playback: VOD rendered here, live forwarded —
+  app.get('/v1/vod/:assetId/master.m3u8', async (c) => {
+    const assetId = checkId(c.req.param('assetId'), 'asset id');
+    await requireSigned(c);
+    const master = await vodMaster(assetId);
+    const token = await startVodSession(c, assetId, checkMode(c.req.query('mode')), adParamsFrom(c.req.query()));
+    return serveVodMaster(c, token, master);
+  });
+
+  app.get('/v1/live/:channelId/master.m3u8', async (c) => {
+    checkId(c.req.param('channelId'), 'channel id');
+    await requireSigned(c);
+    return forwardAs(c);
+  });
+
+  app.post('/v1/sessions', async (c) => {
+    const bytes = (await readBodyBounded(c.req.raw, config.bodyLimitBytes)) ?? new ArrayBuffer(0);
+    let body: unknown;
+    try {
+      body = JSON.parse(new TextDecoder().decode(bytes));
+    } catch {
+      throw new EdgeError('INVALID_JSON');
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new EdgeError('BAD_REQUEST', 'body must be a JSON object');
+    const { assetId, channelId, mode, adParams } = body as Record<string, unknown>;
+    if ((assetId === undefined) === (channelId === undefined)) throw new EdgeError('BAD_REQUEST', 'give exactly one of assetId or channelId');
+    if (channelId !== undefined) {
+      checkId(typeof channelId === 'string' ? channelId : undefined, 'channelId');
+      const replay = new Request(c.req.url, { method: 'POST', headers: c.req.raw.headers, body: bytes });
+      return deps.forward(replay, viewerOf(c), pathAndQuery(c));
+    }
+    const id = checkId(typeof assetId === 'string' ? assetId : undefined, 'assetId');
+    await vodMaster(id);
+    const token = await startVodSession(c, id, checkMode(mode), checkAdParams(adParams));
+    const base = baseOf(c);
+    c.header('cache-control', 'no-store');
+    return c.json({ sessionId: token, masterUrl: `${base}/v1/sessions/${token}/master.m3u8`, trackingUrl: `${base}/v1/sessions/${token}/tracking` }, 201);
+  });
+
+  app.get('/v1/sessions/:sid/:rendition{[A-Za-z0-9_-]+\\.m3u8}', async (c) => {
+    const { token, claims } = await verifySession(c.req.param('sid'));
+    if (claims.kind === 'live') return forwardAs(c);
+    const renditionId = (c.req.param('rendition') ?? '').replace(/\.m3u8$/, '');
+    const master = await vodMaster(checkId(claims.contentId, 'asset id'));
+    if (renditionId === 'master') return serveVodMaster(c, token, master);
+    const uri = listSessionRenditions(master).get(renditionId);
+    if (uri === undefined) throw new EdgeError('NOT_FOUND', `no rendition ${renditionId}`);
+    const mediaPath = resolveOriginPath(uri, master.path);
+    // Only origin paths are followed: an absolute URL in a master would make the edge fetch arbitrary hosts.
+    if (!mediaPath.startsWith('/')) throw new EdgeError('BAD_ORIGIN_RESPONSE', 'master points outside the origin');
+    const media = await sources.getPlaylist(mediaPath);
+    const text = renderSessionMedia(media, sessionUrls(baseOf(c), token, media.originId));
+    c.header('content-type', PLAYLIST_TYPE);
+    c.header('cache-control', playlistCacheControl(media.live, media.targetDurationSeconds));
+    c.header('x-meridian-origin', media.originId);
+    return c.body(text);
+  });
+
+  // — ADS-backed session state lives in the zones —
+  app.get('/v1/sessions/:sid/tracking', async (c) => {
+    await verifySession(c.req.param('sid'));
+    return forwardAs(c);
+  });
+  app.get('/v1/sessions/:sid/breaks/:break{b[0-9]{1,4}\\.json}', async (c) => {
+    await verifySession(c.req.param('sid'));
+    return forwardAs(c);
+  });
+
+  app.get('/v1/steering/:file{[A-Za-z0-9_.-]+\\.json}', async (c) => {
+    const { token } = await verifySession((c.req.param('file') ?? '').replace(/\.json$/, ''));
+    const pathway = c.req.query('_HLS_pathway');
+    const throughput = c.req.query('_HLS_throughput');
+    const throughputBps = throughput !== undefined && /^\d{1,12}(\.\d+)?$/.test(throughput) ? Number(throughput) : undefined;
+    const priority = pathwayPriority({
+      pathways: config.pathways,
+      director,
+      viewer: viewerOf(c),
+      currentPathway: pathway !== undefined && /^[A-Za-z0-9._-]{1,64}$/.test(pathway) ? pathway : undefined,
+      throughputBps,
+      minThroughputBps: config.steeringMinThroughputBps,
+    });
+    c.header('cache-control', 'private, no-store');
+    return c.json(buildSteeringManifest(priority, config.steeringTtlSeconds, `${baseOf(c)}/v1/steering/${token}.json`));
+  });
+
+  app.get('/v1/keys/:keyId', async (c) => {
+    checkId(c.req.param('keyId'), 'key id');
+    await verifySession(c.req.query('session'));
+    return forwardAs(c);
+  });
+
+  // — uploads: forwarded to the zones' upload role —
+  app.post('/v1/uploads', (c) => forwardAs(c));
+  app.post('/v1/uploads/:videoId/complete', (c) => {
+    checkId(c.req.param('videoId'), 'video id');
+    return forwardAs(c);
+  });
+  app.get('/v1/videos/:videoId', (c) => {
+    checkId(c.req.param('videoId'), 'video id');
+    return forwardAs(c);
+  });
+
+  return app;
+}

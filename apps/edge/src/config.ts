@@ -1,0 +1,239 @@
+/**
+ * @module Edge configuration: every setting read from the Worker's bindings (wrangler `vars`
+ * and secrets), validated once per isolate, with its default and unit.
+ */
+import type { Keyring } from '@meridian/manifest-core';
+import type { ZoneConfig } from './zones.ts';
+
+/** A content-steering pathway: a CDN or region that serves the same session URLs. */
+export interface PathwayConfig {
+  /** PATHWAY-ID. */
+  id: string;
+  /** Base URL players reach this pathway at. */
+  baseUrl: string;
+  /** Zone whose health decides this pathway's priority; unset: always healthy (a CDN, the edge itself). */
+  zone: string | undefined;
+}
+
+/** The Worker's bindings as wrangler passes them: strings (vars, secrets) or JSON values. */
+export type EdgeEnv = Record<string, unknown>;
+
+/** The validated configuration. */
+export interface EdgeConfig {
+  /** Name of the edge in `x-meridian-zone` for responses it renders itself. Default `edge`. */
+  edgeZone: string;
+  /** Base URL players reach the edge at; default: the request's own origin. */
+  publicBaseUrl: string | undefined;
+  /** Base URL segments are rewritten to; default: the origin that served the playlist (as regional-origin). */
+  cdnBaseUrl: string | undefined;
+  /** HMAC keyring for session ids and signed URLs; the same as every zone's. */
+  keyring: Keyring;
+  /** When true, master URLs must carry a valid `exp`/`kid`/`sig`. Default false. */
+  requireSignedUrls: boolean;
+  /** Session lifetime, in seconds. Default 14 400. */
+  sessionTtlSeconds: number;
+  /** Origin base URLs, primary first. */
+  originUrls: string[];
+  /** Time per origin attempt, in ms. Default 2 000. */
+  originTimeoutMs: number;
+  /** Largest origin body, in bytes. Default 8 MiB. */
+  maxOriginBytes: number;
+  /** Origin path of asset.json; `{assetId}` is replaced. Default `/vod/{assetId}/asset.json`. */
+  vodAssetPath: string;
+  /** Cache life of VOD source playlists, in seconds. Default 86 400. */
+  vodPlaylistTtlSeconds: number;
+  /** Cache life of asset.json, in seconds. Default 60. */
+  assetTtlSeconds: number;
+  /** Entries in each in-isolate LRU. Default 2 000. */
+  lruMaxEntries: number;
+  /** Regional zones (JSON array in `ZONES`). */
+  zones: ZoneConfig[];
+  /** Time per zone attempt to response headers, in ms. Default 5 000. */
+  zoneTimeoutMs: number;
+  /** Consecutive failures that mark a zone down (and successes that restore it), 1–10. Default 1. */
+  zoneFailureThreshold: number;
+  /** Least time between health-probe rounds, in ms. Default 10 000. */
+  probeIntervalMs: number;
+  /** Time per probe, in ms. Default 1 000. */
+  probeTimeoutMs: number;
+  /** Header regional-origin trusts for the viewer country. Default `cloudfront-viewer-country`. */
+  zoneCountryHeader: string;
+  /** Content-steering pathways in default priority order. Default: the edge itself, then one per zone. */
+  pathways: PathwayConfig[];
+  /** Steering manifest TTL, in seconds. Default 300. */
+  steeringTtlSeconds: number;
+  /** A player reporting less throughput than this (bits/s) on its pathway is moved off it. Default 500 000; 0 disables. */
+  steeringMinThroughputBps: number;
+  /** Largest request body, in bytes. Default 64 KiB. */
+  bodyLimitBytes: number;
+  /** Access-Control-Allow-Origin on playback routes. Default `*`. */
+  corsAllowOrigin: string;
+}
+
+/** A configuration problem; the message names every bad binding. */
+export class EdgeConfigError extends Error {
+  override readonly name = 'EdgeConfigError';
+  /** One line per problem. */
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid edge configuration: ${problems.join('; ')}`);
+    this.problems = problems;
+  }
+}
+
+const NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Reads and validates the configuration from the Worker's bindings; throws EdgeConfigError
+ * listing every problem at once.
+ * @example
+ * const config = loadEdgeConfig(env);
+ */
+export function loadEdgeConfig(env: EdgeEnv): EdgeConfig {
+  const problems: string[] = [];
+  const raw = (name: string): string | undefined => {
+    const v = env[name];
+    if (v === undefined || v === null) return undefined;
+    const s = typeof v === 'string' ? v.trim() : JSON.stringify(v);
+    return s === '' ? undefined : s;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const v = raw(name);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}=${v}: expected an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const v = raw(name);
+    if (v === undefined) return fallback;
+    if (/^(1|true|yes|on)$/i.test(v)) return true;
+    if (/^(0|false|no|off)$/i.test(v)) return false;
+    problems.push(`${name}=${v}: expected true or false`);
+    return fallback;
+  };
+  const url = (name: string, value: string | undefined): string | undefined => {
+    if (value === undefined) return undefined;
+    try {
+      const u = new URL(value);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+      return value.replace(/\/+$/, '');
+    } catch {
+      problems.push(`${name}=${value}: expected an http(s) URL`);
+      return undefined;
+    }
+  };
+  const json = (name: string): unknown => {
+    const v = env[name];
+    if (v === undefined || v === null || v === '') return undefined;
+    if (typeof v !== 'string') return v;
+    try {
+      return JSON.parse(v);
+    } catch {
+      problems.push(`${name}: not valid JSON`);
+      return undefined;
+    }
+  };
+  const list = (name: string): string[] =>
+    (raw(name) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+
+  const keys: Record<string, string> = {};
+  for (const entry of list('SIGNING_KEYS')) {
+    const colon = entry.indexOf(':');
+    const kid = entry.slice(0, colon);
+    const secret = entry.slice(colon + 1);
+    if (colon <= 0 || !NAME.test(kid) || secret.length < 16) problems.push('SIGNING_KEYS: expected kid:secret pairs, secrets of at least 16 characters');
+    else keys[kid] = secret;
+  }
+  const kids = Object.keys(keys);
+  if (kids.length === 0) problems.push('SIGNING_KEYS is required (a secret: kid:secret[,kid:secret…], shared with every zone)');
+  const activeKid = raw('SIGNING_ACTIVE_KID') ?? kids[kids.length - 1] ?? '';
+  if (kids.length > 0 && !Object.hasOwn(keys, activeKid)) problems.push(`SIGNING_ACTIVE_KID=${activeKid}: not a kid of SIGNING_KEYS`);
+
+  const originUrls = list('ORIGIN_URLS').flatMap((o) => url('ORIGIN_URLS', o) ?? []);
+  if (originUrls.length === 0) problems.push('ORIGIN_URLS is required (comma-separated, primary first)');
+
+  const zones: ZoneConfig[] = [];
+  const zonesJson = json('ZONES');
+  if (zonesJson !== undefined && !Array.isArray(zonesJson)) problems.push('ZONES: expected a JSON array of {id,url,weight?,geo?,publicUrl?}');
+  for (const [i, z] of (Array.isArray(zonesJson) ? zonesJson : []).entries()) {
+    const zone = z as { id?: unknown; url?: unknown; publicUrl?: unknown; weight?: unknown; geo?: unknown } | null;
+    const id = typeof zone?.id === 'string' && NAME.test(zone.id) ? zone.id : undefined;
+    const base = typeof zone?.url === 'string' ? url(`ZONES[${i}].url`, zone.url) : undefined;
+    const publicUrl = typeof zone?.publicUrl === 'string' ? url(`ZONES[${i}].publicUrl`, zone.publicUrl) : base;
+    const weight = zone?.weight === undefined ? 100 : zone.weight;
+    const geo = zone?.geo === undefined ? ['*'] : zone.geo;
+    const geoOk = Array.isArray(geo) && geo.every((g) => typeof g === 'string' && /^(\*|country:[A-Z]{2}|continent:(AF|AN|AS|EU|NA|OC|SA))$/.test(g));
+    if (!id || !base || typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0 || weight > 255 || !geoOk) {
+      problems.push(`ZONES[${i}]: expected {id, url, weight 0–255, geo ["country:FR"|"continent:EU"|"*"]}`);
+      continue;
+    }
+    if (zones.some((x) => x.id === id)) problems.push(`ZONES[${i}]: duplicate id ${id}`);
+    zones.push({ id, url: base, publicUrl: publicUrl ?? base, weight, geo: geo as string[] });
+  }
+
+  const edgeZone = raw('EDGE_ZONE') ?? 'edge';
+  if (!NAME.test(edgeZone)) problems.push(`EDGE_ZONE=${edgeZone}: expected [A-Za-z0-9._-]{1,64}`);
+  const publicBaseUrl = url('PUBLIC_BASE_URL', raw('PUBLIC_BASE_URL'));
+
+  let pathways: PathwayConfig[];
+  const pathwaysJson = json('PATHWAYS');
+  if (pathwaysJson === undefined) {
+    pathways = [
+      ...(publicBaseUrl ? [{ id: edgeZone, baseUrl: publicBaseUrl, zone: undefined }] : []),
+      ...zones.map((z) => ({ id: z.id, baseUrl: z.publicUrl, zone: z.id })),
+    ];
+  } else {
+    pathways = [];
+    if (!Array.isArray(pathwaysJson)) problems.push('PATHWAYS: expected a JSON array of {id,baseUrl,zone?}');
+    for (const [i, p] of (Array.isArray(pathwaysJson) ? pathwaysJson : []).entries()) {
+      const pathway = p as { id?: unknown; baseUrl?: unknown; zone?: unknown } | null;
+      const id = typeof pathway?.id === 'string' && NAME.test(pathway.id) ? pathway.id : undefined;
+      const base = typeof pathway?.baseUrl === 'string' ? url(`PATHWAYS[${i}].baseUrl`, pathway.baseUrl) : undefined;
+      const zone = typeof pathway?.zone === 'string' ? pathway.zone : undefined;
+      if (!id || !base || (pathway?.zone !== undefined && !zones.some((z) => z.id === zone))) {
+        problems.push(`PATHWAYS[${i}]: expected {id, baseUrl, zone?: a ZONES id}`);
+        continue;
+      }
+      pathways.push({ id, baseUrl: base, zone });
+    }
+  }
+
+  const vodAssetPath = raw('VOD_ASSET_PATH') ?? '/vod/{assetId}/asset.json';
+  if (!vodAssetPath.includes('{assetId}') || !vodAssetPath.startsWith('/')) problems.push('VOD_ASSET_PATH must start with / and contain {assetId}');
+
+  const config: EdgeConfig = {
+    edgeZone,
+    publicBaseUrl,
+    cdnBaseUrl: url('CDN_BASE_URL', raw('CDN_BASE_URL')),
+    keyring: { activeKid, keys },
+    requireSignedUrls: bool('REQUIRE_SIGNED_URLS', false),
+    sessionTtlSeconds: int('SESSION_TTL_SECONDS', 14_400, 60, 7 * 86_400),
+    originUrls,
+    originTimeoutMs: int('ORIGIN_TIMEOUT_MS', 2_000, 50, 120_000),
+    maxOriginBytes: int('MAX_ORIGIN_BYTES', 8 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    vodAssetPath,
+    vodPlaylistTtlSeconds: int('VOD_PLAYLIST_TTL_SECONDS', 86_400, 1, 31 * 86_400),
+    assetTtlSeconds: int('ASSET_TTL_SECONDS', 60, 1, 86_400),
+    lruMaxEntries: int('LRU_MAX_ENTRIES', 2_000, 1, 1_000_000),
+    zones,
+    zoneTimeoutMs: int('ZONE_TIMEOUT_MS', 5_000, 50, 120_000),
+    zoneFailureThreshold: int('ZONE_FAILURE_THRESHOLD', 1, 1, 10),
+    probeIntervalMs: int('PROBE_INTERVAL_MS', 10_000, 100, 3_600_000),
+    probeTimeoutMs: int('PROBE_TIMEOUT_MS', 1_000, 50, 60_000),
+    zoneCountryHeader: (raw('ZONE_COUNTRY_HEADER') ?? 'cloudfront-viewer-country').toLowerCase(),
+    pathways,
+    steeringTtlSeconds: int('STEERING_TTL_SECONDS', 300, 1, 86_400),
+    steeringMinThroughputBps: int('STEERING_MIN_THROUGHPUT_BPS', 500_000, 0, 1_000_000_000),
+    bodyLimitBytes: int('BODY_LIMIT_BYTES', 64 * 1024, 256, 16 * 1024 * 1024),
+    corsAllowOrigin: raw('CORS_ALLOW_ORIGIN') ?? '*',
+  };
+  if (problems.length > 0) throw new EdgeConfigError(problems);
+  return config;
+}

@@ -1,0 +1,153 @@
+/**
+ * @module Zone steering for forwarded requests, on origin-failover's Route 53 engine: the
+ * zones' geo records become a geolocation → weighted tree (`resolveSteering`: smallest area
+ * first, weights 0–255, zero-weight only when the others are down, evaluate-target-health,
+ * fail-open), and zone health is its health checker fed two ways — `/readyz` probes (one round
+ * per interval, started by a request because a Worker has no timers between requests) and every
+ * forwarding outcome. The result is an ordered list: the zone steering picks, then the zones a
+ * request in flight fails over to.
+ */
+import { createHealthChecker, resolveSteering, validateSteeringTree, type GeoRecord, type HealthChecker, type SteeringNode, type ViewerLocation } from '@meridian/origin-failover';
+
+/** A regional zone the edge forwards to. */
+export interface ZoneConfig {
+  /** Zone name (x-meridian-zone, pathway id, health-check id). */
+  id: string;
+  /** Base URL the edge forwards to (no trailing slash). */
+  url: string;
+  /** Base URL players can reach the zone at directly, for its steering pathway; default `url`. */
+  publicUrl: string;
+  /** Route 53 weight, 0–255. Default 100. */
+  weight: number;
+  /** Geolocation records: `country:FR`, `continent:EU`, or `*` (default location). Default `['*']`. */
+  geo: string[];
+}
+
+/** Where the viewer is, from `request.cf`. */
+export interface Viewer {
+  /** ISO 3166-1 alpha-2, upper case. */
+  country: string | undefined;
+  /** Cloudflare continent code (AF, AN, AS, EU, NA, OC, SA). */
+  continent: string | undefined;
+}
+
+/** Health of one zone, as /healthz shows it. */
+export interface ZoneHealth {
+  id: string;
+  healthy: boolean;
+  consecutiveFailures: number;
+}
+
+/** Orders zones for a viewer and keeps their health. */
+export interface ZoneDirector {
+  readonly zones: readonly ZoneConfig[];
+  /** Zones in the order a request should try them (every zone once; unhealthy ones last). */
+  order(viewer: Viewer): ZoneConfig[];
+  /** Records a failed forward. */
+  recordFailure(zoneId: string): void;
+  /** Records a successful forward. */
+  recordSuccess(zoneId: string): void;
+  /** True when the zone is currently considered healthy. */
+  isHealthy(zoneId: string): boolean;
+  /** Every zone's health. */
+  health(): ZoneHealth[];
+  /** Runs a probe round when the interval has passed since the last one; resolves when it ends (or at once). */
+  probeIfDue(): Promise<void>;
+}
+
+/** Options of {@link createZoneDirector}. */
+export interface ZoneDirectorOptions {
+  zones: ZoneConfig[];
+  /** Sends probes. */
+  fetch: (input: string, init: RequestInit) => Promise<Response>;
+  /** Clock, ms since the epoch. */
+  nowMs: () => number;
+  /** Uniform random number in [0, 1) for weighted choice. */
+  random: () => number;
+  /** Consecutive failures (forwards or probes) that mark a zone down, and successes that restore it: 1–10. Default 1: a failed zone is skipped on the next request. */
+  failureThreshold?: number;
+  /** Least time between two probe rounds, in ms. Default 10 000. */
+  probeIntervalMs?: number;
+  /** Time allowed per probe, in ms. Default 1 000. */
+  probeTimeoutMs?: number;
+  /** Path probed on each zone. Default `/readyz` (regional-origin answers 503 there while draining). */
+  probePath?: string;
+}
+
+function locationOf(record: string): GeoRecord['location'] {
+  if (record === '*') return 'default';
+  const [kind, code] = record.split(':');
+  return kind === 'country' ? { country: code } : { continent: code };
+}
+
+/** The Route 53 tree of a zone list: one geolocation record per location, each a weighted set of the zones there. */
+export function buildSteeringTree(zones: readonly ZoneConfig[]): SteeringNode {
+  const byLocation = new Map<string, ZoneConfig[]>();
+  for (const z of zones) for (const g of z.geo) byLocation.set(g, [...(byLocation.get(g) ?? []), z]);
+  const tree: SteeringNode = {
+    type: 'geolocation',
+    records: [...byLocation].map(([location, members]) => ({
+      location: locationOf(location),
+      // R6: a location whose zones are all down falls through to the next larger one.
+      evaluateTargetHealth: true,
+      target: { type: 'weighted', records: members.map((z) => ({ weight: z.weight, target: { type: 'endpoint', id: z.id, healthCheckId: z.id } })) },
+    })),
+  };
+  validateSteeringTree(tree);
+  return tree;
+}
+
+/** Creates the director over configured zones. */
+export function createZoneDirector(options: ZoneDirectorOptions): ZoneDirector {
+  const probeIntervalMs = options.probeIntervalMs ?? 10_000; // ms between probe rounds
+  const probeTimeoutMs = options.probeTimeoutMs ?? 1_000; // ms per probe
+  const probePath = options.probePath ?? '/readyz';
+  const tree = options.zones.length > 0 ? buildSteeringTree(options.zones) : undefined;
+  const checker: HealthChecker = createHealthChecker({
+    targets: options.zones.map((z) => ({ id: z.id, url: `${z.url}${probePath}` })),
+    failureThreshold: options.failureThreshold ?? 1,
+    timeoutMs: probeTimeoutMs,
+    intervalMs: probeIntervalMs,
+    fetch: options.fetch,
+  });
+  let lastRoundMs = Number.NEGATIVE_INFINITY;
+  let probing = false;
+
+  return {
+    zones: options.zones,
+    order(viewer) {
+      const ordered: ZoneConfig[] = [];
+      const tried = new Set<string>();
+      const location: ViewerLocation = {};
+      if (viewer.country) location.country = viewer.country;
+      if (viewer.continent) location.continent = viewer.continent;
+      // Steering again with the zones already chosen counted as down gives the failover order.
+      while (tree && tried.size < options.zones.length) {
+        const id = resolveSteering(tree, location, { isHealthy: (h) => !tried.has(h) && checker.isHealthy(h), random: options.random });
+        const zone = options.zones.find((z) => z.id === id);
+        if (!zone || tried.has(zone.id)) break;
+        tried.add(zone.id);
+        ordered.push(zone);
+      }
+      // Outside every geo record, or fail-open: healthy zones by weight, then the rest, so a request still reaches something.
+      const rest = options.zones.filter((z) => !tried.has(z.id)).sort((a, b) => Number(checker.isHealthy(b.id)) - Number(checker.isHealthy(a.id)) || b.weight - a.weight);
+      return [...ordered, ...rest];
+    },
+    recordFailure: (id) => checker.observe(id, false),
+    recordSuccess: (id) => checker.observe(id, true),
+    isHealthy: (id) => checker.isHealthy(id),
+    health: () => checker.snapshot().map((s) => ({ id: s.id, healthy: s.healthy, consecutiveFailures: s.consecutiveFailures })),
+    async probeIfDue() {
+      const now = options.nowMs();
+      // A round whose request was cancelled may never settle; it is forgotten after twice the probe timeout.
+      if ((probing && now - lastRoundMs < probeTimeoutMs * 2) || now - lastRoundMs < probeIntervalMs) return;
+      lastRoundMs = now;
+      probing = true;
+      try {
+        await checker.checkNow();
+      } finally {
+        probing = false;
+      }
+    },
+  };
+}
