@@ -44,3 +44,14 @@ export {
   type LiveCueStyle,
   type LiveWindow,
 } from './live-channel.ts';
+export {
+  startVastServer,
+  buildVast,
+  buildVmap,
+  type VastServer,
+  type VastServerOptions,
+  type VastAdSpec,
+  type VastBehaviour,
+  type VastRequest,
+  type VastBeacon,
+} from './vast-server.ts';
