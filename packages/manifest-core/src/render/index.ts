@@ -44,3 +44,22 @@ export type {
 /** Media playlist rewriting: absolute/CDN URIs, query tokens, live-window trimming with the state in force carried over. */
 export { rewriteMediaPlaylist, rewriteMediaUris, rewriteUri, trimLiveWindow, MEDIA_URI_KINDS } from './media.ts';
 export type { MediaUriKind, UriRewriteOptions, LiveWindowOptions, RewriteMediaPlaylistOptions, TrimResult } from './media.ts';
+
+// — master playlists —
+/** Master rendering from a ladder (asset.json or an origin master) with per-viewer filtering, pathways and session keys. */
+export { renderMasterPlaylist, ladderFromAsset, ladderFromMaster, orderVariants, codecFamily, assertLadder, masterVersion } from './master.ts';
+export type {
+  Ladder,
+  LadderVariant,
+  LadderIFrameVariant,
+  LadderMedia,
+  LadderItemRef,
+  LadderFromAssetOptions,
+  LadderFromMasterOptions,
+  CodecFamily,
+  Viewer,
+  Pathway,
+  RenderMasterOptions,
+  RenderMasterResult,
+  RenderWarningCode,
+} from './master.ts';
