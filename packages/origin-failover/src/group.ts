@@ -360,8 +360,10 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
           last = { run, outcome: result.outcome };
           if (signal?.aborted) throw new OriginError('ABORTED', { attempts: ctx.attempts, cause: result.error });
           if (completionExpired) return exhaustedResponse(ctx, run, 'aborted');
-          // CF9: connection failures use up ConnectionAttempts; CF10: only GET/HEAD are retried after a response timeout.
-          const retry = result.outcome === 'response-timeout' ? RETRY_ON_TIMEOUT_METHODS.has(ctx.method) : true;
+          // CF9: failures to connect use up ConnectionAttempts for every method (the request never left);
+          // CF10: once the request was sent (response timeout, connection broken), only GET/HEAD are retried.
+          const neverSent = result.outcome === 'refused' || result.outcome === 'connect-timeout';
+          const retry = neverSent || RETRY_ON_TIMEOUT_METHODS.has(ctx.method);
           if (!retry) break;
         }
         if (!last) break;

@@ -275,3 +275,26 @@ describe('resilient mode over undici against real servers', () => {
     expect(a.requests.map((r) => r.path)).toEqual(['/media/seg%201.ts']);
   });
 });
+
+describe('strict mode never repeats a request that may have reached the origin', () => {
+  it('a POST whose connection is reset is not retried and does not fail over; a GET is retried', async () => {
+    a.set('/reset', { kind: 'reset' });
+    b.set('/reset', { kind: 'ok', body: 'b' });
+    const group = track(
+      createOriginGroup({
+        mode: 'strict',
+        origins: [
+          { id: 'primary', url: a.url },
+          { id: 'secondary', url: b.url },
+        ],
+      }),
+    );
+    const post = await group.fetch('/reset', { method: 'POST', body: 'order=1' });
+    expect(post.status).toBe(502);
+    expect(a.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    expect(b.requests).toHaveLength(0);
+    const get = await group.fetch('/reset');
+    expect(get.headers.get('x-meridian-origin')).toBe('secondary');
+    expect(getAttempts(get).map((x) => x.outcome)).toEqual(['network', 'network', 'network', 'ok']);
+  });
+});
