@@ -190,6 +190,19 @@ describe('key rotation and re-emission', () => {
     expect(keysInForceAt(later, 0)).toEqual(keysInForceAt(out, 3));
   });
 
+  it('signals the next period\'s keys before LL-HLS parts that start it', () => {
+    const live = media(4, { msn: 4 });
+    live.tail = { parts: [{ uri: 'p8.0.m4s', duration: 2, independent: true }] };
+    const out = applyKeySignalling(live, rotating);
+    expect(out.tail!.keys!.map((k) => k.uri)).toEqual([`skd://${keyIds[2]}`, expect.any(String), expect.any(String)]);
+    const text = serializePlaylist(out);
+    expect(text.indexOf(`skd://${keyIds[2]}`)).toBeLessThan(text.indexOf('p8.0.m4s'));
+    // mid-period parts inherit the keys already in force
+    const mid = media(3, { msn: 4 });
+    mid.tail = { parts: [{ uri: 'p7.0.m4s', duration: 2 }] };
+    expect(applyKeySignalling(mid, rotating).tail!.keys).toBeUndefined();
+  });
+
   it('re-emits every KEYFORMAT after each discontinuity', () => {
     const out = applyKeySignalling(media(6, { discontinuityAt: [3] }), MULTI_DRM);
     expect(out.segments[3]!.keys!.map((k) => k.keyFormat)).toEqual([KEYFORMAT.fairPlay, KEYFORMAT.widevine, KEYFORMAT.playReady]);

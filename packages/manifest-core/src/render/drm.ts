@@ -383,9 +383,19 @@ export function applyKeySignalling(playlist: MediaPlaylist, drm: DrmOptions, opt
     return seg;
   });
   const out: MediaPlaylist = { ...playlist, segments };
-  if (playlist.tail?.keys !== undefined) {
+  if (playlist.tail !== undefined) {
     out.tail = { ...playlist.tail };
     delete out.tail.keys;
+    // LL-HLS: the parts after the last segment belong to the next media sequence number; when that
+    // starts a new key period (or follows a discontinuity or a clear run), its keys go before the parts.
+    const msn = msn0 + segments.length;
+    const period = keyPeriodOf(drm, msn);
+    const hasMedia = (out.tail.parts?.length ?? 0) > 0;
+    if (hasMedia && (out.tail.discontinuity === true || previousClear || period !== previousPeriod || explicitPerSegment)) {
+      const keyId = keyIdForPeriod(drm, period);
+      const iv = ivFor(drm, keyId, period, msn);
+      out.tail.keys = keysForKeyId(drm, keyId).map((k) => (iv === undefined ? k : { ...k, iv }));
+    }
   }
   raiseVersionForKeys(out);
   return out;

@@ -82,6 +82,19 @@ describe('rewriteMediaPlaylist: URIs', () => {
     expect(m.segments[0]!.key!.uri).toBe(`https://cdn.example/o/live/ch1/v720/keys/k1?${SIGNED}`);
   });
 
+  it('signals DRM after rewriting, so session key URIs stay on the edge and carry the token', () => {
+    const drmOut = rewriteMediaPlaylist(input, {
+      baseUrl: BASE,
+      cdnPrefix: 'https://cdn.example/o',
+      window: { maxSegments: 3 },
+      drm: { method: 'AES-128', keyId: '00112233445566778899aabbccddeeff', sessionToken: 's1' },
+    });
+    const m = oracle(serializePlaylist(drmOut));
+    expect(m.mediaSequence).toBe(103);
+    expect(m.segments.map((s) => s.key?.uri)).toEqual(Array(3).fill('/v1/keys/00112233445566778899aabbccddeeff?session=s1'));
+    expect(m.segments[0]!.uri).toBe('https://cdn.example/o/live/ch1/v720/seg103.m4s');
+  });
+
   it('leaves the input untouched', () => {
     expect(serializePlaylist(input)).toBe(serializePlaylist(parseMediaPlaylist(ORIGIN).playlist));
   });

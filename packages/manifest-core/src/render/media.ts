@@ -7,7 +7,8 @@
 import { ManifestError } from '../errors.ts';
 import { resolveSegmentStates } from '../playlist/index.ts';
 import type { DateRange, Key, MediaPlaylist, MediaSegment, SegmentTags } from '../playlist/index.ts';
-import { reemitKeysInForce } from './drm.ts';
+import { applyKeySignalling, reemitKeysInForce } from './drm.ts';
+import type { ApplyKeySignallingOptions, DrmOptions } from './drm.ts';
 import { appendQuery, isOpaqueUri, replaceUrlPrefix, resolveUri, urlOrigin } from './url.ts';
 import type { QueryParams } from './url.ts';
 
@@ -60,6 +61,13 @@ export interface RewriteMediaPlaylistOptions extends UriRewriteOptions {
    * discontinuity. Default true.
    */
   reemitKeys?: boolean;
+  /**
+   * Replace the origin's key lines with this DRM signalling (applyKeySignalling), applied after
+   * the URIs are rewritten so that key URIs such as `/v1/keys/{keyId}` stay as given. Default none.
+   */
+  drm?: DrmOptions;
+  /** Segments that stay clear under `drm` (e.g. stitched ads), see ApplyKeySignallingOptions. Default none. */
+  isClear?: ApplyKeySignallingOptions['isClear'];
 }
 
 /** What {@link trimLiveWindow} did. */
@@ -214,7 +222,7 @@ export function trimLiveWindow(playlist: MediaPlaylist, window: LiveWindowOption
 /**
  * Rewrites a media playlist for one viewer: trims the live window (when `window` is given), then
  * re-emits the keys in force at the top and after discontinuities, then rewrites every URI (see
- * {@link rewriteMediaUris}). Pure: returns a new model and never modifies `playlist`; serialize
+ * {@link rewriteMediaUris}), then, when `drm` is given, replaces the key lines with its signalling. Pure: returns a new model and never modifies `playlist`; serialize
  * it with `serializePlaylist`. Throws ManifestError INVALID_OPTIONS for bad options.
  * @example
  * const out = rewriteMediaPlaylist(parseMediaPlaylist(text).playlist, {
@@ -224,6 +232,10 @@ export function trimLiveWindow(playlist: MediaPlaylist, window: LiveWindowOption
  */
 export function rewriteMediaPlaylist(playlist: MediaPlaylist, options: RewriteMediaPlaylistOptions = {}): MediaPlaylist {
   let out = options.window === undefined ? playlist : trimLiveWindow(playlist, options.window).playlist;
-  if (options.reemitKeys !== false) out = reemitKeysInForce(out);
-  return rewriteMediaUris(out, options);
+  if (options.drm === undefined && options.reemitKeys !== false) out = reemitKeysInForce(out);
+  out = rewriteMediaUris(out, options);
+  if (options.drm !== undefined) {
+    out = applyKeySignalling(out, options.drm, options.isClear === undefined ? {} : { isClear: options.isClear });
+  }
+  return out;
 }

@@ -58,6 +58,8 @@ describe('prefix helpers', () => {
       'https://cdn.example/o/live/a.ts?x=%2F',
     );
     expect(replaceUrlPrefix('https://ads.example/a.ts', 'https://origin.example', 'https://cdn.example')).toBe('https://ads.example/a.ts');
+    expect(replaceUrlPrefix('https://origin.example.evil/a.ts', 'https://origin.example', 'https://cdn.example')).toBe('https://origin.example.evil/a.ts');
+    expect(replaceUrlPrefix('https://origin.example?x=1', 'https://origin.example', 'https://cdn.example')).toBe('https://cdn.example?x=1');
     expect(joinUrl('https://cdn-a.example/', '/v/720p.m3u8')).toBe('https://cdn-a.example/v/720p.m3u8');
   });
 });

@@ -139,11 +139,14 @@ export function appendQuery(uri: string, params: QueryParams): string {
 
 /**
  * Replaces a leading `fromPrefix` of `url` with `toPrefix` (string level; everything after the
- * prefix is kept as written). URLs that do not start with `fromPrefix` are returned unchanged.
+ * prefix is kept as written). URLs that do not start with `fromPrefix` at a path-segment boundary
+ * are returned unchanged.
  */
 export function replaceUrlPrefix(url: string, fromPrefix: string, toPrefix: string): string {
-  if (!url.startsWith(fromPrefix)) return url;
+  if (fromPrefix === '' || !url.startsWith(fromPrefix)) return url;
   const rest = url.slice(fromPrefix.length);
+  // Match whole path segments only: `https://o.example` is not a prefix of `https://o.example.evil/…`.
+  if (!fromPrefix.endsWith('/') && rest !== '' && !'/?#'.includes(rest[0]!)) return url;
   if (toPrefix.endsWith('/') && rest.startsWith('/')) return toPrefix + rest.slice(1);
   if (!toPrefix.endsWith('/') && !rest.startsWith('/') && rest !== '' && fromPrefix.endsWith('/')) return `${toPrefix}/${rest}`;
   return toPrefix + rest;
