@@ -1,2 +1,42 @@
 /** @module Public names of the ssai module (chosen here, re-exported by the package index). */
-export {};
+
+// — the break and ad model —
+export type {
+  Break,
+  BreakSource,
+  BreakPosition,
+  ProgramSignal,
+  MediaKind,
+  AdAssetRendition,
+  TrackingEventType,
+  AdCreative,
+  AdPod,
+  FillerAsset,
+  RenditionTarget,
+  DecidedAd,
+  BreakDecision,
+} from './types.ts';
+
+// — break detection —
+/** One break model from CUE-OUT/IN, DATERANGE SCTE35-*, SPLICEPOINT/OATCLS and VOD offsets. */
+export {
+  detectBreaks,
+  breaksFromVodOffsets,
+  AD_OUT_SEGMENTATION_TYPES,
+  AD_IN_SEGMENTATION_TYPES,
+  PROGRAM_START_SEGMENTATION_TYPES,
+  PROGRAM_END_SEGMENTATION_TYPES,
+} from './breaks.ts';
+export type { DetectBreaksOptions, DetectBreaksResult, VodAdOffsets } from './breaks.ts';
+
+// — decisions and rendition matching —
+/** What a break gets (ads, slate, content) and where each replacement segment sits. */
+export { decideBreak, contentDecision, PlanLayout } from './plan.ts';
+export type { DecideBreakOptions, PlanSegment } from './plan.ts';
+/** Nearest ad rendition to a content rendition. */
+export { selectAdRendition } from './select.ts';
+
+// — stitched output —
+/** VOD stitching and the decisions a VOD session stores. */
+export { stitchVod, planVodSession, AD_CREATIVE_DATERANGE_CLASS, STITCH_SEGMENT_PARAM } from './stitch.ts';
+export type { StitchCommonOptions, StitchVodOptions, PlanVodSessionOptions } from './stitch.ts';

@@ -1,0 +1,496 @@
+/**
+ * @module Stitched SSAI: content segments and replacement (ad, slate, alternate) segments written
+ * into one media playlist with EXT-X-DISCONTINUITY around every run, METHOD=NONE over clear ads and
+ * the content keys (every KEYFORMAT) re-emitted after them, EXT-X-MAP re-emitted after each switch,
+ * PROGRAM-DATE-TIME after each discontinuity and a per-ad DATERANGE. Shared by VOD and live.
+ */
+import { ManifestError } from '../errors.ts';
+import type { DateRange, Key, MediaInitializationSection, MediaPlaylist, MediaSegment } from '../playlist/model.ts';
+import { appendQuery, resolveUri } from '../render/url.ts';
+import { PlanLayout, decideBreak } from './plan.ts';
+import type { DecideBreakOptions } from './plan.ts';
+import type { PlanSegment } from './plan.ts';
+import { selectAdRendition } from './select.ts';
+import { formatPdt, resolveTimeline } from './timeline.ts';
+import type { Timeline } from './timeline.ts';
+import type { AdPod, AdAssetRendition, Break, BreakDecision, FillerAsset, RenditionTarget } from './types.ts';
+
+/**
+ * CLASS of the per-ad DATERANGE: the SVA/SVTA "Ad creative signaling in DASH and HLS" class that
+ * AWS Elemental MediaTailor writes (ad-id-manifest-hls), with the creative metadata as base64 JSON
+ * in X-AD-CREATIVE-SIGNALING.
+ */
+export const AD_CREATIVE_DATERANGE_CLASS = 'urn:sva:advertising-wg:ad-id-signaling';
+
+/** The SMPTE UL MediaTailor uses as the identifier scheme of a creative id (ad-id-manifest). */
+const CREATIVE_ID_SCHEME = 'urn:smpte:ul:060E2B34.01040101.01200900.00000000';
+
+/** Query parameter that makes every replacement segment URI unique: `<decision id>.<layout index>`. */
+export const STITCH_SEGMENT_PARAM = 'mbk';
+
+const METHOD_NONE: readonly Key[] = Object.freeze([{ method: 'NONE' }]);
+
+const timelines = new WeakMap<MediaPlaylist, Timeline>();
+function timelineOf(p: MediaPlaylist): Timeline {
+  let tl = timelines.get(p);
+  if (tl === undefined) {
+    tl = resolveTimeline(p);
+    timelines.set(p, tl);
+  }
+  return tl;
+}
+
+/** Options shared by the VOD and live stitchers. */
+export interface StitchCommonOptions {
+  /** The content rendition being rendered; ad and filler renditions are matched to it. */
+  rendition: RenditionTarget;
+  /** Ad pods by break id (the pods the decisions were made from). Default none. */
+  pods?: Readonly<Record<string, AdPod | undefined>>;
+  /** Slate and alternate-content assets, looked up by the decisions' `filler.id`. Default none. */
+  fillers?: readonly FillerAsset[];
+  /** Keep the source's cue tags (CUE-OUT/CONT/IN, OATCLS, SPLICEPOINT, SCTE35 DATERANGEs), MediaTailor's AdMarkerPassthrough. Default false. */
+  keepCueTags?: boolean;
+  /** Write a per-ad DATERANGE (ad-creative signalling). Default true. */
+  adDateRanges?: boolean;
+}
+
+/** Where the walker takes plan segments from in a live window. */
+interface Visibility {
+  /** Wall-clock start of the window (epoch ms): plan segments ending at or before it have slid out. */
+  fromPdtMs: number;
+  /** Wall-clock end of the window: plan segments ending after it are not published yet. */
+  toPdtMs: number;
+}
+
+/** A decision placed on the content: where it starts and ends in the content's segment indexes. */
+export interface PlacedDecision {
+  decision: BreakDecision;
+  layout: PlanLayout;
+  /** Content index of the first replaced segment (may be < 0 in a live window that starts inside it). */
+  startIndex: number;
+  /** Content index one past the last replaced segment (Infinity while open). */
+  endIndex: number;
+  /** Output MSN of the layout's first segment (live; VOD leaves it to the walker). */
+  outStartMsn?: number;
+}
+
+/** Output of the walker before the header is finished. */
+export interface WalkResult {
+  segments: MediaSegment[];
+  /** Layout segment or content index of the first output segment, for the live header. */
+  first?: { kind: 'content'; index: number } | { kind: 'plan'; placed: PlacedDecision; seg: PlanSegment };
+}
+
+function isCueDateRange(dr: DateRange): boolean {
+  return dr.scte35Out !== undefined || dr.scte35In !== undefined || dr.scte35Cmd !== undefined;
+}
+
+function sameKeys(a: readonly Key[], b: readonly Key[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameMap(a: MediaInitializationSection | undefined, b: MediaInitializationSection | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  return a.uri === b.uri && a.byteRange?.length === b.byteRange?.length && a.byteRange?.offset === b.byteRange?.offset;
+}
+
+/** base64 of a UTF-8 string, with the web-standard btoa (workerd, browsers, Node ≥ 16). */
+function base64Utf8(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin);
+}
+
+/**
+ * Writes output segments and decides the tags that carry state: keys, map and PDT are written when
+ * they change, and all of them again after every discontinuity (RFC 8216 §4.3.2.4-6; hls.js and
+ * AVPlayer need the key and map in force after a discontinuity, and the PDT to map times).
+ */
+class Emitter {
+  readonly out: MediaSegment[] = [];
+  private keys: readonly Key[] | undefined;
+  private map: MediaInitializationSection | undefined;
+  private any = false;
+
+  push(
+    seg: MediaSegment,
+    keys: readonly Key[],
+    map: MediaInitializationSection | undefined,
+    pdtMs: number | undefined,
+    disc: boolean,
+    forcePdt: boolean,
+  ): void {
+    if (disc && this.any) seg.discontinuity = true;
+    const fresh = !this.any || disc;
+    if (keys.length === 0) {
+      if (this.keys !== undefined && this.keys.length > 0) seg.keys = [...METHOD_NONE];
+    } else if (fresh || this.keys === undefined || !sameKeys(keys, this.keys)) {
+      seg.keys = [...keys];
+    }
+    this.keys = keys;
+    if (map !== undefined && (fresh || !sameMap(map, this.map))) seg.map = map;
+    this.map = map;
+    if (pdtMs !== undefined && !Number.isNaN(pdtMs) && (fresh || forcePdt)) seg.programDateTime = formatPdt(pdtMs);
+    this.any = true;
+    this.out.push(seg);
+  }
+}
+
+/** Resolves which rendition of an ad or filler to use, and its timeline. */
+interface Picked {
+  r: AdAssetRendition;
+  tl: Timeline;
+  /** Keys in force per segment with absolute URIs; arrays shared while unchanged (compared by reference). */
+  keys: (readonly Key[])[];
+  /** Maps in force per segment with absolute URIs. */
+  maps: (MediaInitializationSection | undefined)[];
+}
+
+class RenditionPicker {
+  private readonly cache = new Map<readonly AdAssetRendition[], Picked | null>();
+  constructor(private readonly target: RenditionTarget) {}
+  pick(renditions: readonly AdAssetRendition[]): Picked | undefined {
+    let hit = this.cache.get(renditions);
+    if (hit === undefined) {
+      const r = selectAdRendition(this.target, renditions);
+      if (r === undefined || r.playlist.segments.length === 0) hit = null;
+      else {
+        const tl = timelineOf(r.playlist);
+        const keyCache = new Map<readonly Key[], readonly Key[]>();
+        const mapCache = new Map<MediaInitializationSection, MediaInitializationSection>();
+        const keys = tl.keys.map((ks) => {
+          let abs = keyCache.get(ks);
+          if (abs === undefined) {
+            abs = ks.map((k) => (k.uri === undefined ? k : { ...k, uri: resolveUri(k.uri, r.uri) }));
+            keyCache.set(ks, abs);
+          }
+          return abs;
+        });
+        const maps = tl.maps.map((m) => {
+          if (m === undefined) return undefined;
+          let abs = mapCache.get(m);
+          if (abs === undefined) {
+            abs = { ...m, uri: resolveUri(m.uri, r.uri) };
+            mapCache.set(m, abs);
+          }
+          return abs;
+        });
+        hit = { r, tl, keys, maps };
+      }
+      this.cache.set(renditions, hit);
+    }
+    return hit ?? undefined;
+  }
+}
+
+/** Copies a content segment without the state-carrying tags the emitter decides, and without cue tags unless kept. */
+function copyContent(seg: MediaSegment, keepCueTags: boolean): MediaSegment {
+  const out: MediaSegment = { uri: seg.uri, duration: seg.duration };
+  if (seg.title !== undefined) out.title = seg.title;
+  if (seg.byteRange !== undefined) out.byteRange = seg.byteRange;
+  if (seg.gap) out.gap = true;
+  if (seg.bitrate !== undefined) out.bitrate = seg.bitrate;
+  if (seg.parts !== undefined) out.parts = seg.parts;
+  if (seg.extra !== undefined) out.extra = seg.extra;
+  if (seg.asset !== undefined) out.asset = seg.asset;
+  if (seg.dateRanges !== undefined) {
+    const kept = keepCueTags ? seg.dateRanges : seg.dateRanges.filter((d) => !isCueDateRange(d));
+    if (kept.length > 0) out.dateRanges = kept;
+  }
+  if (keepCueTags) {
+    if (seg.cueOut !== undefined) out.cueOut = seg.cueOut;
+    if (seg.cueOutCont !== undefined) out.cueOutCont = seg.cueOutCont;
+    if (seg.cueIn) out.cueIn = true;
+    if (seg.oatclsScte35 !== undefined) out.oatclsScte35 = seg.oatclsScte35;
+    if (seg.splicePointScte35 !== undefined) out.splicePointScte35 = seg.splicePointScte35;
+  }
+  return out;
+}
+
+/** Everything the walker needs. */
+export interface WalkInput {
+  content: MediaPlaylist;
+  tl: Timeline;
+  /** Decisions that replace or insert, sorted by start, not overlapping. */
+  placed: readonly PlacedDecision[];
+  options: StitchCommonOptions;
+  /** VOD: a continuous synthesised PDT timeline from this epoch; live: undefined (origin PDT is used). */
+  vodPdtBaseMs?: number;
+  /** Live: the window bounds; VOD: undefined (everything is visible). */
+  visibility?: Visibility;
+  /** Output MSN of content index 0 (VOD: the content's; live: computed by the sequencer). */
+  contentOutMsn(index: number): number;
+}
+
+/**
+ * Walks the content and the placed decisions in timeline order and writes the output segments.
+ * Plan segments are taken whole in VOD and, in a live window, only those that end inside the
+ * window's wall-clock span (so an ad segment never appears before the content it replaces has
+ * been published, and slides out when that content does).
+ */
+export function walkStitched(input: WalkInput): WalkResult {
+  const { content, tl, placed, options, visibility } = input;
+  const keepCueTags = options.keepCueTags ?? false;
+  const adDateRanges = options.adDateRanges ?? true;
+  const picker = new RenditionPicker(options.rendition);
+  const fillers = new Map((options.fillers ?? []).map((f) => [f.id, f]));
+  const em = new Emitter();
+  const n = content.segments.length;
+  let result: WalkResult['first'];
+  let outMs = 0; // VOD: output offset for the synthesised PDT
+  let p = 0;
+  let prevWasPlan = false;
+  let i = 0;
+
+  const emitPlan = (pd: PlacedDecision): void => {
+    const d = pd.decision;
+    const layout = pd.layout;
+    const pdtBase = input.vodPdtBaseMs !== undefined ? input.vodPdtBaseMs + outMs : (d.startPdtMs ?? NaN);
+    let from = 0;
+    let to = layout.count;
+    if (visibility !== undefined && d.startPdtMs !== undefined) {
+      from = layout.firstEndingAfter(visibility.fromPdtMs - d.startPdtMs);
+      to = Math.min(layout.count, layout.firstEndingAfter(visibility.toPdtMs - d.startPdtMs));
+    }
+    const pod = options.pods?.[d.id];
+    let lastAd = -1;
+    const outStart = pd.outStartMsn ?? 0;
+    for (let k = from; k < to; k++) {
+      const seg = layout.segment(k);
+      let assets: readonly AdAssetRendition[] | undefined;
+      if (seg.source === 'ad') {
+        const ad = d.ads[seg.runItem]!;
+        const creative = pod?.ads.find((a) => a.adId === ad.adId);
+        assets = creative?.renditions;
+      } else {
+        assets = fillers.get(d.filler!.id)?.renditions;
+      }
+      const chosen = assets === undefined ? undefined : picker.pick(assets);
+      if (chosen === undefined) {
+        throw new ManifestError(
+          'INVALID_OPTIONS',
+          `break ${d.id}: no ${options.rendition.kind ?? 'video'} rendition for ${seg.source === 'ad' ? `ad ${d.ads[seg.runItem]!.adId}` : `filler ${d.filler?.id}`}`,
+        );
+      }
+      const srcIndex = Math.min(seg.segIndex, chosen.r.playlist.segments.length - 1);
+      const src = chosen.r.playlist.segments[srcIndex]!;
+      const uri = appendQuery(resolveUri(src.uri, chosen.r.uri), `${STITCH_SEGMENT_PARAM}=${encodeURIComponent(`${d.id}.${k}`)}`);
+      const out: MediaSegment = { uri, duration: seg.durMs / 1000 };
+      if (src.byteRange !== undefined) out.byteRange = src.byteRange;
+      const segMap = chosen.maps[srcIndex];
+      const keys = chosen.keys[srcIndex]!;
+      const pdt = pdtBase + seg.startMs;
+      if (adDateRanges && seg.source === 'ad' && seg.runItem !== lastAd) {
+        lastAd = seg.runItem;
+        out.dateRanges = [adDateRange(d, layout, seg, outStart, pdtBase, pod)];
+      }
+      if (result === undefined) result = { kind: 'plan', placed: pd, seg };
+      em.push(out, keys, segMap, pdt, seg.runStart || k === from, false);
+      outMs += seg.durMs;
+    }
+    prevWasPlan = true;
+  };
+
+  while (i < n || p < placed.length) {
+    const pd = placed[p];
+    if (pd !== undefined && pd.startIndex <= i) {
+      emitPlan(pd);
+      i = Math.max(i, Math.min(pd.endIndex, n));
+      p++;
+      continue;
+    }
+    if (i >= n) break;
+    const seg = content.segments[i]!;
+    const out = copyContent(seg, keepCueTags);
+    const pdt =
+      input.vodPdtBaseMs !== undefined ? input.vodPdtBaseMs + outMs : tl.pdtMs[i]!;
+    const disc = seg.discontinuity === true || prevWasPlan;
+    if (result === undefined) result = { kind: 'content', index: i };
+    em.push(out, tl.keys[i]!, tl.maps[i], pdt, disc, seg.programDateTime !== undefined);
+    outMs += tl.durMs[i]!;
+    prevWasPlan = false;
+    i++;
+  }
+  return { segments: em.out, first: result };
+}
+
+/** The per-ad DATERANGE: MediaTailor-style id (output MSN of the avail's first ad segment, then the ad's number) and SVA creative signalling. */
+function adDateRange(
+  d: BreakDecision,
+  layout: PlanLayout,
+  seg: PlanSegment,
+  outStartMsn: number,
+  pdtBase: number,
+  pod: AdPod | undefined,
+): DateRange {
+  const ad = d.ads[seg.runItem]!;
+  // The ad's first segment in the layout, whatever segment of it is first in this window.
+  const adStart = layout.segment(seg.index - seg.segIndex);
+  let durMs = 0;
+  for (let k = seg.index - seg.segIndex; k < layout.adCount; k++) {
+    const s = layout.segment(k);
+    if (s.runItem !== seg.runItem) break;
+    durMs += s.durMs;
+  }
+  const creative = pod?.ads.find((a) => a.adId === ad.adId);
+  const id = `${outStartMsn}-${seg.runItem + 1}`;
+  const signalling = {
+    version: 1,
+    identifiers: [
+      {
+        scheme: CREATIVE_ID_SCHEME,
+        value: creative?.creativeId ?? '',
+        ad_position: id,
+        ad_type: 'avail',
+      },
+    ],
+  };
+  return {
+    id,
+    class: AD_CREATIVE_DATERANGE_CLASS,
+    startDate: formatPdt(pdtBase + adStart.startMs),
+    duration: durMs / 1000,
+    clientAttributes: { 'X-AD-ID': ad.adId, 'X-AD-CREATIVE-SIGNALING': base64Utf8(JSON.stringify(signalling)) },
+  };
+}
+
+/** Builds the output media playlist around stitched segments: the content's header, a target duration that covers every segment. */
+export function finishPlaylist(
+  content: MediaPlaylist,
+  segments: MediaSegment[],
+  mediaSequence: number,
+  discontinuitySequence: number,
+): MediaPlaylist {
+  let maxRounded = content.targetDuration;
+  for (const s of segments) {
+    // RFC 8216 §4.3.3.1: every EXTINF, rounded to the nearest integer, must not exceed the target duration.
+    const r = Math.round(s.duration);
+    if (r > maxRounded) maxRounded = r;
+  }
+  const out: MediaPlaylist = {
+    kind: 'media',
+    targetDuration: maxRounded,
+    mediaSequence,
+    segments,
+  };
+  if (discontinuitySequence !== 0 || content.discontinuitySequence !== undefined) out.discontinuitySequence = discontinuitySequence;
+  if (content.version !== undefined) out.version = content.version;
+  if (content.independentSegments) out.independentSegments = true;
+  if (content.playlistType !== undefined) out.playlistType = content.playlistType;
+  if (content.start !== undefined) out.start = content.start;
+  if (content.defines !== undefined) out.defines = content.defines;
+  if (content.extra !== undefined) out.extra = content.extra;
+  if (content.endList) out.endList = true;
+  // Version 5 for KEYFORMAT and 6 for EXT-X-MAP without I-frames (RFC 8216 §7).
+  let needed = 0;
+  for (const s of segments) {
+    if (s.map !== undefined) needed = Math.max(needed, 6);
+    for (const k of s.keys ?? []) if (k.keyFormat !== undefined || k.keyFormatVersions !== undefined) needed = Math.max(needed, 5);
+  }
+  if (needed > (out.version ?? 1) && out.version !== undefined) out.version = needed;
+  return out;
+}
+
+/** Options of {@link stitchVod}. */
+export interface StitchVodOptions extends StitchCommonOptions {
+  /** The session's decisions (from planVodSession / decideBreak), shared by every rendition. */
+  decisions: readonly BreakDecision[];
+  /**
+   * Epoch (ms) of the synthesised PROGRAM-DATE-TIME timeline when the content carries none.
+   * Default 0 (1970-01-01T00:00:00Z, as MediaTailor does for VOD).
+   */
+  sessionEpochMs?: number;
+}
+
+/** Places VOD decisions on the content by MSN (sorted; insertions before replacements at the same MSN). */
+export function placeDecisions(tl: Timeline, decisions: readonly BreakDecision[], n: number): PlacedDecision[] {
+  const placed: PlacedDecision[] = [];
+  for (const d of decisions) {
+    if (d.fill === 'content') continue;
+    const startIndex = d.startMsn - tl.firstMsn;
+    if (startIndex < 0 || startIndex > n) continue;
+    const endIndex = d.insert ? startIndex : d.endMsn !== undefined ? d.endMsn - tl.firstMsn : n;
+    const target = d.insert ? d.plannedMs : (d.contentMs ?? ((endIndex < n ? tl.startMs[endIndex]! : tl.totalMs) - tl.startMs[startIndex]!));
+    placed.push({ decision: d, layout: new PlanLayout(d, target), startIndex, endIndex });
+  }
+  placed.sort((a, b) => a.startIndex - b.startIndex || (a.decision.insert ? -1 : 1) - (b.decision.insert ? -1 : 1));
+  for (let k = 1; k < placed.length; k++) {
+    if (placed[k]!.startIndex < placed[k - 1]!.endIndex) {
+      throw new ManifestError('INVALID_OPTIONS', `decisions ${placed[k - 1]!.decision.id} and ${placed[k]!.decision.id} overlap`);
+    }
+  }
+  return placed;
+}
+
+/**
+ * Stitches a VOD media playlist: ads inserted at insertion breaks, ads (plus slate) over replaced
+ * content, blackout filler over blacked-out ranges; one rendition at a time, with the same
+ * decisions for every rendition (video and demuxed audio get the same discontinuities at the same
+ * boundaries). The output carries a continuous PROGRAM-DATE-TIME timeline (the content's own when
+ * it has one, else from `sessionEpochMs`) so the per-ad DATERANGEs have dates.
+ *
+ * @example
+ * const decisions = planVodSession(breaks, pods, { slate });
+ * const out = stitchVod(video720, { decisions, pods, fillers: [slate], rendition: { bandwidthBps: 3e6 } });
+ */
+export function stitchVod(content: MediaPlaylist, options: StitchVodOptions): MediaPlaylist {
+  const tl = timelineOf(content);
+  const n = content.segments.length;
+  const placed = placeDecisions(tl, options.decisions, n);
+  const base = tl.hasPdt ? tl.pdtMs[0]! : (options.sessionEpochMs ?? 0);
+  const firstMsn = tl.firstMsn;
+  let outMsn = firstMsn;
+  for (const pd of placed) {
+    pd.outStartMsn = outMsn + pd.startIndex;
+    outMsn += pd.layout.count - (Math.min(pd.endIndex, n) - pd.startIndex);
+  }
+  const walked = walkStitched({
+    content,
+    tl,
+    placed,
+    options,
+    vodPdtBaseMs: base,
+    contentOutMsn: (index) => firstMsn + index,
+  });
+  return finishPlaylist(content, walked.segments, firstMsn, content.discontinuitySequence ?? 0);
+}
+
+/** Options of {@link planVodSession}. */
+export interface PlanVodSessionOptions extends DecideBreakOptions {
+  /** Blackout decisions (from planVodBlackouts) that win over ad breaks they overlap. Default none. */
+  blackouts?: readonly BreakDecision[];
+}
+
+/**
+ * Decides every break of a VOD session once (the same decisions then serve every rendition and the
+ * tracking timeline). Breaks without a pod get slate or keep their content, per the threshold; a
+ * break that overlaps an earlier one, or a blackout, is left out (blackout wins).
+ *
+ * @example
+ * const decisions = planVodSession(breaks, { 'vod-pre': pod }, { slate, personalizationThresholdSeconds: 5 });
+ */
+export function planVodSession(
+  breaks: readonly Break[],
+  pods: Readonly<Record<string, AdPod | undefined>>,
+  options: PlanVodSessionOptions = {},
+): BreakDecision[] {
+  const blackouts = options.blackouts ?? [];
+  const out: BreakDecision[] = [...blackouts];
+  const sorted = [...breaks].sort((a, b) => a.startMsn - b.startMsn);
+  let lastEnd = -Infinity;
+  for (const brk of sorted) {
+    const end = brk.startMsn + (brk.contentSegmentCount ?? 0);
+    const overlapsBlackout = blackouts.some(
+      (b) => brk.startMsn < (b.endMsn ?? Infinity) && (brk.insert ? brk.startMsn >= b.startMsn : end > b.startMsn) && !(brk.insert && brk.startMsn === b.startMsn),
+    );
+    if (overlapsBlackout || brk.startMsn < lastEnd) continue;
+    out.push(decideBreak(brk, pods[brk.id], options));
+    lastEnd = Math.max(lastEnd, end);
+  }
+  return out.sort((a, b) => a.startMsn - b.startMsn);
+}
