@@ -385,11 +385,11 @@ export function createApp(deps: AppDependencies): ZoneApp {
       // Only origin paths are followed: an absolute URL in a master would make this server fetch arbitrary hosts.
       if (!mediaPath.startsWith('/')) throw new AppError('BAD_ORIGIN_RESPONSE', 'master points outside the origin');
       const media = await catalog.getPlaylist(mediaPath, { live: kind === 'live' });
-      const text = deps.renderer.renderMedia(media, renderContext(session, media.originId));
+      const body = deps.renderer.renderMedia(media, renderContext(session, media.originId));
       c.header('content-type', PLAYLIST_TYPE);
       c.header('cache-control', playlistCacheControl(media.live, media.targetDurationSeconds));
       c.header('x-meridian-origin', media.originId);
-      return c.body(text);
+      return c.body(typeof body === 'string' ? body : (body as Uint8Array<ArrayBuffer>));
     });
 
     const vodPlans = async (session: ResolvedSession): Promise<BreakPlan[]> => {

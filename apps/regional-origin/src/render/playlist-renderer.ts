@@ -28,6 +28,6 @@ export interface PlaylistRenderer {
   listRenditions(master: SourcePlaylist): Map<string, string>;
   /** The session's master: variants point at the session's media playlist URLs. */
   renderMaster(master: SourcePlaylist, context: RenderContext): string;
-  /** The session's media playlist for one rendition. */
-  renderMedia(media: SourcePlaylist, context: RenderContext): string;
+  /** The session's media playlist for one rendition (text or its UTF-8 bytes). */
+  renderMedia(media: SourcePlaylist, context: RenderContext): string | Uint8Array;
 }

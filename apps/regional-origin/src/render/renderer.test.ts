@@ -47,12 +47,17 @@ describe('manifest-core renderer', () => {
       '/vod/a/720p/index.m3u8',
       ['#EXTM3U', '#EXT-X-TARGETDURATION:6', '#EXT-X-MAP:URI="init.mp4"', '#EXT-X-KEY:METHOD=AES-128,URI="../keys/k%201.key"', '#EXTINF:6,', 'seg0.m4s?token=a%2Fb', '#EXTINF:6,', 'https://other.example/seg1.m4s', '#EXT-X-ENDLIST'].join('\n'),
     );
-    const out = renderer.renderMedia(media, ctx);
+    const rendered = renderer.renderMedia(media, ctx);
+    const out = typeof rendered === 'string' ? rendered : new TextDecoder().decode(rendered);
     expect(out).toContain('#EXT-X-MAP:URI="https://cdn.example/vod/a/720p/init.mp4?session=TOKEN.SIG"');
     expect(out).toContain('#EXT-X-KEY:METHOD=AES-128,URI="https://zone/v1/keys/k 1?session=TOKEN.SIG"');
     expect(out).toContain('https://cdn.example/vod/a/720p/seg0.m4s?token=a%2Fb&session=TOKEN.SIG');
     expect(out).toContain('https://other.example/seg1.m4s?session=TOKEN.SIG');
     expect(out.trimEnd().endsWith('#EXT-X-ENDLIST')).toBe(true);
+    // Another viewer gets the same playlist with their own session, and nothing of the first one's.
+    const other = renderer.renderMedia(media, { ...ctx, sessionToken: 'OTHER.TOKEN', keyUrl: (k) => `https://zone/v1/keys/${k}?session=OTHER.TOKEN` });
+    const otherText = typeof other === 'string' ? other : new TextDecoder().decode(other);
+    expect(otherText).toBe(out.split('TOKEN.SIG').join('OTHER.TOKEN'));
   });
 
   it('resolves origin paths and key ids', () => {

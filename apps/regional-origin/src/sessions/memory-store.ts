@@ -8,7 +8,8 @@ export function createMemorySessionStore(options: { maxSessions?: number } = {})
   return {
     async load(id) {
       const state = sessions.get(id);
-      return state ? structuredClone(state) : undefined;
+      // Records are replaced, never mutated in place by readers, so a shallow copy suffices.
+      return state ? { ...state, breaks: { ...state.breaks } } : undefined;
     },
     async save(claims: SessionClaims, zone: string, ttlSeconds: number) {
       const existing = sessions.get(claims.id);
@@ -17,8 +18,7 @@ export function createMemorySessionStore(options: { maxSessions?: number } = {})
     async saveBreak(id: string, decision: BreakDecision, ttlSeconds: number) {
       const existing = sessions.get(id);
       if (!existing) return;
-      existing.breaks[decision.breakId] = decision;
-      sessions.set(id, existing, { ttl: ttlSeconds * 1000 });
+      sessions.set(id, { ...existing, breaks: { ...existing.breaks, [decision.breakId]: decision } }, { ttl: ttlSeconds * 1000 });
     },
   };
 }

@@ -2,6 +2,7 @@
  * @module Session service: starts sessions (signed ids carrying their claims), resolves them
  * from the store, and rebuilds them from the id alone when the record is gone or Valkey is down.
  */
+import { LRUCache } from 'lru-cache';
 import { signToken, verifyToken, isManifestError, type Keyring } from '@meridian/manifest-core';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -121,10 +122,21 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
     }
   };
 
+  // Tokens already verified, with their expiry: the same string needs no second HMAC (WebCrypto
+  // runs on the thread pool, which costs more latency than the rest of a playlist request).
+  const verified = new LRUCache<string, { claims: SessionClaims; expiresAtMs: number }>({ max: 50_000 });
+
   const verify = async (token: string): Promise<SessionClaims> => {
+    const known = verified.get(token);
+    if (known) {
+      if (known.expiresAtMs <= nowMs()) throw new AppError('INVALID_SIGNATURE', 'session: token has expired');
+      return known.claims;
+    }
     try {
-      const verified = await verifyToken<WireClaims>(token, { keyring, nowMs: nowMs(), maxLength: 2048 });
-      return fromWire(verified.payload);
+      const result = await verifyToken<WireClaims>(token, { keyring, nowMs: nowMs(), maxLength: 2048 });
+      const claims = fromWire(result.payload);
+      verified.set(token, { claims, expiresAtMs: result.expiresAtSeconds * 1000 });
+      return claims;
     } catch (error) {
       if (isManifestError(error)) throw new AppError('INVALID_SIGNATURE', `session: ${error.message}`);
       throw error;
