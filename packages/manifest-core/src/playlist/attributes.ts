@@ -549,8 +549,6 @@ export function parseAttributes(
   const n = text.length;
   let i = start;
   let names: string[] | undefined;
-  let lastRank = -1;
-  let canonical = true;
   let other: AttributeRecord | undefined;
   let client: AttributeRecord | undefined;
   const seen = new Set<string>();
@@ -597,11 +595,6 @@ export function parseAttributes(
     } else {
       seen.add(name);
       (names ??= []).push(name);
-      const rank =
-        schema.rank.get(name) ??
-        (schema.clientRank >= 0 && name.startsWith(CLIENT_ATTRIBUTE_PREFIX) ? schema.clientRank : 1000);
-      if (rank < lastRank) canonical = false;
-      else lastRank = rank;
     }
 
     const spec = schema.byName.get(name);
@@ -614,7 +607,6 @@ export function parseAttributes(
       }
       ctx.warn('INVALID_ATTRIBUTE', `line ${ctx.line}: ${name} has an invalid value; kept as written`);
       delete out[spec.field];
-      canonical = false; // it moves to otherAttributes, whose canonical place is last
     }
     if (schema.clientRank >= 0 && name.startsWith(CLIENT_ATTRIBUTE_PREFIX)) {
       (client ??= {})[name] = toAttributeValue(raw, quoted);
@@ -623,9 +615,26 @@ export function parseAttributes(
     }
   }
   if (client !== undefined) out.clientAttributes = client;
-  if (!canonical && names !== undefined) out.attributeOrder = names;
-  if (other !== undefined) out.otherAttributes = other;
+  if (names !== undefined && !isCanonicalOrder(names, out, schema)) out.attributeOrder = names;
+  if (other !== undefined && Object.keys(other).length > 0) out.otherAttributes = other;
   return out;
+}
+
+/** True when `names` is in canonical order given where each attribute ended up (typed, client or other). */
+function isCanonicalOrder(names: readonly string[], out: Record<string, unknown>, schema: AttributeSchema): boolean {
+  let last = -1;
+  for (const name of names) {
+    const spec = schema.byName.get(name);
+    const rank =
+      spec !== undefined && out[spec.field] !== undefined
+        ? schema.rank.get(name)!
+        : schema.clientRank >= 0 && name.startsWith(CLIENT_ATTRIBUTE_PREFIX)
+          ? schema.clientRank
+          : 1000;
+    if (rank < last) return false;
+    last = rank;
+  }
+  return true;
 }
 
 /** True when every required attribute of `schema` has a typed value in `obj`. */

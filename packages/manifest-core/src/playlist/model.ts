@@ -39,7 +39,8 @@
  * Slots of playlist-level kinds (`'targetDuration'`, `'endList'`, `'renditionReport'`, …) may
  * also appear in a segment's or the tail's order when the input had such a tag between
  * segments; they consume the playlist's items in document order, and unconsumed playlist-level
- * items are emitted in the header (or footer: PRELOAD-HINT, RENDITION-REPORT, ENDLIST).
+ * items are emitted in the header (or footer: PRELOAD-HINT, RENDITION-REPORT, ENDLIST). In that
+ * case the header's `order` is recorded even when canonical, so every header item has a slot.
  *
  * Attribute lists work the same way: typed fields for the attributes the spec defines, unknown
  * attributes in `otherAttributes` (DATERANGE `X-*` attributes in `clientAttributes`), and an

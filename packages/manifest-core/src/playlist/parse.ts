@@ -422,6 +422,9 @@ function parseMedia(text: string, options: ParsePlaylistOptions): ParseResult<Me
   const headerOrder: LineKind[] = [];
   let pendingHeaderExtra: string[] | undefined;
   let inHeader = true;
+  // When header tags also appear between segments, the header's own order must be recorded so
+  // that the serializer knows which items belong to the header (see model.ts, "line order").
+  let headerKindOutsideHeader = false;
 
   let cur: SegmentDraft | undefined;
   let curOrder: LineKind[] = [];
@@ -467,6 +470,7 @@ function parseMedia(text: string, options: ParsePlaylistOptions): ParseResult<Me
     } else {
       startSegment();
       curOrder.push(kind);
+      if (kind !== 'preloadHint' && kind !== 'renditionReport' && kind !== 'endList') headerKindOutsideHeader = true;
     }
   };
   /** Turns a pending EXTINF that got no URI into a verbatim line at its own position. */
@@ -733,7 +737,9 @@ function parseMedia(text: string, options: ParsePlaylistOptions): ParseResult<Me
     if (!canonical) tail.order = curOrder;
     if (Object.keys(tail).length > 0) pl.tail = tail;
   }
-  if (!isCanonical(headerOrder, HEADER_RANK)) pl.order = headerOrder;
+  if (!isCanonical(headerOrder, HEADER_RANK) || (headerKindOutsideHeader && headerOrder.length > 0)) {
+    pl.order = headerOrder;
+  }
   if (pl.targetDuration === undefined) {
     throw new ManifestError('PLAYLIST_MISSING_TAG', 'a media playlist needs EXT-X-TARGETDURATION (RFC 8216 §4.3.3.1)');
   }
