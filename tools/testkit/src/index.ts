@@ -55,3 +55,18 @@ export {
   type VastRequest,
   type VastBeacon,
 } from './vast-server.ts';
+export {
+  playInChromium,
+  probeWithFfmpeg,
+  installedHlsJs,
+  CHROMIUM_ARGS,
+  type PlayOptions,
+  type PlayReport,
+  type PlaybackHook,
+  type PlayerFatalError,
+  type FragmentLoad,
+  type PlayerLevel,
+  type InterstitialsReport,
+  type FfmpegProbeOptions,
+  type FfmpegProbeReport,
+} from './player.ts';

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  makeAdClip,
+  makeSampleClip,
+  packageHls,
+  playInChromium,
+  probeWithFfmpeg,
+  startLiveChannel,
+  startStaticServer,
+  type HlsLadder,
+  type StaticServer,
+} from '../src/index.ts';
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('playInChromium', () => {
+  let vod: HlsLadder;
+  let cdn: StaticServer;
+  beforeAll(async () => {
+    const clip = await makeSampleClip({ width: 320, height: 180, durationSeconds: 4 });
+    vod = await packageHls(clip.path, { segmentSeconds: 2, segmentType: 'mpegts' });
+    const adClip = await makeAdClip({ width: 320, height: 180, durationSeconds: 2 });
+    await packageHls(adClip.path, { segmentSeconds: 2, outDir: join(vod.dir, 'ad') });
+    // An interstitial (HLS Interstitials, hls.js ≥ 1.6) at 2 s of the content.
+    const media = readFileSync(join(vod.dir, 'r0/index.m3u8'), 'utf8')
+      .replace('#EXTINF', '#EXT-X-PROGRAM-DATE-TIME:2025-01-01T00:00:00.000Z\n#EXTINF')
+      .replace(
+        '#EXT-X-ENDLIST',
+        '#EXT-X-DATERANGE:ID="ad1",CLASS="com.apple.hls.interstitial",START-DATE="2025-01-01T00:00:02.000Z",DURATION=2,X-ASSET-URI="../ad/master.m3u8",X-RESUME-OFFSET=0\n#EXT-X-ENDLIST',
+      );
+    cdn = await startStaticServer(vod.dir);
+    writeFileSync(join(vod.dir, 'r0/interstitial.m3u8'), media.replace('X-ASSET-URI="../', `X-ASSET-URI="${cdn.url}/`));
+    writeFileSync(join(vod.dir, 'interstitial.m3u8'), readFileSync(vod.masterPath, 'utf8').replace('r0/index.m3u8', 'r0/interstitial.m3u8'));
+  });
+  afterAll(async () => {
+    await cdn.close();
+  });
+
+  it('plays a VOD to the end with no fatal error, runs hooks, and closes its browser', async () => {
+    let hookAt = -1;
+    const report = await playInChromium(`${cdn.url}/master.m3u8`, {
+      timeoutMs: 30_000,
+      hooks: [{ atPlayedSeconds: 1, run: () => void (hookAt = Date.now()) }],
+    });
+    expect(report.outcome).toBe('ended');
+    expect(report.fatalErrors).toEqual([]);
+    expect(report.playedSeconds).toBeGreaterThan(3.3);
+    expect(report.playedSeconds).toBeLessThan(4.6);
+    expect(report.duration).toBeGreaterThan(3.5);
+    expect(report.levels).toHaveLength(1);
+    expect(report.levels[0]).toMatchObject({ width: 320, height: 180 });
+    const mainFrags = report.fragments.filter((f) => f.type === 'main' && f.sn !== 'initSegment');
+    expect(mainFrags.map((f) => f.sn)).toEqual([0, 1]);
+    expect(mainFrags[0]!.url).toBe(`${cdn.url}/r0/seg_000.ts`);
+    expect(hookAt).toBeGreaterThan(0);
+    expect(Number(report.hlsVersion.split('.')[1])).toBeGreaterThanOrEqual(report.hlsVersion.startsWith('1.') ? 6 : 0);
+    expect(isRunning(report.browserPid)).toBe(false);
+  });
+
+  it('reports fatal hls.js errors with their details', async () => {
+    const report = await playInChromium(`${cdn.url}/missing.m3u8`, { timeoutMs: 20_000 });
+    expect(report.outcome).toBe('fatal');
+    expect(report.fatalErrors[0]).toMatchObject({ type: 'networkError', details: 'manifestLoadError' });
+    expect(report.playedSeconds).toBe(0);
+  });
+
+  it('schedules and plays an HLS interstitial and traces the ad fragments', async () => {
+    const report = await playInChromium(`${cdn.url}/interstitial.m3u8`, { timeoutMs: 30_000 });
+    expect(report.outcome).toBe('ended');
+    expect(report.fatalErrors).toEqual([]);
+    expect(report.interstitials.supported).toBe(true);
+    expect(report.interstitials.events).toEqual([expect.objectContaining({ id: 'ad1', startSeconds: 2, durationSeconds: 2 })]);
+    expect(report.interstitials.assetsStarted).toBe(1);
+    expect(report.interstitials.assetsEnded).toBe(1);
+    const adFrags = report.fragments.filter((f) => f.assetId !== undefined && f.sn !== 'initSegment');
+    expect(adFrags.length).toBeGreaterThanOrEqual(1);
+    expect(adFrags[0]!.url).toContain('/ad/r0/');
+  });
+
+  it('plays a simulated live channel with monotonic sequence numbers', async () => {
+    const ch = await startLiveChannel({ dir: vod.dir, windowSegments: 3 });
+    try {
+      const report = await playInChromium(ch.url, { playSeconds: 3, timeoutMs: 30_000 });
+      expect(report.outcome).toBe('played');
+      expect(report.fatalErrors).toEqual([]);
+      expect(report.duration === null || report.duration > 0).toBe(true);
+      const sns = report.fragments.filter((f) => f.type === 'main' && typeof f.sn === 'number').map((f) => f.sn as number);
+      expect(sns.length).toBeGreaterThanOrEqual(2);
+      for (let i = 1; i < sns.length; i++) expect(sns[i]!).toBeGreaterThan(sns[i - 1]!);
+    } finally {
+      await ch.stop();
+    }
+  });
+});
+
+describe('probeWithFfmpeg', () => {
+  it('decodes a stream as a second client and reports failures', async () => {
+    const clip = await makeSampleClip({ width: 160, height: 90, durationSeconds: 3 });
+    const ladder = await packageHls(clip.path, { segmentSeconds: 1 });
+    const srv = await startStaticServer(ladder.dir);
+    try {
+      const ok = await probeWithFfmpeg(`${srv.url}/master.m3u8`);
+      expect(ok.exitCode).toBe(0);
+      expect(ok.decodedSeconds).toBeGreaterThan(2.5);
+      expect(ok.decodedSeconds).toBeLessThan(3.5);
+      // ffmpeg's HLS demuxer skips a missing segment (a warning, not an error): less media is decoded.
+      srv.fault(/seg_002/, { kind: 'status', status: 404 });
+      const broken = await probeWithFfmpeg(`${srv.url}/r0/index.m3u8`);
+      expect(broken.decodedSeconds).toBeLessThan(ok.decodedSeconds - 0.5);
+      const missing = await probeWithFfmpeg(`${srv.url}/nope.m3u8`);
+      expect(missing.exitCode).not.toBe(0);
+      expect(missing.stderr).toMatch(/404|not found/i);
+    } finally {
+      await srv.close();
+    }
+  });
+});
