@@ -4,7 +4,15 @@
  * and prints µs/op (medians) and the ratio. Add a section by appending to `CASES`.
  */
 import { Parser } from 'm3u8-parser';
-import { parsePlaylist, serializePlaylist } from '../src/index.ts';
+import {
+  ladderFromMaster,
+  parseMasterPlaylist,
+  parseMediaPlaylist,
+  parsePlaylist,
+  renderMasterPlaylist,
+  rewriteMediaPlaylist,
+  serializePlaylist,
+} from '../src/index.ts';
 
 // ————————————————————————————————————————————————————————————————— timing helper
 
@@ -182,7 +190,71 @@ const CASES: BenchCase[] = [
       return ok;
     },
   },
+  {
+    name: 'render: live reload (parse, trim 120 → 30, CDN URIs + token, 3-system DRM, serialize) vs m3u8-parser parse',
+    run() {
+      const origin = liveOrigin(120);
+      const reload = (): string =>
+        serializePlaylist(
+          rewriteMediaPlaylist(parseMediaPlaylist(origin).playlist, {
+            baseUrl: 'https://origin.example.com/live/ch1/720p/index.m3u8',
+            cdnPrefix: 'https://cdn.example.net/o1',
+            query: { session: 'sess-0123456789' },
+            window: { maxSegments: 30 },
+            drm: {
+              method: 'SAMPLE-AES',
+              keyId: (p) => (0xabc000 + p).toString(16).padStart(32, '0'),
+              rotateEverySegments: 10,
+              fairPlay: true,
+              widevine: { contentId: 'ch1' },
+              playReady: true,
+            },
+          }),
+        );
+      const master = (): string =>
+        renderMasterPlaylist(ladderFromMaster(parseMasterPlaylist(masterText).playlist), { maxHeight: 1080 }, {
+          uri: '/v1/play/s1/{id}.m3u8',
+          pathways: [
+            { id: 'cdn-a', baseUrl: 'https://a.example' },
+            { id: 'cdn-b', baseUrl: 'https://b.example' },
+          ],
+          contentSteering: { serverUri: '/v1/steering/s1.json' },
+        }).text;
+      const [reloadUs, originBaselineUs, masterUs, masterBaselineUs] = measure([
+        reload,
+        () => m3u8ParserParse(origin),
+        master,
+        () => m3u8ParserParse(masterText),
+      ]) as [number, number, number, number];
+      report({ label: 'live reload, 120-segment origin', oursUs: reloadUs, baselineLabel: 'm3u8-parser parse', baselineUs: originBaselineUs });
+      report({ label: 'master: parse, ladder, 2 pathways, render', oursUs: masterUs, baselineLabel: 'm3u8-parser parse', baselineUs: masterBaselineUs });
+      return true;
+    },
+  },
 ];
+
+/** A live origin window for the render case: fMP4, PDT on every segment, AES-128 origin keys. */
+function liveOrigin(segments: number): string {
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:6', '#EXT-X-TARGETDURATION:6', '#EXT-X-MEDIA-SEQUENCE:48211', '#EXT-X-MAP:URI="init.mp4"'];
+  const start = Date.UTC(2026, 0, 1, 12, 0, 0);
+  for (let i = 0; i < segments; i++) {
+    if (i % 10 === 0) lines.push(`#EXT-X-KEY:METHOD=AES-128,URI="https://keys.example.com/k/${i}"`);
+    lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(start + i * 6000).toISOString()}`, '#EXTINF:6.000,', `${48211 + i}.m4s?hdnts=exp=1~acl=%2F*~hmac=ab%2Bcd`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** A five-rung origin master with one audio group and an I-frame stream. */
+const masterText = [
+  '#EXTM3U',
+  '#EXT-X-INDEPENDENT-SEGMENTS',
+  '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aac",NAME="English",LANGUAGE="en",DEFAULT=YES,AUTOSELECT=YES,URI="audio/index.m3u8"',
+  ...[240, 480, 720, 1080, 2160].flatMap((h, i) => [
+    `#EXT-X-STREAM-INF:BANDWIDTH=${[560, 1700, 3300, 5600, 16000][i]! * 1000},CODECS="avc1.64001f,mp4a.40.2",RESOLUTION=${Math.round((h * 16) / 9)}x${h},FRAME-RATE=30,AUDIO="aac"`,
+    `${h}p/index.m3u8`,
+  ]),
+  '#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=300000,CODECS="avc1.64001f",RESOLUTION=1280x720,URI="720p/iframes.m3u8"',
+].join('\n');
 
 let allPass = true;
 console.log(`manifest-core bench (Node ${globalThis.process?.version ?? '?'}; medians of batched samples)`);

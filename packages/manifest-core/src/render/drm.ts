@@ -232,8 +232,42 @@ function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{(keyId|session)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? ''));
 }
 
-/** Builds the key lines of one key id (no IV); one per KEYFORMAT. */
-function keysForKeyId(drm: DrmOptions, keyId: string): Key[] {
+/** Copies a key line, including its otherAttributes record, so cached lines are never shared with callers. */
+function cloneKey(key: Key, iv?: string): Key {
+  const out: Key = { ...key };
+  if (key.otherAttributes !== undefined) out.otherAttributes = { ...key.otherAttributes };
+  if (iv !== undefined) out.iv = iv;
+  return out;
+}
+
+/**
+ * Key lines by key id and signalling options: building PSSH boxes and PlayReady headers dominates
+ * a live reload otherwise, and the same few key ids recur on every reload of every viewer.
+ */
+const keyLineCache = new Map<string, readonly Key[]>();
+const KEY_LINE_CACHE_ENTRIES = 512;
+
+/** Builds the key lines of one key id (no IV); one per KEYFORMAT. Returned objects are shared: clone before editing. */
+function keysForKeyId(drm: DrmOptions, keyId: string): readonly Key[] {
+  const cacheKey = JSON.stringify([
+    drm.method,
+    keyId,
+    drm.keyUriTemplate,
+    drm.sessionToken,
+    drm.fairPlay ?? false,
+    drm.widevine ?? false,
+    drm.playReady ?? false,
+  ]);
+  const cached = keyLineCache.get(cacheKey);
+  if (cached !== undefined) return cached;
+  const built = buildKeysForKeyId(drm, keyId);
+  // Bounded: drop everything when full (simple, and key ids change slowly).
+  if (keyLineCache.size >= KEY_LINE_CACHE_ENTRIES) keyLineCache.clear();
+  keyLineCache.set(cacheKey, built);
+  return built;
+}
+
+function buildKeysForKeyId(drm: DrmOptions, keyId: string): Key[] {
   const keys: Key[] = [];
   const fairPlay = enabled(drm.fairPlay);
   const widevine = enabled(drm.widevine);
@@ -297,7 +331,7 @@ export function drmKeysAt(drm: DrmOptions, mediaSequence: number): Key[] {
   const period = keyPeriodOf(drm, mediaSequence);
   const keyId = keyIdForPeriod(drm, period);
   const iv = ivFor(drm, keyId, period, mediaSequence);
-  return keysForKeyId(drm, keyId).map((k) => (iv === undefined ? k : { ...k, iv }));
+  return keysForKeyId(drm, keyId).map((k) => cloneKey(k, iv));
 }
 
 /** Options of {@link sessionKeysFor}. */
@@ -313,7 +347,7 @@ export interface SessionKeysOptions {
 export function sessionKeysFor(drm: DrmOptions, options: SessionKeysOptions = {}): SessionKey[] {
   assertDrmOptions(drm);
   const period = keyPeriodOf(drm, options.mediaSequence ?? 0);
-  return keysForKeyId(drm, keyIdForPeriod(drm, period));
+  return keysForKeyId(drm, keyIdForPeriod(drm, period)).map((k) => cloneKey(k));
 }
 
 // ————————————————————————————————————————————————————————————————— media playlists
@@ -355,7 +389,6 @@ export function raiseVersionForKeys(playlist: MediaPlaylist): void {
 export function applyKeySignalling(playlist: MediaPlaylist, drm: DrmOptions, options: ApplyKeySignallingOptions = {}): MediaPlaylist {
   assertDrmOptions(drm);
   const msn0 = playlist.mediaSequence ?? 0;
-  const perKeyId = new Map<string, Key[]>();
   const explicitPerSegment = drm.iv === 'media-sequence';
   let previousPeriod = -1;
   let previousClear = true;
@@ -370,13 +403,8 @@ export function applyKeySignalling(playlist: MediaPlaylist, drm: DrmOptions, opt
       if (!previousClear) seg.keys = [{ method: 'NONE' }];
     } else if (i === 0 || seg.discontinuity === true || previousClear || period !== previousPeriod || explicitPerSegment) {
       const keyId = keyIdForPeriod(drm, period);
-      let keys = perKeyId.get(keyId);
-      if (keys === undefined) {
-        keys = keysForKeyId(drm, keyId);
-        perKeyId.set(keyId, keys);
-      }
       const iv = ivFor(drm, keyId, period, msn);
-      seg.keys = keys.map((k) => (iv === undefined ? { ...k } : { ...k, iv }));
+      seg.keys = keysForKeyId(drm, keyId).map((k) => cloneKey(k, iv));
     }
     previousClear = clear;
     previousPeriod = clear ? -1 : period;
@@ -394,7 +422,7 @@ export function applyKeySignalling(playlist: MediaPlaylist, drm: DrmOptions, opt
     if (hasMedia && (out.tail.discontinuity === true || previousClear || period !== previousPeriod || explicitPerSegment)) {
       const keyId = keyIdForPeriod(drm, period);
       const iv = ivFor(drm, keyId, period, msn);
-      out.tail.keys = keysForKeyId(drm, keyId).map((k) => (iv === undefined ? k : { ...k, iv }));
+      out.tail.keys = keysForKeyId(drm, keyId).map((k) => cloneKey(k, iv));
     }
   }
   raiseVersionForKeys(out);

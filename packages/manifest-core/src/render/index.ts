@@ -2,7 +2,7 @@
 
 // — URIs —
 /** String-level URI resolution and query appends that keep signed query strings byte for byte. */
-export { resolveUri, appendQuery, formatQuery, isAbsoluteUri, isOpaqueUri, replaceUrlPrefix, joinUrl, urlOrigin } from './url.ts';
+export { resolveUri, createUriResolver, appendQuery, formatQuery, isAbsoluteUri, isOpaqueUri, replaceUrlPrefix, joinUrl, urlOrigin } from './url.ts';
 export type { QueryParams } from './url.ts';
 
 // — state in force —
@@ -42,7 +42,7 @@ export type {
 
 // — media playlists —
 /** Media playlist rewriting: absolute/CDN URIs, query tokens, live-window trimming with the state in force carried over. */
-export { rewriteMediaPlaylist, rewriteMediaUris, rewriteUri, trimLiveWindow, MEDIA_URI_KINDS } from './media.ts';
+export { rewriteMediaPlaylist, rewriteMediaUris, rewriteUri, createUriRewriter, trimLiveWindow, MEDIA_URI_KINDS } from './media.ts';
 export type { MediaUriKind, UriRewriteOptions, LiveWindowOptions, RewriteMediaPlaylistOptions, TrimResult } from './media.ts';
 
 // — master playlists —

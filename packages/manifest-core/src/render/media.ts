@@ -9,7 +9,7 @@ import { resolveSegmentStates } from '../playlist/index.ts';
 import type { DateRange, Key, MediaPlaylist, MediaSegment, SegmentTags } from '../playlist/index.ts';
 import { applyKeySignalling, reemitKeysInForce } from './drm.ts';
 import type { ApplyKeySignallingOptions, DrmOptions } from './drm.ts';
-import { appendQuery, isOpaqueUri, replaceUrlPrefix, resolveUri, urlOrigin } from './url.ts';
+import { appendQuery, createUriResolver, formatQuery, isOpaqueUri, replaceUrlPrefix, urlOrigin } from './url.ts';
 import type { QueryParams } from './url.ts';
 
 /** The kinds of URI a media playlist holds. */
@@ -18,7 +18,10 @@ export type MediaUriKind = 'segment' | 'map' | 'key' | 'part' | 'preloadHint' | 
 /** Every {@link MediaUriKind}. */
 export const MEDIA_URI_KINDS: readonly MediaUriKind[] = ['segment', 'map', 'key', 'part', 'preloadHint', 'renditionReport'];
 
-/** How each URI of a playlist is rewritten (see {@link rewriteUri} for the steps, in order). */
+/** Kinds that get the query by default: all but `key`. */
+const DEFAULT_QUERY_KINDS: readonly MediaUriKind[] = ['segment', 'map', 'part', 'preloadHint', 'renditionReport'];
+
+/** How each URI of a playlist is rewritten (see {@link createUriRewriter} for the steps, in order). */
 export interface UriRewriteOptions {
   /**
    * The URL the origin playlist was fetched from; relative URIs are resolved against it (RFC 3986
@@ -80,32 +83,46 @@ export interface TrimResult {
 }
 
 /**
- * Rewrites one URI: opaque URIs (`data:`, `skd:`) are returned unchanged; otherwise (1) resolve
- * against `baseUrl` (or `cdnPrefix` as a folder when there is no base), (2) swap `originPrefix`
- * for `cdnPrefix`, (3) append `query` when `kind` is in `queryKinds`, (4) apply `mapUri`.
- * Nothing already in the URI is decoded or re-encoded. SSAI uses it for the URIs it inserts.
+ * Compiles {@link UriRewriteOptions} into a function that rewrites one URI (the base URL, prefixes
+ * and query are prepared once). Steps, in order: opaque URIs (`data:`, `skd:`) are returned
+ * unchanged; (1) resolve against `baseUrl` (or `cdnPrefix` as a folder when there is no base),
+ * (2) swap `originPrefix` for `cdnPrefix`, (3) append `query` when the kind is in `queryKinds`,
+ * (4) apply `mapUri`. Nothing already in the URI is decoded or re-encoded. Throws ManifestError
+ * INVALID_OPTIONS for a relative `baseUrl`.
+ */
+export function createUriRewriter(options: UriRewriteOptions): (uri: string, kind: MediaUriKind) => string {
+  const { baseUrl, cdnPrefix } = options;
+  let resolve: ((uri: string) => string) | undefined;
+  let fromPrefix: string | undefined;
+  if (baseUrl !== undefined) {
+    resolve = createUriResolver(baseUrl);
+    if (cdnPrefix !== undefined) fromPrefix = options.originPrefix ?? urlOrigin(baseUrl);
+  } else if (cdnPrefix !== undefined) {
+    resolve = createUriResolver(cdnPrefix.endsWith('/') ? cdnPrefix : `${cdnPrefix}/`);
+    fromPrefix = options.originPrefix;
+  }
+  const query = options.query === undefined ? '' : formatQuery(options.query);
+  const queryKinds = options.queryKinds ?? DEFAULT_QUERY_KINDS;
+  const mapUri = options.mapUri;
+  return (uri, kind) => {
+    if (isOpaqueUri(uri)) return uri;
+    let out = resolve === undefined ? uri : resolve(uri);
+    if (fromPrefix !== undefined && cdnPrefix !== undefined) out = replaceUrlPrefix(out, fromPrefix, cdnPrefix);
+    if (query !== '' && queryKinds.includes(kind)) out = appendQuery(out, query);
+    return mapUri === undefined ? out : mapUri(out, kind);
+  };
+}
+
+/**
+ * Rewrites one URI as {@link createUriRewriter} describes. SSAI uses it for the URIs it inserts;
+ * for many URIs, compile once with createUriRewriter.
  * @example
  * rewriteUri('seg-1.ts?sig=a%2B', 'segment', { baseUrl: 'https://o.example/v/i.m3u8', cdnPrefix: 'https://cdn.example', query: { s: 'x' } })
  * // → 'https://cdn.example/v/seg-1.ts?sig=a%2B&s=x'
  */
 export function rewriteUri(uri: string, kind: MediaUriKind, options: UriRewriteOptions): string {
-  if (isOpaqueUri(uri)) return uri;
-  let out = uri;
-  if (options.baseUrl !== undefined) {
-    out = resolveUri(out, options.baseUrl);
-    if (options.cdnPrefix !== undefined) {
-      out = replaceUrlPrefix(out, options.originPrefix ?? urlOrigin(options.baseUrl), options.cdnPrefix);
-    }
-  } else if (options.cdnPrefix !== undefined) {
-    const folder = options.cdnPrefix.endsWith('/') ? options.cdnPrefix : `${options.cdnPrefix}/`;
-    out = resolveUri(out, folder);
-    if (options.originPrefix !== undefined) out = replaceUrlPrefix(out, options.originPrefix, options.cdnPrefix);
-  }
-  if (options.query !== undefined && (options.queryKinds ?? DEFAULT_QUERY_KINDS).includes(kind)) out = appendQuery(out, options.query);
-  return options.mapUri === undefined ? out : options.mapUri(out, kind);
+  return createUriRewriter(options)(uri, kind);
 }
-
-const DEFAULT_QUERY_KINDS: readonly MediaUriKind[] = MEDIA_URI_KINDS.filter((k) => k !== 'key');
 
 function rewriteTags<T extends SegmentTags>(tags: T, rewrite: (uri: string, kind: MediaUriKind) => string): T {
   const out: T = { ...tags };
@@ -121,7 +138,7 @@ function rewriteTags<T extends SegmentTags>(tags: T, rewrite: (uri: string, kind
  * including those of the tail. The input is not modified.
  */
 export function rewriteMediaUris(playlist: MediaPlaylist, options: UriRewriteOptions): MediaPlaylist {
-  const rewrite = (uri: string, kind: MediaUriKind): string => rewriteUri(uri, kind, options);
+  const rewrite = createUriRewriter(options);
   const out: MediaPlaylist = {
     ...playlist,
     segments: playlist.segments.map((seg): MediaSegment => {
@@ -185,7 +202,8 @@ export function trimLiveWindow(playlist: MediaPlaylist, window: LiveWindowOption
   }
   if (removed === 0) return unchanged;
 
-  const state = resolveSegmentStates(playlist)[removed]!;
+  // Only the removed head and the new first segment matter for the state in force.
+  const state = resolveSegmentStates({ ...playlist, segments: segments.slice(0, removed + 1) })[removed]!;
   let removedDiscontinuities = 0;
   const carriedRanges: DateRange[] = [];
   for (let i = 0; i < removed; i++) {

@@ -68,6 +68,39 @@ function removeDotSegments(path: string): string {
   return out.join('/');
 }
 
+/** Needs RFC 3986 §5.2.4 dot-segment removal: a `.` or `..` segment somewhere in the path. */
+function hasDotSegment(path: string): boolean {
+  return path.startsWith('.') || path.includes('/.');
+}
+
+/**
+ * Returns a resolver of URI references against one base URL (the base is split once; see
+ * {@link resolveUri}). Throws ManifestError INVALID_OPTIONS when `baseUrl` is not `scheme://authority/…`.
+ */
+export function createUriResolver(baseUrl: string): (uri: string) => string {
+  const base = splitBase(baseUrl);
+  const prefix = base.scheme + base.authority;
+  // RFC 3986 §5.2.3 merge: the base path up to its last '/', or '/' when the base has no path.
+  const dir = base.path === '' ? '/' : base.path.slice(0, base.path.lastIndexOf('/') + 1);
+  return (uri: string): string => {
+    if (isAbsoluteUri(uri)) return uri;
+    if (uri.startsWith('//')) return base.scheme + uri;
+    let cut = uri.length;
+    const q = uri.indexOf('?');
+    const h = uri.indexOf('#');
+    if (q >= 0) cut = q;
+    if (h >= 0 && h < cut) cut = h;
+    const refPath = uri.slice(0, cut);
+    const refRest = uri.slice(cut);
+    if (refPath === '') {
+      // RFC 3986 §5.2.2: an empty path keeps the base path, and the base query unless the reference has one.
+      return prefix + base.path + (refRest.startsWith('?') ? refRest : base.query + refRest);
+    }
+    const path = refPath.startsWith('/') ? refPath : dir + refPath;
+    return prefix + (hasDotSegment(path) ? removeDotSegments(path) : path) + refRest;
+  };
+}
+
 /**
  * Resolves a URI reference against an absolute base URL (RFC 3986 §5.2) with string operations
  * only: the reference's query and fragment are copied exactly as written (no percent-decoding or
@@ -79,24 +112,7 @@ function removeDotSegments(path: string): string {
  */
 export function resolveUri(uri: string, baseUrl: string): string {
   if (isAbsoluteUri(uri)) return uri;
-  const base = splitBase(baseUrl);
-  if (uri.startsWith('//')) return base.scheme + uri;
-  let cut = uri.length;
-  const q = uri.indexOf('?');
-  const h = uri.indexOf('#');
-  if (q >= 0) cut = q;
-  if (h >= 0 && h < cut) cut = h;
-  const refPath = uri.slice(0, cut);
-  const refRest = uri.slice(cut);
-  const prefix = base.scheme + base.authority;
-  if (refPath === '') {
-    // RFC 3986 §5.2.2: an empty path keeps the base path, and the base query unless the reference has one.
-    return prefix + base.path + (refRest.startsWith('?') ? refRest : base.query + refRest);
-  }
-  if (refPath.startsWith('/')) return prefix + removeDotSegments(refPath) + refRest;
-  // RFC 3986 §5.2.3 merge: the base path up to its last '/', or '/' when the base has no path.
-  const dir = base.path === '' ? '/' : base.path.slice(0, base.path.lastIndexOf('/') + 1);
-  return prefix + removeDotSegments(dir + refPath) + refRest;
+  return createUriResolver(baseUrl)(uri);
 }
 
 /** The `scheme://authority` part of an absolute URL (string level); throws ManifestError INVALID_OPTIONS for a relative one. */
