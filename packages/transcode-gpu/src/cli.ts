@@ -117,6 +117,25 @@ function redisUrl(v: Values): string {
   return v.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 }
 
+/**
+ * One progress-bar line: bar, percent, output time over duration, speed and an ETA from the
+ * elapsed wall time and the fraction done (ffmpeg's out_time, already in seconds).
+ */
+export function formatProgressLine(p: { fraction: number; outTimeSeconds: number; durationSeconds: number; speed?: number }, elapsedSeconds: number, width = 30): string {
+  const fraction = Math.min(1, Math.max(0, p.fraction));
+  const filled = Math.round(fraction * width);
+  const etaSeconds = fraction > 0.01 ? (elapsedSeconds / fraction) * (1 - fraction) : NaN;
+  const clock = (s: number): string => {
+    if (!Number.isFinite(s)) return '--:--';
+    const whole = Math.round(s);
+    return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
+  };
+  return (
+    `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ` +
+    `${p.outTimeSeconds.toFixed(1)}/${p.durationSeconds.toFixed(1)} s  ${p.speed ? `${p.speed.toFixed(2)}x  ` : ''}ETA ${clock(etaSeconds)}`
+  );
+}
+
 /** Renders events: a one-line progress bar with ETA on a TTY, JSON lines otherwise. */
 function createReporter(json: boolean): { event(e: TranscodeEvent | Record<string, unknown>): void; end(): void } {
   const started = Date.now();
@@ -133,15 +152,7 @@ function createReporter(json: boolean): { event(e: TranscodeEvent | Record<strin
       }
       const ev = e as TranscodeEvent;
       if (ev.type === 'progress') {
-        const width = 30;
-        const filled = Math.round(ev.fraction * width);
-        const elapsedS = (Date.now() - started) / 1000;
-        const etaS = ev.fraction > 0.01 ? (elapsedS / ev.fraction) * (1 - ev.fraction) : NaN;
-        const fmt = (s: number): string => (Number.isFinite(s) ? `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}` : '--:--');
-        process.stderr.write(
-          `\r\x1b[K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(ev.fraction * 100).toFixed(0).padStart(3)}%  ` +
-            `${ev.outTimeSeconds.toFixed(1)}/${ev.durationSeconds.toFixed(1)} s  ${ev.speed ? `${ev.speed.toFixed(2)}x  ` : ''}ETA ${fmt(etaS)}`,
-        );
+        process.stderr.write(`\r\x1b[K${formatProgressLine(ev, (Date.now() - started) / 1000)}`);
         barShown = true;
         return;
       }
