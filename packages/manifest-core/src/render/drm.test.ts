@@ -246,6 +246,37 @@ describe('key rotation and re-emission', () => {
   });
 });
 
+describe('IVs and keys in force', () => {
+  it('writes a constant or per-period IV on each key line', () => {
+    const constant = applyKeySignalling(media(2), { ...MULTI_DRM, iv: '0x000102030405060708090A0B0C0D0E0F' });
+    expect(constant.segments[0]!.keys!.every((k) => k.iv === '0x000102030405060708090A0B0C0D0E0F')).toBe(true);
+    const perPeriod = applyKeySignalling(media(4), {
+      method: 'AES-128',
+      keyId: (p) => `${p}`.padStart(32, '0'),
+      rotateEverySegments: 2,
+      iv: (_keyId, period) => ivForMediaSequence(1000 + period),
+    });
+    expect(perPeriod.segments.map((s) => s.keys?.[0]?.iv)).toEqual([ivForMediaSequence(1000), undefined, ivForMediaSequence(1001), undefined]);
+    expect(ivForMediaSequence(2 ** 40)).toBe('0x00000000000000000000010000000000');
+  });
+
+  it('keysInForceAt covers the tail and refuses indexes outside the playlist', () => {
+    const signalled = applyKeySignalling(media(2), { method: 'AES-128', keyId: KID });
+    signalled.tail = { keys: [{ method: 'NONE' }] };
+    expect(keysInForceAt(signalled, 1)).toHaveLength(1);
+    expect(keysInForceAt(signalled, 2)).toEqual([]);
+    for (const index of [-1, 3, 0.5]) {
+      let error: unknown;
+      try {
+        keysInForceAt(signalled, index);
+      } catch (e) {
+        error = e;
+      }
+      expect(isManifestError(error) && error.code === 'INVALID_OPTIONS').toBe(true);
+    }
+  });
+});
+
 describe('session keys', () => {
   it('announces the same keys as the media playlists, without IV or NONE', () => {
     const session = sessionKeysFor({ ...MULTI_DRM, iv: '0x000102030405060708090a0b0c0d0e0f' });

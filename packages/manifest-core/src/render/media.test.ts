@@ -142,6 +142,29 @@ describe('trimLiveWindow', () => {
     expect(oracle(serializePlaylist(playlist)).segments[0]!.dateTimeString).toBe('2026-11-22T02:00:18.000Z');
   });
 
+  it('carries the state onto a first segment whose tags were written in a non-canonical order', () => {
+    const text = [
+      '#EXTM3U',
+      '#EXT-X-VERSION:6',
+      '#EXT-X-TARGETDURATION:4',
+      '#EXT-X-MEDIA-SEQUENCE:9',
+      '#EXT-X-KEY:METHOD=SAMPLE-AES,URI="skd://k1",KEYFORMAT="com.apple.streamingkeydelivery",KEYFORMATVERSIONS="1"',
+      '#EXT-X-KEY:METHOD=AES-128,URI="k1.key"',
+      '#EXT-X-MAP:URI="init.mp4"',
+      ...Array.from({ length: 5 }, (_, i) => [`#EXTINF:4,`, `#X-ORIGIN-NOTE:${i}`, '#EXT-X-PROGRAM-DATE-TIME:' + new Date(Date.UTC(2026, 0, 1, 0, 0, 4 * i)).toISOString(), `s${i}.m4s`]).flat(),
+      '',
+    ].join('\n');
+    const input = parseMediaPlaylist(text).playlist;
+    expect(input.segments[3]!.order).toBeDefined(); // the parser recorded the unusual order
+    const out = trimLiveWindow(input, { maxSegments: 3 }).playlist;
+    const reparsed = parseMediaPlaylist(serializePlaylist(out)).playlist;
+    expect(reparsed.mediaSequence).toBe(11);
+    expect(reparsed.segments[0]!.keys!.map((k) => k.uri)).toEqual(['skd://k1', 'k1.key']);
+    expect(reparsed.segments[0]!.map!.uri).toBe('init.mp4');
+    expect(reparsed.segments[0]!.extra).toEqual(['#X-ORIGIN-NOTE:2']);
+    expect(oracle(serializePlaylist(out)).segments[0]!.key!.uri).toBe('k1.key');
+  });
+
   it('never trims below 3× the target duration, nor VOD or EVENT playlists', () => {
     expect(trimLiveWindow(input, { maxSegments: 1 }).playlist.segments).toHaveLength(3);
     expect(trimLiveWindow({ ...input, playlistType: 'EVENT' }, { maxSegments: 1 }).removedSegments).toBe(0);
