@@ -40,3 +40,19 @@ export { selectAdRendition } from './select.ts';
 /** VOD stitching and the decisions a VOD session stores. */
 export { stitchVod, planVodSession, AD_CREATIVE_DATERANGE_CLASS, STITCH_SEGMENT_PARAM } from './stitch.ts';
 export type { StitchCommonOptions, StitchVodOptions, PlanVodSessionOptions } from './stitch.ts';
+
+// — live sequencing —
+/** Per-session live windows: decisions in a small state, MSN/DSN as a pure function of (window, state). */
+export { createLiveSession, parseLiveSessionState, pendingBreaks, advanceLiveSession, renderLiveWindow } from './live.ts';
+export type {
+  LiveSessionState,
+  LiveBlackoutOptions,
+  LiveTimingOptions,
+  AdvanceLiveSessionOptions,
+  RenderLiveWindowOptions,
+} from './live.ts';
+
+// — blackout —
+/** Blackout and content-replacement rules as data, per viewer. */
+export { matchAudience, ruleApplies, scte35Triggers, validateBlackoutRules, planVodBlackouts } from './blackout.ts';
+export type { ViewerProfile, Audience, BlackoutTrigger, BlackoutRule, PlanVodBlackoutsOptions } from './blackout.ts';

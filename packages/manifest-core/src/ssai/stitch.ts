@@ -292,8 +292,8 @@ export function walkStitched(input: WalkInput): WalkResult {
       if (result === undefined) result = { kind: 'plan', placed: pd, seg };
       em.push(out, keys, segMap, pdt, seg.runStart || k === from, false);
       outMs += seg.durMs;
+      prevWasPlan = true;
     }
-    prevWasPlan = true;
   };
 
   while (i < n || p < placed.length) {
