@@ -388,6 +388,7 @@ export function toAttributeValue(raw: string, quoted: boolean): AttributeValue {
 
 /** Writes a number in the shortest decimal form the attribute grammar allows (no exponent). */
 export function formatNumber(n: number): string {
+  if (n === 0 && Object.is(n, -0)) return '-0'; // String(-0) is '0'; keep the sign so the model round-trips
   const s = String(n);
   if (s.indexOf('e') === -1) return s;
   if (!Number.isFinite(n)) return s;
