@@ -11,9 +11,10 @@ import { isManifestError, verifyPlaybackUrl, type AssetManifest } from '@meridia
 import type { EdgeConfig } from './config.ts';
 import { EDGE_ERROR_CODES, EdgeError, isEdgeError, type EdgeErrorCode } from './errors.ts';
 import { readBodyBounded, ZONE_HEADER, type Forwarder } from './forward.ts';
+import { createTemplatedMediaRenderer } from './render-cache.ts';
 import { renderSteeredMaster, type MasterPathway } from './render-master.ts';
 import { newSessionClaims, SessionClaimsError, signSessionToken, verifySessionToken, type SessionClaims } from './shared/session-claims.ts';
-import { listSessionRenditions, renderSessionMedia, resolveOriginPath, type SessionUrls } from './shared/session-playlist.ts';
+import { listSessionRenditions, resolveOriginPath, type SessionUrls } from './shared/session-playlist.ts';
 import type { SourcePlaylist, SourceReader } from './sources.ts';
 import { buildSteeringManifest, pathwayPriority } from './steering.ts';
 import type { Viewer, ZoneDirector } from './zones.ts';
@@ -94,6 +95,7 @@ function viewerOf(c: Context): Viewer {
 export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
   const { config, sources, director, nowMs } = deps;
   const app = new Hono<EdgeBindings>();
+  const renderMedia = createTemplatedMediaRenderer();
 
   const baseOf = (c: Context): string => config.publicBaseUrl ?? new URL(c.req.url).origin;
   const pathAndQuery = (c: Context): string => {
@@ -269,7 +271,8 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
     // Only origin paths are followed: an absolute URL in a master would make the edge fetch arbitrary hosts.
     if (!mediaPath.startsWith('/')) throw new EdgeError('BAD_ORIGIN_RESPONSE', 'master points outside the origin');
     const media = await sources.getPlaylist(mediaPath);
-    const text = renderSessionMedia(media, sessionUrls(baseOf(c), token, media.originId));
+    const base = baseOf(c);
+    const text = renderMedia(media, token, (t) => sessionUrls(base, t, media.originId), `${base} ${media.originId}`);
     c.header('content-type', PLAYLIST_TYPE);
     c.header('cache-control', playlistCacheControl(media.live, media.targetDurationSeconds));
     c.header('x-meridian-origin', media.originId);
