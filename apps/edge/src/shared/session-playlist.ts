@@ -58,7 +58,7 @@ export function mediaModelOf(source: SourcePlaylistText): MediaPlaylist {
 /** A relative URI that is one plain path segment (no scheme, slash, dot segment, query or escape). */
 const SIMPLE_NAME = /^[A-Za-z0-9_~-][A-Za-z0-9_.~-]*$/;
 /** An absolute origin path URL resolution would leave as it is. */
-const CLEAN_PATH = /^\/[A-Za-z0-9_.~\/-]*$/;
+const CLEAN_PATH = /^\/[A-Za-z0-9_.~/-]*$/;
 
 /** Resolves a playlist URI against the origin path of the playlist that contains it (origin paths stay paths). */
 export function resolveOriginPath(uri: string, basePath: string): string {
