@@ -11,7 +11,8 @@ import { getFreePort, waitForPort } from '@meridian/testkit';
 
 const SEGMENTS = 300; // a 30-minute VOD at 6 s
 const SESSIONS = 500;
-const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 8;
 
 function assetJson(): string {
@@ -83,15 +84,23 @@ async function main(): Promise<void> {
       await waitForPort(staticPort);
       // Warm both up briefly so JIT and caches are in the steady state.
       await new Promise<void>((resolve) => autocannon({ url: zoneUrl, connections: 4, duration: 1, requests: paths.slice(0, 50).map((path) => ({ path })) }, () => resolve()));
-      const personalised = await run(zoneUrl, paths);
-      const plain = await run(`http://127.0.0.1:${staticPort}`, ['/v/index.m3u8']);
+      // Interleaved rounds, median of each: other processes on a shared machine hit both sides alike.
+      const personalisedRuns: autocannon.Result[] = [];
+      const plainRuns: autocannon.Result[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        personalisedRuns.push(await run(zoneUrl, paths));
+        plainRuns.push(await run(`http://127.0.0.1:${staticPort}`, ['/v/index.m3u8']));
+      }
+      const median = (runs: autocannon.Result[]): autocannon.Result => [...runs].sort((a, b) => a.requests.average - b.requests.average)[Math.floor(runs.length / 2)] ?? runs[0]!;
+      const personalised = median(personalisedRuns);
+      const plain = median(plainRuns);
       const ratio = personalised.requests.average / plain.requests.average;
       const fmt = (name: string, r: autocannon.Result) =>
         `${name.padEnd(30)} ${r.requests.average.toFixed(0).padStart(8)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   non-2xx ${r.non2xx}`;
-      console.log(`regional-origin bench: ${SEGMENTS}-segment VOD media playlists (${bytes.length} bytes), ${SESSIONS} sessions, ${CONNECTIONS} connections, ${DURATION_SECONDS} s each`);
+      console.log(`regional-origin bench: ${SEGMENTS}-segment VOD media playlists (${bytes.length} bytes), ${SESSIONS} sessions, ${CONNECTIONS} connections, median of ${ROUNDS} interleaved ${DURATION_SECONDS} s rounds`);
       console.log(fmt('personalised (regional-origin)', personalised));
       console.log(fmt('static (node:http, same bytes)', plain));
-      const pass = ratio >= 1 / 3 && personalised.latency.p99 < 10 && personalised.non2xx === 0;
+      const pass = ratio >= 1 / 3 && personalised.latency.p99 < 10 && personalisedRuns.every((r) => r.non2xx === 0);
       console.log(`ratio personalised/static = ${ratio.toFixed(2)} (bar ≥ 0.33), personalised p99 = ${personalised.latency.p99} ms (bar < 10 ms): ${pass ? 'PASS' : 'FAIL'}`);
       process.exitCode = pass ? 0 : 1;
     } finally {

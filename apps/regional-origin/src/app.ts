@@ -184,6 +184,12 @@ export function createApp(deps: AppDependencies): ZoneApp {
   });
 
   const app = new Hono();
+  /** Which origin served each request's content, for the request log line. */
+  const servedBy = new WeakMap<Request, string>();
+  const markOrigin = (c: Context, originId: string): void => {
+    c.header('x-meridian-origin', originId);
+    servedBy.set(c.req.raw, originId);
+  };
 
   // — request id, one JSON log line and metrics per request —
   app.use('*', async (c, next) => {
@@ -191,12 +197,14 @@ export function createApp(deps: AppDependencies): ZoneApp {
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && /^[A-Za-z0-9._-]{1,128}$/.test(incoming) ? incoming : randomId();
     inFlight++;
+    // Set before the handler runs: touching c.res.headers afterwards would turn @hono/node-server's
+    // light response into a full WHATWG Response and cost a body stream per request.
+    c.header('x-request-id', requestId);
+    c.header('x-meridian-zone', config.zone);
     try {
       await next();
     } finally {
       inFlight--;
-      c.res.headers.set('x-request-id', requestId);
-      c.res.headers.set('x-meridian-zone', config.zone);
       const route = c.req.routePath === '/*' || c.req.routePath === '*' ? 'unmatched' : c.req.routePath;
       const seconds = (performance.now() - started) / 1000;
       metrics.requests.inc({ route, method: c.req.method, status: String(c.res.status) });
@@ -209,7 +217,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
           path: c.req.path,
           status: c.res.status,
           durationMs: Math.round(seconds * 10_000) / 10,
-          origin: c.res.headers.get('x-meridian-origin') ?? undefined,
+          origin: servedBy.get(c.req.raw),
           zone: config.zone,
         });
       }
@@ -333,7 +341,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
       const text = deps.renderer.renderMaster(master, renderContext(session));
       c.header('content-type', PLAYLIST_TYPE);
       c.header('cache-control', 'private, no-cache');
-      c.header('x-meridian-origin', master.originId);
+      markOrigin(c, master.originId);
       c.header('x-meridian-session', session.token);
       return c.body(text);
     };
@@ -388,7 +396,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
       const body = deps.renderer.renderMedia(media, renderContext(session, media.originId));
       c.header('content-type', PLAYLIST_TYPE);
       c.header('cache-control', playlistCacheControl(media.live, media.targetDurationSeconds));
-      c.header('x-meridian-origin', media.originId);
+      markOrigin(c, media.originId);
       return c.body(typeof body === 'string' ? body : (body as Uint8Array<ArrayBuffer>));
     });
 

@@ -122,6 +122,12 @@ export function createContentCatalog(options: ContentCatalogOptions): ContentCat
   });
 
   const fetchCached = async <V extends object, C>(cache: LRUCache<string, V, C>, name: string, key: string, context: C): Promise<V> => {
+    // Fast path: a fresh entry needs none of fetch()'s bookkeeping (the hot path of every playlist request).
+    const fresh = cache.get(key);
+    if (fresh !== undefined) {
+      metrics.cacheLookups.inc({ cache: name, result: 'hit' });
+      return fresh;
+    }
     const status: LRUCache.Status<string, V, C> = {};
     try {
       const value = await (cache.fetch as (k: string, o: { status: typeof status; context: C }) => Promise<V | undefined>).call(cache, key, { status, context });
