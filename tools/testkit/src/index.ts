@@ -57,9 +57,12 @@ export {
 } from './vast-server.ts';
 export {
   playInChromium,
+  startChromium,
   probeWithFfmpeg,
   installedHlsJs,
   CHROMIUM_ARGS,
+  type ChromiumPlayer,
+  type ChromiumOptions,
   type PlayOptions,
   type PlayReport,
   type PlaybackHook,

@@ -74,7 +74,12 @@ const PLAYER_SCRIPT = String.raw`
       if (!seeked) { seeked = true; video.currentTime = opts.seekToSeconds; }
     });
     video.addEventListener('waiting', function () { if (r.firstPlayAtMs !== null && !video.seeking) r.stallCount++; });
-    video.addEventListener('ended', function () { sample(); r.ended = true; r.state = 'ended'; });
+    video.addEventListener('ended', function () {
+      sample();
+      // An interstitial asset playing in this element ends too; only the primary's end is the end.
+      if (r.interstitials.started > r.interstitials.ended) { r.log.push('asset ended at ' + video.currentTime); return; }
+      r.ended = true; r.state = 'ended';
+    });
     video.addEventListener('error', function () { r.mediaError = video.error ? { code: video.error.code, message: video.error.message } : { code: 0, message: 'unknown' }; });
     video.addEventListener('loadedmetadata', function () { video.playbackRate = rate; });
     video.addEventListener('ratechange', function () { if (video.playbackRate !== rate) video.playbackRate = rate; });

@@ -51,7 +51,7 @@ export interface PlayOptions {
   hooks?: PlaybackHook[];
   /** Stop as soon as hls.js reports a fatal error on the primary stream; default true. */
   stopOnFatal?: boolean;
-  /** Chromium binary; default `CHROMIUM_BIN` from the environment, else `/usr/bin/chromium`. */
+  /** Chromium binary for {@link playInChromium} (a {@link ChromiumPlayer} has its own); default `CHROMIUM_BIN`, else `/usr/bin/chromium`. */
   executablePath?: string;
   /** How often the report is read from the page, in ms; default 200. */
   pollIntervalMs?: number;
@@ -146,9 +146,11 @@ export interface PlayReport {
   browserPid: number;
   /** Page console errors and uncaught exceptions. */
   pageErrors: string[];
+  /** What the instrumentation noticed on the way (rejected play(), interstitial asset ends, asset errors). */
+  notes: string[];
 }
 
-interface PageReport extends Omit<PlayReport, 'outcome' | 'startupMs' | 'browserPid' | 'pageErrors' | 'hlsVersion'> {
+interface PageReport extends Omit<PlayReport, 'outcome' | 'startupMs' | 'browserPid' | 'pageErrors' | 'notes' | 'hlsVersion'> {
   hlsVersion: string | null;
   supported: boolean;
   state: string;
@@ -209,9 +211,162 @@ async function launchChromium(executablePath: string, home: string): Promise<{ s
   }
 }
 
+/** Options for {@link startChromium}. */
+export interface ChromiumOptions {
+  /** Chromium binary; default `CHROMIUM_BIN` from the environment, else `/usr/bin/chromium`. */
+  executablePath?: string;
+}
+
+/** A running Chromium that can play several streams, each in a fresh browser context. */
+export interface ChromiumPlayer {
+  /** PID of the launched Chromium (the only process {@link ChromiumPlayer.close} ends). */
+  pid: number;
+  /** Plays `url` in a new context and reports; see {@link playInChromium}. */
+  play(url: string, options?: PlayOptions): Promise<PlayReport>;
+  /** Closes the browser (killing its process group if it will not close) and removes its temp HOME. */
+  close(): Promise<void>;
+}
+
 /**
- * Plays an HLS master URL in real Chromium with the installed hls.js and reports what happened.
- * The browser is always closed (also on failure); only the process it launched is killed.
+ * Launches Chromium once for several playbacks (saves a second or two per test); close it in `afterAll`.
+ * @example
+ * const chromium = await startChromium();
+ * const a = await chromium.play(vodUrl);
+ * const b = await chromium.play(liveUrl, { playSeconds: 10 });
+ * await chromium.close();
+ */
+export async function startChromium(options: ChromiumOptions = {}): Promise<ChromiumPlayer> {
+  const executablePath = options.executablePath ?? process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+  const { distDir, version } = installedHlsJs();
+  const html = playerPageHtml(`/hls.min.js?v=${version}`);
+  const home = mkdtempSync(join(tmpdir(), 'meridian-chromium-'));
+  let pageServer: StaticServer | undefined;
+  let launched: { server: BrowserServer; browser: Browser } | undefined;
+  const close = async (): Promise<void> => {
+    if (launched) {
+      const { server, browser } = launched;
+      launched = undefined;
+      await browser.close().catch(() => undefined);
+      await server.close().catch(() => server.kill());
+    }
+    await pageServer?.close();
+    pageServer = undefined;
+    rmSync(home, { recursive: true, force: true });
+  };
+  try {
+    pageServer = await startStaticServer(distDir, {
+      onRequest: (_req, res, { path }) => {
+        if (path === '/favicon.ico') {
+          res.writeHead(204);
+          res.end();
+          return true;
+        }
+        if (path !== '/player.html') return false;
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+        res.end(html);
+        return true;
+      },
+    });
+    launched = await launchChromium(executablePath, home);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const pid = launched.server.process().pid ?? -1;
+  const pageUrl = `${pageServer.url}/player.html`;
+  return {
+    pid,
+    play: async (url, playOptions = {}) => {
+      if (!launched) throw new TestkitError('PLAYER_FAILED', 'this Chromium is closed');
+      const context = await launched.browser.newContext();
+      try {
+        return await playInPage(await context.newPage(), pageUrl, url, playOptions, version, pid);
+      } finally {
+        await context.close().catch(() => undefined);
+      }
+    },
+    close,
+  };
+}
+
+async function playInPage(
+  page: Page,
+  pageUrl: string,
+  url: string,
+  options: PlayOptions,
+  version: string,
+  pid: number,
+): Promise<PlayReport> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const pollIntervalMs = options.pollIntervalMs ?? 200;
+  const stopOnFatal = options.stopOnFatal ?? true;
+  const hooks = [...(options.hooks ?? [])].sort((a, b) => a.atPlayedSeconds - b.atPlayedSeconds);
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(`uncaught: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text());
+  });
+  await page.goto(pageUrl, { waitUntil: 'load', timeout: 30_000 });
+  const startedAt = Date.now();
+  await page.evaluate((o) => window.__meridianStart(o), {
+    src: url,
+    hlsConfig: options.hlsConfig ?? {},
+    playbackRate: options.playbackRate ?? 1,
+    ...(options.seekToSeconds !== undefined ? { seekToSeconds: options.seekToSeconds } : {}),
+  });
+
+  let report: PageReport = await page.evaluate(() => window.__meridianReport());
+  if (!report.supported) throw new TestkitError('PLAYER_FAILED', 'hls.js reports no MediaSource support in this Chromium');
+  let outcome: PlayReport['outcome'] = 'timeout';
+  const deadline = startedAt + timeoutMs;
+  for (;;) {
+    report = await page.evaluate(() => window.__meridianReport());
+    while (hooks.length > 0 && report.playedSeconds >= hooks[0]!.atPlayedSeconds) await hooks.shift()!.run();
+    if (report.ended) {
+      outcome = 'ended';
+      break;
+    }
+    if (stopOnFatal && report.state === 'fatal') {
+      outcome = 'fatal';
+      break;
+    }
+    if (options.playSeconds !== undefined && report.playedSeconds >= options.playSeconds) {
+      outcome = 'played';
+      break;
+    }
+    if (Date.now() >= deadline) break;
+    await sleep(pollIntervalMs);
+  }
+  await page.evaluate(() => window.__meridianStop()).catch(() => undefined);
+  report = await page.evaluate(() => window.__meridianReport());
+  return {
+    outcome,
+    playedSeconds: Math.round(report.playedSeconds * 1000) / 1000,
+    currentTime: report.currentTime,
+    duration: report.duration,
+    ended: report.ended,
+    startupMs: report.firstPlayAtMs === null ? null : report.firstPlayAtMs - startedAt,
+    fatalErrors: report.fatalErrors,
+    nonFatalErrors: report.nonFatalErrors,
+    nonFatalErrorCount: report.nonFatalErrorCount,
+    stallCount: report.stallCount,
+    bufferStalledErrors: report.bufferStalledErrors,
+    levels: report.levels,
+    levelSwitches: report.levelSwitches,
+    fragments: report.fragments,
+    interstitials: report.interstitials,
+    mediaError: report.mediaError,
+    hlsVersion: report.hlsVersion ?? version,
+    browserPid: pid,
+    pageErrors,
+    notes: report.log,
+  };
+}
+
+/**
+ * Plays an HLS master URL in a freshly launched Chromium with the installed hls.js and reports
+ * what happened. The browser is always closed (also on failure); only the process it launched is
+ * ended. Use {@link startChromium} to play several streams in one browser.
  * @example
  * const report = await playInChromium(`${edge.url}/v1/master.m3u8`, {
  *   playSeconds: 20,
@@ -221,97 +376,11 @@ async function launchChromium(executablePath: string, home: string): Promise<{ s
  * expect(report.playedSeconds).toBeGreaterThan(19);
  */
 export async function playInChromium(url: string, options: PlayOptions = {}): Promise<PlayReport> {
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  const pollIntervalMs = options.pollIntervalMs ?? 200;
-  const stopOnFatal = options.stopOnFatal ?? true;
-  const executablePath = options.executablePath ?? process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-  const hooks = [...(options.hooks ?? [])].sort((a, b) => a.atPlayedSeconds - b.atPlayedSeconds);
-  const { distDir, version } = installedHlsJs();
-  const html = playerPageHtml(`/hls.min.js?v=${version}`);
-
-  const home = mkdtempSync(join(tmpdir(), 'meridian-chromium-'));
-  let pageServer: StaticServer | undefined;
-  let launched: { server: BrowserServer; browser: Browser } | undefined;
-  const pageErrors: string[] = [];
+  const browser = await startChromium(options.executablePath !== undefined ? { executablePath: options.executablePath } : {});
   try {
-    pageServer = await startStaticServer(distDir, {
-      onRequest: (_req, res, { path }) => {
-        if (path !== '/player.html') return false;
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-        res.end(html);
-        return true;
-      },
-    });
-    launched = await launchChromium(executablePath, home);
-    const page: Page = await launched.browser.newPage();
-    page.on('pageerror', (e) => pageErrors.push(`uncaught: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-    });
-    await page.goto(`${pageServer.url}/player.html`, { waitUntil: 'load', timeout: 30_000 });
-    const startedAt = Date.now();
-    await page.evaluate(
-      (o) => window.__meridianStart(o),
-      {
-        src: url,
-        hlsConfig: options.hlsConfig ?? {},
-        playbackRate: options.playbackRate ?? 1,
-        ...(options.seekToSeconds !== undefined ? { seekToSeconds: options.seekToSeconds } : {}),
-      },
-    );
-
-    let report: PageReport = await page.evaluate(() => window.__meridianReport());
-    if (!report.supported) throw new TestkitError('PLAYER_FAILED', 'hls.js reports no MediaSource support in this Chromium');
-    let outcome: PlayReport['outcome'] = 'timeout';
-    const deadline = startedAt + timeoutMs;
-    for (;;) {
-      report = await page.evaluate(() => window.__meridianReport());
-      while (hooks.length > 0 && report.playedSeconds >= hooks[0]!.atPlayedSeconds) await hooks.shift()!.run();
-      if (report.ended) {
-        outcome = 'ended';
-        break;
-      }
-      if (stopOnFatal && report.state === 'fatal') {
-        outcome = 'fatal';
-        break;
-      }
-      if (options.playSeconds !== undefined && report.playedSeconds >= options.playSeconds) {
-        outcome = 'played';
-        break;
-      }
-      if (Date.now() >= deadline) break;
-      await sleep(pollIntervalMs);
-    }
-    await page.evaluate(() => window.__meridianStop()).catch(() => undefined);
-    report = await page.evaluate(() => window.__meridianReport());
-    return {
-      outcome,
-      playedSeconds: Math.round(report.playedSeconds * 1000) / 1000,
-      currentTime: report.currentTime,
-      duration: report.duration,
-      ended: report.ended,
-      startupMs: report.firstPlayAtMs === null ? null : report.firstPlayAtMs - startedAt,
-      fatalErrors: report.fatalErrors,
-      nonFatalErrors: report.nonFatalErrors,
-      nonFatalErrorCount: report.nonFatalErrorCount,
-      stallCount: report.stallCount,
-      bufferStalledErrors: report.bufferStalledErrors,
-      levels: report.levels,
-      levelSwitches: report.levelSwitches,
-      fragments: report.fragments,
-      interstitials: report.interstitials,
-      mediaError: report.mediaError,
-      hlsVersion: report.hlsVersion ?? version,
-      browserPid: launched.server.process().pid ?? -1,
-      pageErrors: [...pageErrors, ...report.log],
-    };
+    return await browser.play(url, options);
   } finally {
-    if (launched) {
-      await launched.browser.close().catch(() => undefined);
-      await launched.server.close().catch(() => launched?.server.kill());
-    }
-    await pageServer?.close();
-    rmSync(home, { recursive: true, force: true });
+    await browser.close();
   }
 }
 

@@ -7,8 +7,10 @@ import {
   packageHls,
   playInChromium,
   probeWithFfmpeg,
+  startChromium,
   startLiveChannel,
   startStaticServer,
+  type ChromiumPlayer,
   type HlsLadder,
   type StaticServer,
 } from '../src/index.ts';
@@ -25,7 +27,9 @@ function isRunning(pid: number): boolean {
 describe('playInChromium', () => {
   let vod: HlsLadder;
   let cdn: StaticServer;
+  let browser: ChromiumPlayer;
   beforeAll(async () => {
+    browser = await startChromium();
     const clip = await makeSampleClip({ width: 320, height: 180, durationSeconds: 4 });
     vod = await packageHls(clip.path, { segmentSeconds: 2, segmentType: 'mpegts' });
     const adClip = await makeAdClip({ width: 320, height: 180, durationSeconds: 2 });
@@ -42,6 +46,8 @@ describe('playInChromium', () => {
     writeFileSync(join(vod.dir, 'interstitial.m3u8'), readFileSync(vod.masterPath, 'utf8').replace('r0/index.m3u8', 'r0/interstitial.m3u8'));
   });
   afterAll(async () => {
+    await browser.close();
+    expect(isRunning(browser.pid)).toBe(false);
     await cdn.close();
   });
 
@@ -49,6 +55,7 @@ describe('playInChromium', () => {
     let hookAt = -1;
     const report = await playInChromium(`${cdn.url}/master.m3u8`, {
       timeoutMs: 30_000,
+      playbackRate: 2,
       hooks: [{ atPlayedSeconds: 1, run: () => void (hookAt = Date.now()) }],
     });
     expect(report.outcome).toBe('ended');
@@ -67,14 +74,14 @@ describe('playInChromium', () => {
   });
 
   it('reports fatal hls.js errors with their details', async () => {
-    const report = await playInChromium(`${cdn.url}/missing.m3u8`, { timeoutMs: 20_000 });
+    const report = await browser.play(`${cdn.url}/missing.m3u8`, { timeoutMs: 20_000 });
     expect(report.outcome).toBe('fatal');
     expect(report.fatalErrors[0]).toMatchObject({ type: 'networkError', details: 'manifestLoadError' });
     expect(report.playedSeconds).toBe(0);
   });
 
   it('schedules and plays an HLS interstitial and traces the ad fragments', async () => {
-    const report = await playInChromium(`${cdn.url}/interstitial.m3u8`, { timeoutMs: 30_000 });
+    const report = await browser.play(`${cdn.url}/interstitial.m3u8`, { timeoutMs: 30_000, playbackRate: 2 });
     expect(report.outcome).toBe('ended');
     expect(report.fatalErrors).toEqual([]);
     expect(report.interstitials.supported).toBe(true);
@@ -84,18 +91,26 @@ describe('playInChromium', () => {
     const adFrags = report.fragments.filter((f) => f.assetId !== undefined && f.sn !== 'initSegment');
     expect(adFrags.length).toBeGreaterThanOrEqual(1);
     expect(adFrags[0]!.url).toContain('/ad/r0/');
+    // Content (4 s) plus the ad (2 s) played, each once.
+    expect(report.playedSeconds).toBeGreaterThan(5.2);
+    expect(report.playedSeconds).toBeLessThan(6.8);
   });
 
   it('plays a simulated live channel with monotonic sequence numbers', async () => {
     const ch = await startLiveChannel({ dir: vod.dir, windowSegments: 3 });
     try {
-      const report = await playInChromium(ch.url, { playSeconds: 3, timeoutMs: 30_000 });
+      const report = await browser.play(ch.url, { playSeconds: 3, timeoutMs: 30_000 });
       expect(report.outcome).toBe('played');
       expect(report.fatalErrors).toEqual([]);
       expect(report.duration === null || report.duration > 0).toBe(true);
       const sns = report.fragments.filter((f) => f.type === 'main' && typeof f.sn === 'number').map((f) => f.sn as number);
       expect(sns.length).toBeGreaterThanOrEqual(2);
       for (let i = 1; i < sns.length; i++) expect(sns[i]!).toBeGreaterThan(sns[i - 1]!);
+      // The 2-segment VOD loops: hls.js puts every segment in the discontinuity domain of its loop.
+      const main = report.fragments.filter((f) => f.type === 'main' && typeof f.sn === 'number');
+      expect(main.map((f) => f.cc)).toEqual(main.map((f) => Math.floor((f.sn as number) / ch.segmentsPerLoop)));
+      expect(main.some((f) => f.cc > 0)).toBe(true);
+      expect(main.every((f) => f.programDateTimeMs !== undefined)).toBe(true);
     } finally {
       await ch.stop();
     }
