@@ -650,7 +650,9 @@ export type PlaylistWarningCode =
   /** EXT-X-STREAM-INF with no URI line after it (another tag or the end came first): kept verbatim. */
   | 'MISSING_URI'
   /** A URI line in a multivariant playlist that follows no EXT-X-STREAM-INF: kept verbatim. */
-  | 'UNEXPECTED_URI';
+  | 'UNEXPECTED_URI'
+  /** The last warning when more than 1,000 were found (the rest are counted, not listed). */
+  | 'TOO_MANY_WARNINGS';
 
 /** What the parsers return. */
 export interface ParseResult<P extends Playlist = Playlist> {

@@ -354,6 +354,16 @@ describe('limits', () => {
     expect(codeOf(() => parsePlaylist(text))).toBe('PLAYLIST_LINE_TOO_LONG');
   });
 
+  it('a run of 500,000 EXTINF lines without URIs stays linear and loses nothing', () => {
+    const text = '#EXTM3U\n#EXT-X-TARGETDURATION:1\n' + '#EXTINF:1,\n'.repeat(500_000) + 'a.ts\n';
+    const { playlist, warnings } = parseMediaPlaylist(text);
+    expect(playlist.segments).toHaveLength(1);
+    expect(playlist.segments[0]!.extra).toHaveLength(499_999);
+    expect(warnings).toHaveLength(1001); // capped, plus one TOO_MANY_WARNINGS summary
+    expect(warnings.at(-1)!.code).toBe('TOO_MANY_WARNINGS');
+    expect(serializePlaylist(playlist)).toBe(text);
+  });
+
   it('a million segments are refused by default, and parse in linear time when allowed', () => {
     const million = '#EXTM3U\n#EXT-X-TARGETDURATION:1\n' + '#EXTINF:1,\na.ts\n'.repeat(1_000_000);
     expect(codeOf(() => parsePlaylist(million))).toBe('PLAYLIST_TOO_MANY_SEGMENTS');

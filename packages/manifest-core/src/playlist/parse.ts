@@ -244,14 +244,15 @@ class Context implements AttributeContext {
     this.doSubstitute = options.substituteVariables === true;
   }
 
-  warn(code: PlaylistWarningCode | string, message: string): void {
+  warn(code: PlaylistWarningCode, message: string): void {
     if (this.warnings.length < MAX_WARNINGS) this.warnings.push({ code, message, line: this.line });
     else this.dropped++;
   }
 
   finishWarnings(): ManifestWarning[] {
     if (this.dropped > 0) {
-      this.warnings.push({ code: 'TOO_MANY_WARNINGS', message: `${this.dropped} more warnings were dropped` });
+      const code: PlaylistWarningCode = 'TOO_MANY_WARNINGS';
+      this.warnings.push({ code, message: `${this.dropped} more warnings were dropped` });
     }
     return this.warnings;
   }
@@ -430,6 +431,8 @@ function parseMedia(text: string, options: ParsePlaylistOptions): ParseResult<Me
   let curOrder: LineKind[] = [];
   let extinfLine: string | undefined;
   let extinfSlot = -1;
+  /** How many verbatim lines the segment had when its EXTINF came (each has one 'extra' slot before it). */
+  let extinfExtrasBefore = 0;
 
   const flushHeaderExtra = (): void => {
     if (pendingHeaderExtra === undefined) return;
@@ -477,9 +480,8 @@ function parseMedia(text: string, options: ParsePlaylistOptions): ParseResult<Me
   const demoteExtinf = (): void => {
     if (cur === undefined || extinfLine === undefined) return;
     ctx.warn('EXTINF_WITHOUT_URI', `EXTINF without a URI line; kept as written`);
-    let extrasBefore = 0;
-    for (let k = 0; k < extinfSlot; k++) if (curOrder[k] === 'extra') extrasBefore++;
-    (cur.extra ??= []).splice(extrasBefore, 0, extinfLine);
+    // Splicing at a remembered index keeps a run of URI-less EXTINF lines linear, not quadratic.
+    (cur.extra ??= []).splice(extinfExtrasBefore, 0, extinfLine);
     curOrder[extinfSlot] = 'extra';
     delete cur.duration;
     delete cur.title;
@@ -575,6 +577,7 @@ function parseMedia(text: string, options: ParsePlaylistOptions): ParseResult<Me
     }
     extinfLine = line;
     extinfSlot = curOrder.length;
+    extinfExtrasBefore = seg.extra?.length ?? 0;
     curOrder.push('extinf');
   }
 
