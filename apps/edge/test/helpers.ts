@@ -75,6 +75,33 @@ export function vodMedia(segments = 3, keyId?: string): string {
   return lines.join('\n');
 }
 
+/** A VOD media playlist whose URIs exercise every resolution rule. */
+export function oddMedia(): string {
+  return [
+    '#EXTM3U',
+    '#EXT-X-VERSION:7',
+    '#EXT-X-TARGETDURATION:6',
+    '#EXT-X-PLAYLIST-TYPE:VOD',
+    '#EXT-X-MAP:URI="init.mp4"',
+    '#EXTINF:6.000,',
+    '../720p/seg0.m4s',
+    '#EXTINF:6.000,',
+    'sub/./seg1.m4s',
+    '#EXTINF:6.000,',
+    'seg%202.m4s?token=a%2Fb&x=1',
+    '#EXT-X-BYTERANGE:1000@0',
+    '#EXTINF:6.000,',
+    '/abs/seg3.m4s',
+    '#EXTINF:6.000,',
+    'https://other.example/ads/seg4.m4s',
+    '#EXT-X-UNKNOWN-TAG:KEPT=1',
+    '#EXTINF:6.000,',
+    'seg.5~x_y-z.m4s',
+    '#EXT-X-ENDLIST',
+    '',
+  ].join('\n');
+}
+
 /** A live media playlist window starting at `sequence`. */
 export function liveMedia(sequence: number): string {
   const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:4', `#EXT-X-MEDIA-SEQUENCE:${sequence}`];
@@ -94,6 +121,11 @@ export async function startOrigin(): Promise<FaultyServer> {
     for (const r of ['240p', '720p', 'audio']) origin.set(`/vod/${assetId}/${r}/index.m3u8`, playlist(vodMedia(3, keyId)));
     origin.set(`/vod/${assetId}/240p/iframes.m3u8`, playlist(vodMedia(1)));
   }
+  // Odd but valid URIs: dot segments, escapes, absolute URLs, byte ranges and an init section.
+  origin.set('/vod/odd1/asset.json', { kind: 'ok', body: JSON.stringify(assetJson('odd1')), headers: { 'content-type': 'application/json' } });
+  origin.set('/vod/odd1/master.m3u8', playlist(MASTER));
+  for (const r of ['240p', '720p', 'audio']) origin.set(`/vod/odd1/${r}/index.m3u8`, playlist(oddMedia()));
+  origin.set('/vod/odd1/240p/iframes.m3u8', playlist(oddMedia()));
   origin.set('/live/ch1/master.m3u8', playlist(['#EXTM3U', '#EXT-X-STREAM-INF:BANDWIDTH=800000', '480p.m3u8', ''].join('\n')));
   origin.set('/live/ch1/480p.m3u8', playlist(liveMedia(100)));
   return origin;

@@ -59,7 +59,8 @@ describe('VOD playback at the edge (workerd)', () => {
     const zoneSession = await fetch(`${zone.url}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ assetId: 'enc1' }) });
     expect(zoneSession.status).toBe(201);
     const zoneToken = ((await zoneSession.json()) as { sessionId: string }).sessionId;
-    for (const token of [edgeToken, zoneToken]) {
+    const oddToken = await startSession('odd1');
+    for (const token of [edgeToken, zoneToken, oddToken]) {
       for (const rendition of ['v0', 'v1', 'r0', 'i0']) {
         const atEdge = await get(`/v1/sessions/${token}/${rendition}.m3u8`);
         const atZone = await fetch(`${zone.url}/v1/sessions/${token}/${rendition}.m3u8`);
@@ -70,6 +71,11 @@ describe('VOD playback at the edge (workerd)', () => {
         expect(atEdge.headers.get('cache-control')).toBe(atZone.headers.get('cache-control'));
       }
     }
+    const odd = await (await get(`/v1/sessions/${oddToken}/v0.m3u8`)).text();
+    expect(odd).toContain(`#EXT-X-MAP:URI="${origin.url}/vod/odd1/240p/init.mp4?session=${oddToken}"`);
+    expect(odd).toContain(`\n${origin.url}/vod/odd1/720p/seg0.m4s?session=${oddToken}\n`);
+    expect(odd).toContain(`\nhttps://other.example/ads/seg4.m4s?session=${oddToken}\n`);
+    expect(odd).toContain('#EXT-X-UNKNOWN-TAG:KEPT=1');
     const media = await (await get(`/v1/sessions/${edgeToken}/v0.m3u8`)).text();
     expect(media).toContain(`#EXT-X-KEY:METHOD=AES-128,URI="${PUBLIC_BASE_URL}/v1/keys/k-enc1?session=${edgeToken}"`);
     expect(media).toContain(`${origin.url}/vod/enc1/240p/seg0.ts?session=${edgeToken}`);
