@@ -101,7 +101,7 @@ export interface AssetManifest {
   thumbnails: AssetThumbnails | null;
   /** Every AES-128 key id the asset uses (empty when clear). */
   keyIds: string[];
-  /** Every store URL the job wrote to, primary first. */
+  /** Every destination configured for the job, primary first (see each rendition for where it really lives). */
   locations: string[];
   /** ISO 8601 time the asset became ready (or failed). */
   updatedAt: string;
