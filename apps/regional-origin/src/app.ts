@@ -3,7 +3,6 @@
  * renderer, ADS client). `server.ts` wires the real ones; tests call `app.request()` or a port.
  */
 import { Hono, type Context } from 'hono';
-import { cors } from 'hono/cors';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -290,13 +289,21 @@ export function createApp(deps: AppDependencies): ZoneApp {
 
   // — playback —
   if (config.role !== 'upload') {
-    const corsMiddleware = cors({
-      origin: config.corsAllowOrigin,
-      allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
-      allowHeaders: ['content-type', 'x-request-id'],
-      exposeHeaders: ['x-meridian-origin', 'x-meridian-zone', 'x-meridian-session', 'x-request-id', 'content-length'],
-      maxAge: 86_400,
-    });
+    // CORS by hand rather than hono/cors: that middleware edits c.res after the handler, which
+    // forces a full Response per request; these headers are fixed, so they are set up front.
+    const exposed = 'x-meridian-origin, x-meridian-zone, x-meridian-session, x-request-id, content-length';
+    const corsMiddleware = async (c: Context, next: () => Promise<void>): Promise<Response | void> => {
+      c.header('access-control-allow-origin', config.corsAllowOrigin);
+      if (config.corsAllowOrigin !== '*') c.header('vary', 'Origin');
+      if (c.req.method === 'OPTIONS') {
+        c.header('access-control-allow-methods', 'GET, HEAD, POST, OPTIONS');
+        c.header('access-control-allow-headers', c.req.header('access-control-request-headers') ?? 'content-type, x-request-id');
+        c.header('access-control-max-age', '86400');
+        return c.body(null, 204);
+      }
+      c.header('access-control-expose-headers', exposed);
+      await next();
+    };
     for (const path of ['/v1/vod/*', '/v1/live/*', '/v1/sessions/*', '/v1/steering/*', '/v1/keys/*']) app.use(path, corsMiddleware);
     app.use('/v1/sessions', bodyLimit({ maxSize: config.bodyLimitBytes, onError: () => { throw new AppError('PAYLOAD_TOO_LARGE'); } }));
 

@@ -90,6 +90,11 @@ describe('VOD playback', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('access-control-expose-headers')).toContain('x-meridian-origin');
     expect(res.headers.get('access-control-expose-headers')).toContain('x-meridian-zone');
+    // Errors reach web players too (a player can only read a 404's JSON with CORS headers).
+    const missing = await app.request('/v1/vod/nope/master.m3u8', { headers: { origin: 'https://player.example' } });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('access-control-allow-origin')).toBe('*');
+    expect(missing.headers.get('x-meridian-zone')).toBe('zone-a');
   });
 
   it('serves from the secondary origin when the primary is dead, and counts the failover', async () => {
