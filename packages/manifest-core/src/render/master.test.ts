@@ -110,7 +110,7 @@ describe('renderMasterPlaylist', () => {
     expect(playlist.variants.map((v) => v.uri)).toEqual(['240p/index.m3u8']);
     expect(warnings.map((w) => w.code)).toEqual(['ALL_VARIANTS_FILTERED']);
     const none = renderMasterPlaylist(LADDER, { unsupportedCodecFamilies: ['aac'] });
-    expect(none.playlist.variants).toHaveLength(5);
+    expect(none.playlist.variants.map((v) => v.uri)).toEqual(['240p/index.m3u8']);
     expect(none.warnings.map((w) => w.code)).toEqual(['NO_SUPPORTED_CODECS']);
   });
 
@@ -170,6 +170,49 @@ describe('renderMasterPlaylist', () => {
           { type: 'AUDIO', id: 'y', groupId: 'g', name: 'B', default: true },
         ],
       }),
+    );
+  });
+
+  it('m3u8-parser sees every kept variant once per pathway, for any ladder and viewer (property)', () => {
+    const variantArb = fc.record({
+      bandwidthBps: fc.integer({ min: 50_000, max: 40_000_000 }),
+      height: fc.constantFrom(240, 360, 480, 720, 1080, 2160),
+      video: fc.constantFrom('avc1.64001f', 'hvc1.2.4.L153.B0', 'av01.0.08M.08'),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(variantArb, { minLength: 1, maxLength: 8 }),
+        fc.record({
+          maxHeight: fc.option(fc.constantFrom(360, 720, 1080), { nil: undefined }),
+          maxBandwidthBps: fc.option(fc.integer({ min: 100_000, max: 20_000_000 }), { nil: undefined }),
+          unsupportedCodecFamilies: fc.subarray(['hevc', 'av1'] as const),
+        }),
+        fc.integer({ min: 0, max: 3 }),
+        (rungs, viewer, pathwayCount) => {
+          const ladder: Ladder = { variants: rungs.map((r, i) => rung(`v${i}`, r.height, r.bandwidthBps, r.video)), media: LADDER.media! };
+          const pathways = Array.from({ length: pathwayCount }, (_, i) => ({ id: `p${i}`, baseUrl: `https://p${i}.example` }));
+          const { playlist, text, warnings } = renderMasterPlaylist(ladder, viewer, { pathways });
+          const perPathway = playlist.variants.length / Math.max(1, pathwayCount);
+          expect(perPathway).toBeGreaterThanOrEqual(1);
+          const fits = ladder.variants.filter(
+            (v) =>
+              v.height! <= (viewer.maxHeight ?? Infinity) &&
+              v.bandwidthBps <= (viewer.maxBandwidthBps ?? Infinity) &&
+              !viewer.unsupportedCodecFamilies.includes(codecFamily(v.codecs!.split(',')[0]!) as 'hevc' | 'av1'),
+          );
+          if (fits.length > 0) {
+            expect(perPathway).toBe(fits.length);
+            expect(warnings).toEqual([]);
+          } else {
+            expect(perPathway).toBe(1);
+            expect(warnings).toHaveLength(1);
+          }
+          const m = oracle(text);
+          expect(m.playlists.map((p) => p.attributes.BANDWIDTH)).toEqual(playlist.variants.map((v) => v.bandwidth));
+          expect(m.playlists.map((p) => p.uri)).toEqual(playlist.variants.map((v) => v.uri));
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 

@@ -308,9 +308,9 @@ export interface RenderMasterOptions {
 
 /** Stable warning codes of {@link renderMasterPlaylist}. */
 export type RenderWarningCode =
-  /** No variant has codecs the viewer supports; the whole ladder is kept for codec purposes. */
+  /** No variant has codecs the viewer supports; the lowest-bandwidth variant is kept. */
   | 'NO_SUPPORTED_CODECS'
-  /** Height or bandwidth limits removed every variant; the lowest-bandwidth one is kept. */
+  /** Height or bandwidth limits removed every variant the viewer can decode; the lowest-bandwidth one of those is kept. */
   | 'ALL_VARIANTS_FILTERED';
 
 /** What {@link renderMasterPlaylist} returns. */
@@ -459,15 +459,16 @@ export function renderMasterPlaylist(ladder: Ladder, viewer: Viewer = {}, option
   for (const k of options.sessionKeys ?? []) if (k.method === 'NONE') bad('EXT-X-SESSION-KEY cannot have METHOD=NONE (RFC 8216 §4.3.4.5)');
 
   const warnings: ManifestWarning[] = [];
-  let playable = ladder.variants.filter((v) => codecsSupported(v, viewer));
-  if (playable.length === 0) {
-    warnings.push({ code: 'NO_SUPPORTED_CODECS', message: 'no variant has codecs the viewer supports; codec filtering skipped' });
-    playable = ladder.variants;
-  }
+  const playable = ladder.variants.filter((v) => codecsSupported(v, viewer));
   let kept = playable.filter((v) => withinLimits(v, viewer));
   if (kept.length === 0) {
-    const lowest = [...playable].sort(byBandwidth)[0]!;
-    warnings.push({ code: 'ALL_VARIANTS_FILTERED', message: `height/bandwidth limits removed every variant; kept the lowest (${lowest.id})` });
+    // Never an empty master: the lowest variant the viewer can decode (or the lowest of all) stays.
+    const lowest = [...(playable.length > 0 ? playable : ladder.variants)].sort(byBandwidth)[0]!;
+    warnings.push(
+      playable.length === 0
+        ? { code: 'NO_SUPPORTED_CODECS', message: `no variant has codecs the viewer supports; kept the lowest (${lowest.id})` }
+        : { code: 'ALL_VARIANTS_FILTERED', message: `height/bandwidth limits removed every variant; kept the lowest (${lowest.id})` },
+    );
     kept = [lowest];
   }
   const variants = orderVariants(kept, options.startBandwidthBps);

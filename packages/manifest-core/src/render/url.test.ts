@@ -17,6 +17,21 @@ describe('resolveUri', () => {
     expect(resolveUri(ref, BASE)).toBe(`https://origin.example/live/ch1/${ref}`);
   });
 
+  it('keeps any query after any relative path byte for byte (property)', () => {
+    const segment = fc.stringMatching(/^[a-zA-Z0-9_-]{1,8}$/);
+    const pathArb = fc.array(fc.oneof(segment, fc.constantFrom('.', '..')), { minLength: 1, maxLength: 5 }).map((parts) => parts.join('/'));
+    const queryArb = fc.array(fc.constantFrom(...'abc019-._~%2B%3D%2F=&+/!$'.split('')), { maxLength: 30 }).map((c) => c.join(''));
+    fc.assert(
+      fc.property(pathArb, queryArb, fc.boolean(), (path, query, rooted) => {
+        const ref = `${rooted ? '/' : ''}${path}.ts?${query}`;
+        const out = resolveUri(ref, BASE);
+        expect(out.endsWith(`?${query}`)).toBe(true);
+        // the path part agrees with the WHATWG URL parser (which leaves these characters alone)
+        expect(out.slice(0, out.indexOf('?'))).toBe(new URL(`${rooted ? '/' : ''}${path}.ts`, BASE).href);
+      }),
+    );
+  });
+
   it('leaves data: and skd: URIs alone and refuses a relative base', () => {
     expect(resolveUri('data:text/plain;base64,AAAA', BASE)).toBe('data:text/plain;base64,AAAA');
     expect(resolveUri('skd://kid', BASE)).toBe('skd://kid');
