@@ -124,6 +124,7 @@ class Emitter {
     pdtMs: number | undefined,
     disc: boolean,
     forcePdt: boolean,
+    pdtText?: string,
   ): void {
     if (disc && this.any) seg.discontinuity = true;
     const fresh = !this.any || disc;
@@ -135,7 +136,7 @@ class Emitter {
     this.keys = keys;
     if (map !== undefined && (fresh || !sameMap(map, this.map))) seg.map = map;
     this.map = map;
-    if (pdtMs !== undefined && !Number.isNaN(pdtMs) && (fresh || forcePdt)) seg.programDateTime = formatPdt(pdtMs);
+    if (pdtMs !== undefined && !Number.isNaN(pdtMs) && (fresh || forcePdt)) seg.programDateTime = pdtText ?? formatPdt(pdtMs);
     this.any = true;
     this.out.push(seg);
   }
@@ -311,13 +312,19 @@ export function walkStitched(input: WalkInput): WalkResult {
       input.vodPdtBaseMs !== undefined ? input.vodPdtBaseMs + outMs : tl.pdtMs[i]!;
     const disc = seg.discontinuity === true || prevWasPlan;
     if (result === undefined) result = { kind: 'content', index: i };
-    em.push(out, tl.keys[i]!, tl.maps[i], pdt, disc, seg.programDateTime !== undefined);
+    // Live content keeps the origin's PDT (replacements fill breaks exactly), so its text is reused as written.
+    const pdtText = input.vodPdtBaseMs === undefined && seg.programDateTime !== undefined ? seg.programDateTime : undefined;
+    em.push(out, tl.keys[i]!, tl.maps[i], pdt, disc, seg.programDateTime !== undefined, pdtText);
     outMs += tl.durMs[i]!;
     prevWasPlan = false;
     i++;
   }
   return { segments: em.out, first: result };
 }
+
+/** Ad DATERANGEs are identical on every reload of every rendition, so they are built once (bounded cache). */
+const dateRangeCache = new Map<string, DateRange>();
+const DATERANGE_CACHE_MAX = 4096;
 
 /** The per-ad DATERANGE: MediaTailor-style id (output MSN of the avail's first ad segment, then the ad's number) and SVA creative signalling. */
 function adDateRange(
@@ -329,6 +336,9 @@ function adDateRange(
   pod: AdPod | undefined,
 ): DateRange {
   const ad = d.ads[seg.runItem]!;
+  const key = `${d.id}\u0000${outStartMsn}\u0000${seg.runItem}\u0000${pdtBase}\u0000${ad.adId}`;
+  const hit = dateRangeCache.get(key);
+  if (hit !== undefined) return hit;
   // The ad's first segment in the layout, whatever segment of it is first in this window.
   const adStart = layout.segment(seg.index - seg.segIndex);
   let durMs = 0;
@@ -350,13 +360,16 @@ function adDateRange(
       },
     ],
   };
-  return {
+  const range: DateRange = {
     id,
     class: AD_CREATIVE_DATERANGE_CLASS,
     startDate: formatPdt(pdtBase + adStart.startMs),
     duration: durMs / 1000,
     clientAttributes: { 'X-AD-ID': ad.adId, 'X-AD-CREATIVE-SIGNALING': base64Utf8(JSON.stringify(signalling)) },
   };
+  if (dateRangeCache.size >= DATERANGE_CACHE_MAX) dateRangeCache.clear();
+  dateRangeCache.set(key, range);
+  return range;
 }
 
 /** Builds the output media playlist around stitched segments: the content's header, a target duration that covers every segment. */
