@@ -1,7 +1,9 @@
 /** @module Small pure byte helpers for key signalling: key-id hex parsing, UTF-8/UTF-16LE text, concatenation. */
 import { ManifestError } from '../errors.ts';
 
+/** Lower-case hex of bytes (the SCTE-35 module's helper, reused rather than duplicated). */
 export { bytesToHex } from '../scte35/bytes.ts';
+/** Padded standard base64 of bytes (the SCTE-35 module's encoder; it is plain RFC 4648 §4 base64). */
 export { formatScte35Base64 as bytesToBase64 } from '../scte35/bytes.ts';
 
 /**

@@ -69,6 +69,18 @@ describe('rewriteMediaPlaylist: URIs', () => {
     expect(out.renditionReports![0]!.uri).toBe('https://cdn.example/o/live/ch1/audio/index.m3u8?session=s%201');
   });
 
+  it('makes interstitial asset URIs absolute without giving them our token', () => {
+    const withInterstitial = parseMediaPlaylist(
+      ORIGIN.replace(
+        '#EXTINF:6,\nseg103.m4s',
+        '#EXT-X-DATERANGE:ID="i1",CLASS="com.apple.hls.interstitial",START-DATE="2026-11-22T02:00:18.000Z",X-ASSET-LIST="../ads/list.json?b=%2B",X-RESUME-OFFSET=0\n#EXTINF:6,\nseg103.m4s',
+      ),
+    ).playlist;
+    const rewritten = rewriteMediaPlaylist(withInterstitial, { baseUrl: BASE, query: { session: 's' } });
+    expect(rewritten.segments[3]!.dateRanges![0]!.clientAttributes).toEqual({ 'X-ASSET-LIST': 'https://origin.example/live/ch1/ads/list.json?b=%2B', 'X-RESUME-OFFSET': 0 });
+    expect(withInterstitial.segments[3]!.dateRanges![0]!.clientAttributes!['X-ASSET-LIST']).toBe('../ads/list.json?b=%2B');
+  });
+
   it('keeps the signed key URI query byte for byte and adds no session to it by default', () => {
     expect(out.segments[0]!.keys![0]!.uri).toBe(`https://cdn.example/o/live/ch1/v720/keys/k1?${SIGNED}`);
   });

@@ -12,11 +12,17 @@ import type { ApplyKeySignallingOptions, DrmOptions } from './drm.ts';
 import { appendQuery, createUriResolver, formatQuery, isOpaqueUri, replaceUrlPrefix, urlOrigin } from './url.ts';
 import type { QueryParams } from './url.ts';
 
-/** The kinds of URI a media playlist holds. */
-export type MediaUriKind = 'segment' | 'map' | 'key' | 'part' | 'preloadHint' | 'renditionReport';
+/**
+ * The kinds of URI a media playlist holds; `interstitial` is a DATERANGE's `X-ASSET-URI` or
+ * `X-ASSET-LIST` (HLS Interstitials, bis Appendix D).
+ */
+export type MediaUriKind = 'segment' | 'map' | 'key' | 'part' | 'preloadHint' | 'renditionReport' | 'interstitial';
 
 /** Every {@link MediaUriKind}. */
-export const MEDIA_URI_KINDS: readonly MediaUriKind[] = ['segment', 'map', 'key', 'part', 'preloadHint', 'renditionReport'];
+export const MEDIA_URI_KINDS: readonly MediaUriKind[] = ['segment', 'map', 'key', 'part', 'preloadHint', 'renditionReport', 'interstitial'];
+
+/** DATERANGE client attributes that hold URIs (HLS Interstitials). */
+const INTERSTITIAL_URI_ATTRIBUTES = ['X-ASSET-URI', 'X-ASSET-LIST'] as const;
 
 /** Kinds that get the query by default: all but `key`. */
 const DEFAULT_QUERY_KINDS: readonly MediaUriKind[] = ['segment', 'map', 'part', 'preloadHint', 'renditionReport'];
@@ -40,7 +46,8 @@ export interface UriRewriteOptions {
   query?: QueryParams;
   /**
    * Which kinds of URI get `query`. Default every kind except `key` (key URIs are signalled with
-   * their own session token by applyKeySignalling).
+   * their own session token by applyKeySignalling) and `interstitial` (ad assets usually live
+   * elsewhere and must not receive our tokens).
    */
   queryKinds?: readonly MediaUriKind[];
   /** Final per-URI hook (after resolution, prefix and query), for app-specific URLs. Default none. */
@@ -129,13 +136,27 @@ function rewriteTags<T extends SegmentTags>(tags: T, rewrite: (uri: string, kind
   if (tags.keys !== undefined) out.keys = tags.keys.map((k): Key => (k.uri === undefined ? k : { ...k, uri: rewrite(k.uri, 'key') }));
   if (tags.map !== undefined) out.map = { ...tags.map, uri: rewrite(tags.map.uri, 'map') };
   if (tags.parts !== undefined) out.parts = tags.parts.map((p) => ({ ...p, uri: rewrite(p.uri, 'part') }));
+  if (tags.dateRanges?.some((d) => INTERSTITIAL_URI_ATTRIBUTES.some((a) => typeof d.clientAttributes?.[a] === 'string'))) {
+    out.dateRanges = tags.dateRanges.map((d) => {
+      const attributes = d.clientAttributes;
+      if (attributes === undefined) return d;
+      let copy: typeof attributes | undefined;
+      for (const name of INTERSTITIAL_URI_ATTRIBUTES) {
+        const value = attributes[name];
+        if (typeof value !== 'string') continue;
+        copy ??= { ...attributes };
+        copy[name] = rewrite(value, 'interstitial');
+      }
+      return copy === undefined ? d : { ...d, clientAttributes: copy };
+    });
+  }
   return out;
 }
 
 /**
  * Returns a copy of `playlist` with every URI rewritten by {@link rewriteUri}: segments, EXT-X-MAP,
- * EXT-X-KEY (except `data:`/`skd:`), EXT-X-PART, EXT-X-PRELOAD-HINT and EXT-X-RENDITION-REPORT,
- * including those of the tail. The input is not modified.
+ * EXT-X-KEY (except `data:`/`skd:`), EXT-X-PART, EXT-X-PRELOAD-HINT, EXT-X-RENDITION-REPORT and
+ * interstitial DATERANGE X-ASSET-URI / X-ASSET-LIST, including those of the tail. The input is not modified.
  */
 export function rewriteMediaUris(playlist: MediaPlaylist, options: UriRewriteOptions): MediaPlaylist {
   const rewrite = createUriRewriter(options);
