@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Miniflare } from 'miniflare';
 import type { FaultyServer } from '@meridian/testkit';
-import { PUBLIC_BASE_URL, startEdge, startOrigin, startZone, type Zone } from './helpers.ts';
+import { PUBLIC_BASE_URL, SCRIPT_PATH, SIGNING_KEYS, startEdge, startOrigin, startZone, type Zone } from './helpers.ts';
 
 const EU = { country: 'FR', continent: 'EU' } as const;
 
@@ -146,6 +146,25 @@ describe('VOD playback at the edge (workerd)', () => {
       expect({ path, status: res.status }).toEqual({ path, status });
       expect(JSON.parse(text)).toMatchObject({ error: { code } });
       expect(text).not.toMatch(/\bat .*\.(ts|js):\d+/);
+    }
+  });
+});
+
+describe('edge configuration (workerd)', () => {
+  it('answers a JSON 500 naming no secret when its bindings are invalid, and healthz once they are fixed', async () => {
+    const broken = await startEdge({ ORIGIN_URLS: 'ftp://nowhere', ZONES: '[{"id":"x"}]' });
+    try {
+      const res = await broken.dispatchFetch(`${PUBLIC_BASE_URL}/healthz`);
+      expect(res.status).toBe(500);
+      const text = await res.text();
+      expect(JSON.parse(text)).toEqual({ error: { code: 'INTERNAL', message: 'the edge is misconfigured' } });
+      expect(text).not.toContain('edge-test-secret');
+      await broken.setOptions({ modules: true, scriptPath: SCRIPT_PATH, compatibilityDate: '2025-09-01', bindings: { SIGNING_KEYS, ORIGIN_URLS: 'http://127.0.0.1:9' } });
+      const fixed = await broken.dispatchFetch(`${PUBLIC_BASE_URL}/healthz`);
+      expect(fixed.status).toBe(200);
+      expect(await fixed.json()).toMatchObject({ status: 'ok', zone: 'edge', zones: [] });
+    } finally {
+      await broken.dispose();
     }
   });
 });
