@@ -143,9 +143,22 @@ export async function probeMedia(input: string): Promise<MediaFacts> {
   return facts;
 }
 
-function drawTextFilter(label: string | undefined, height: number): string | undefined {
+let drawTextAvailable: Promise<boolean> | undefined;
+
+/** True when this ffmpeg was built with libfreetype (the drawtext filter). */
+function hasDrawText(): Promise<boolean> {
+  drawTextAvailable ??= runMediaTool('ffmpeg', ['-hide_banner', '-filters'])
+    .then((r) => /\sdrawtext\s/.test(r.stdout))
+    .catch(() => {
+      drawTextAvailable = undefined; // ask again next time (ffmpeg may be missing right now)
+      return false;
+    });
+  return drawTextAvailable;
+}
+
+async function drawTextFilter(label: string | undefined, height: number): Promise<string | undefined> {
   const font = FONT_CANDIDATES.find((f) => existsSync(f));
-  if (!font) return undefined;
+  if (!font || !(await hasDrawText())) return undefined;
   // drawtext escaping: ':' separates options and '\' escapes inside the text expansion.
   const safeLabel = (label ?? '').replace(/[^A-Za-z0-9 _.-]/g, '');
   const text = `${safeLabel ? safeLabel + ' ' : ''}%{pts\\:hms} f%{n}`;
@@ -174,7 +187,7 @@ async function makeClip(kind: 'sample' | 'ad', options: ClipOptions): Promise<Cl
   if (audio) {
     args.push('-f', 'lavfi', '-i', `sine=frequency=${frequencyHz}:sample_rate=48000:duration=${durationSeconds}`);
   }
-  const text = drawTextFilter(options.label ?? (kind === 'ad' ? 'AD' : undefined), height);
+  const text = await drawTextFilter(options.label ?? (kind === 'ad' ? 'AD' : undefined), height);
   if (text) args.push('-vf', text);
   args.push(
     '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-profile:v', 'main',

@@ -23,6 +23,19 @@ describe('makeSampleClip / makeAdClip', () => {
   it('rejects odd sizes with a typed error', async () => {
     await expect(makeSampleClip({ width: 321 })).rejects.toMatchObject({ code: 'BAD_OPTIONS' });
   });
+
+  it('says plainly when ffmpeg is missing', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      await expect(makeSampleClip({ durationSeconds: 1 })).rejects.toMatchObject({
+        code: 'FFMPEG_MISSING',
+        message: expect.stringContaining('apt-get install ffmpeg'),
+      });
+    } finally {
+      process.env.PATH = path;
+    }
+  });
 });
 
 describe('packageHls', () => {

@@ -96,6 +96,21 @@ describe('playInChromium', () => {
     expect(report.playedSeconds).toBeLessThan(6.8);
   });
 
+  it('applies hls.js config overrides and seeks once playing', async () => {
+    const report = await browser.play(`${cdn.url}/interstitial.m3u8`, {
+      timeoutMs: 30_000,
+      playbackRate: 2,
+      seekToSeconds: 1,
+      hlsConfig: { enableInterstitialPlayback: false },
+    });
+    expect(report.outcome).toBe('ended');
+    expect(report.interstitials.assetsStarted).toBe(0);
+    expect(report.fragments.filter((f) => f.assetId !== undefined)).toEqual([]);
+    // Played from 1 s to the end of the 4 s content.
+    expect(report.playedSeconds).toBeGreaterThan(2.4);
+    expect(report.playedSeconds).toBeLessThan(3.6);
+  });
+
   it('plays a simulated live channel with monotonic sequence numbers', async () => {
     const ch = await startLiveChannel({ dir: vod.dir, windowSegments: 3 });
     try {
