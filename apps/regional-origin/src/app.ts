@@ -183,6 +183,9 @@ export function createApp(deps: AppDependencies): ZoneApp {
   });
 
   const app = new Hono();
+  // Request ids: a random per-process prefix plus a counter — unique across zones, and cheap.
+  const requestIdPrefix = `${randomId().slice(0, 8)}-`;
+  let requestCount = 0;
   /** Which origin served each request's content, for the request log line. */
   const servedBy = new WeakMap<Request, string>();
   const markOrigin = (c: Context, originId: string): void => {
@@ -194,7 +197,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
   app.use('*', async (c, next) => {
     const started = performance.now();
     const incoming = c.req.header('x-request-id');
-    const requestId = incoming && /^[A-Za-z0-9._-]{1,128}$/.test(incoming) ? incoming : randomId();
+    const requestId = incoming && /^[A-Za-z0-9._-]{1,128}$/.test(incoming) ? incoming : `${requestIdPrefix}${(++requestCount).toString(36)}`;
     inFlight++;
     // Set before the handler runs: touching c.res.headers afterwards would turn @hono/node-server's
     // light response into a full WHATWG Response and cost a body stream per request.
