@@ -215,7 +215,10 @@ export function assertDrmOptions(drm: DrmOptions): void {
 
 /** The 128-bit IV RFC 8216 §5.2 derives from a media sequence number, as a `0x` hexadecimal-sequence. */
 export function ivForMediaSequence(mediaSequence: number): string {
-  return `0x${Math.max(0, Math.floor(mediaSequence)).toString(16).padStart(32, '0')}`;
+  if (!Number.isSafeInteger(mediaSequence) || mediaSequence < 0) {
+    throw new ManifestError('INVALID_OPTIONS', `media sequence number ${mediaSequence} is not a non-negative integer`);
+  }
+  return `0x${mediaSequence.toString(16).padStart(32, '0')}`;
 }
 
 /** The rotation period of a media sequence number under `drm` (0 when keys do not rotate). */
