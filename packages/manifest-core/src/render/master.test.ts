@@ -285,6 +285,29 @@ describe('ladders', () => {
     expect(playlist.renditions[0]).toMatchObject({ uri: 'https://origin.example/vod/m1/audio/en.m3u8', default: true, language: 'en' });
   });
 
+  it('takes only the first pathway of an origin master that already steers', () => {
+    const origin = parseMasterPlaylist(
+      [
+        '#EXTM3U',
+        '#EXT-X-CONTENT-STEERING:SERVER-URI="/steer.json",PATHWAY-ID="A"',
+        '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a-A",NAME="English",DEFAULT=YES,AUTOSELECT=YES,URI="en.m3u8"',
+        '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a-B",NAME="English",DEFAULT=YES,AUTOSELECT=YES,URI="https://b.example/en.m3u8"',
+        '#EXT-X-STREAM-INF:BANDWIDTH=800000,AUDIO="a-A",PATHWAY-ID="A",STABLE-VARIANT-ID="low",CLOSED-CAPTIONS=NONE',
+        'low.m3u8',
+        '#EXT-X-STREAM-INF:BANDWIDTH=800000,AUDIO="a-B",PATHWAY-ID="B",STABLE-VARIANT-ID="low",CLOSED-CAPTIONS=NONE',
+        'https://b.example/low.m3u8',
+        '',
+      ].join('\n'),
+    ).playlist;
+    const ladder = ladderFromMaster(origin);
+    expect(ladder.variants).toEqual([expect.objectContaining({ id: 'low', uri: 'low.m3u8', audioGroupId: 'a-A', closedCaptions: 'NONE' })]);
+    expect(ladder.media!.map((m) => m.groupId)).toEqual(['a-A']);
+    const { text } = renderMasterPlaylist(ladder, {}, { pathways: [{ id: 'X', baseUrl: 'https://x.example/p' }] });
+    expect(text).toContain('CLOSED-CAPTIONS=NONE');
+    expect(oracle(text).playlists[0]!.uri).toBe('https://x.example/p/low.m3u8');
+    expectInvalid(() => renderMasterPlaylist(ladder, {}, { pathways: [{ id: 'X', baseUrl: 'https://x' }], contentSteering: { serverUri: '/s', pathwayId: 'Y' } }));
+  });
+
   it('names codec families', () => {
     expect(['avc1.64001f', 'hev1.1.6.L93.B0', 'dvh1.05.06', 'av01.0.08M.08', 'mp4a.40.2', 'mp4a.40.34', 'ec-3', 'wvtt'].map(codecFamily)).toEqual([
       'h264',
