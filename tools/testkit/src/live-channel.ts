@@ -14,6 +14,7 @@ import {
   serializePlaylist,
   type DateRange,
   type EncodeScte35Input,
+  type Key,
   type MediaPlaylist,
   type MediaSegment,
 } from '@meridian/manifest-core';
@@ -131,11 +132,21 @@ export interface LiveChannel {
   stop(): Promise<void>;
 }
 
+interface SourceSegment {
+  /** A path relative to the ladder directory, or an absolute URL kept as written. */
+  uri: string;
+  duration: number;
+  /** EXT-X-MAP in force (same form as `uri`). */
+  mapUri?: string;
+  /** EXT-X-KEY lines in force (URIs in the same form as `uri`). */
+  keys?: Key[];
+}
+
 interface RenditionSource {
   /** Path of the media playlist relative to `dir`, POSIX separators. */
   path: string;
   playlist: MediaPlaylist;
-  segments: { uri: string; duration: number; mapUri?: string }[];
+  segments: SourceSegment[];
 }
 
 const PTS_WRAP_TICKS = 2 ** 33;
@@ -143,6 +154,7 @@ const TICKS_PER_SECOND = 90_000;
 /** SCTE 35 Table 23: segmentation_upid_type 0x09 = ADI. */
 const UPID_ADI = 0x09;
 const EPSILON_SECONDS = 1e-6;
+const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:/i;
 
 function ticks(seconds: number): number {
   return Math.round(seconds * TICKS_PER_SECOND) % PTS_WRAP_TICKS;
@@ -161,16 +173,20 @@ function readText(path: string): string {
 }
 
 function loadRendition(root: string, masterDir: string, uri: string): RenditionSource {
-  if (/^[a-z]+:/i.test(uri)) throw new TestkitError('LADDER_INVALID', `media playlist URI must be relative, got ${uri}`);
+  if (ABSOLUTE_URL.test(uri)) throw new TestkitError('LADDER_INVALID', `media playlist URI must be relative, got ${uri}`);
   const file = resolve(masterDir, uri);
   const path = toPosix(relative(root, file));
   const { playlist } = parseMediaPlaylist(readText(file));
   const mediaDir = posix.dirname(path);
+  const ref = (u: string): string => (ABSOLUTE_URL.test(u) ? u : posix.join(mediaDir, u));
   let mapUri: string | undefined;
+  let keys: Key[] | undefined;
   const segments = playlist.segments.map((s) => {
-    if (s.map) mapUri = posix.join(mediaDir, s.map.uri);
-    const entry: { uri: string; duration: number; mapUri?: string } = { uri: posix.join(mediaDir, s.uri), duration: s.duration };
+    if (s.map) mapUri = ref(s.map.uri);
+    if (s.keys) keys = s.keys.map((k) => (k.uri ? { ...k, uri: ref(k.uri) } : { ...k }));
+    const entry: SourceSegment = { uri: ref(s.uri), duration: s.duration };
     if (mapUri) entry.mapUri = mapUri;
+    if (keys) entry.keys = keys;
     return entry;
   });
   if (segments.length === 0) throw new TestkitError('LADDER_INVALID', `${path} has no segments`);
@@ -247,14 +263,16 @@ export async function startLiveChannel(options: LiveChannelOptions): Promise<Liv
   if (unique.length === 0) throw new TestkitError('LADDER_INVALID', `${masterFile} lists no media playlists`);
   const sources = unique.map((uri) => loadRendition(root, masterDir, uri));
   const reference = sources[0]!;
-  const n = reference.segments.length;
+  // Audio and video packaged separately may differ by one short trailing segment: loop the common part.
+  const n = Math.min(...sources.map((s) => s.segments.length));
   for (const s of sources) {
-    if (s.segments.length !== n) {
+    if (s.segments.length > n + 1) {
       throw new TestkitError(
         'LADDER_INVALID',
-        `renditions are not aligned: ${reference.path} has ${n} segments, ${s.path} has ${s.segments.length}`,
+        `renditions are not aligned: ${s.path} has ${s.segments.length} segments, another has ${n}`,
       );
     }
+    s.segments = s.segments.slice(0, n);
   }
 
   const windowSegments = options.windowSegments ?? 6;
@@ -344,6 +362,7 @@ export async function startLiveChannel(options: LiveChannelOptions): Promise<Liv
   };
 
   let listenerUrl = '';
+  const toUrl = (ref: string): string => (ABSOLUTE_URL.test(ref) ? ref : `${listenerUrl}/vod/${ref}`);
   const cueTags = (k: number, seg: MediaSegment, isFirst: boolean): void => {
     const loop = Math.floor(k / n);
     for (const b of breaks) {
@@ -399,13 +418,20 @@ export async function startLiveChannel(options: LiveChannelOptions): Promise<Liv
     const w = windowAt(atMs);
     const segments: MediaSegment[] = [];
     let lastMap: string | undefined;
+    let lastKeys: string | undefined;
     for (let k = w.mediaSequence; k <= w.lastSequence; k++) {
       const i = k % n;
       const from = source.segments[i]!;
-      const seg: MediaSegment = { uri: `${listenerUrl}/vod/${from.uri}`, duration: from.duration };
+      const seg: MediaSegment = { uri: toUrl(from.uri), duration: from.duration };
       if (i === 0 && k > 0) seg.discontinuity = true;
-      if (from.mapUri && (from.mapUri !== lastMap || seg.discontinuity)) seg.map = { uri: `${listenerUrl}/vod/${from.mapUri}` };
+      // EXT-X-MAP and EXT-X-KEY are sparse: repeat them where the window starts, after each loop, and on change.
+      if (from.mapUri && (from.mapUri !== lastMap || seg.discontinuity)) seg.map = { uri: toUrl(from.mapUri) };
       lastMap = from.mapUri;
+      const keys = from.keys ? JSON.stringify(from.keys) : undefined;
+      if (from.keys && (keys !== lastKeys || seg.discontinuity)) {
+        seg.keys = from.keys.map((key) => (key.uri ? { ...key, uri: toUrl(key.uri) } : { ...key }));
+      }
+      lastKeys = keys;
       seg.programDateTime = pdt(k);
       cueTags(k, seg, k === w.mediaSequence);
       segments.push(seg);

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decodeScte35, describeScte35Break, parseMediaPlaylist, scte35PayloadToBytes } from '@meridian/manifest-core';
 import { makeSampleClip, packageHls, startLiveChannel, type HlsLadder, type LiveChannel } from '../src/index.ts';
 
@@ -154,6 +157,27 @@ describe('startLiveChannel', () => {
       kind: 'in',
       segmentationTypeId: 0x11,
     });
+  });
+
+  it('carries EXT-X-KEY into the window (first segment, after each loop) with absolute URIs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'testkit-keyed-'));
+    cpSync(ladder.dir, dir, { recursive: true });
+    const mediaPath = join(dir, 'r1/index.m3u8');
+    writeFileSync(
+      mediaPath,
+      readFileSync(mediaPath, 'utf8').replace('#EXTINF', '#EXT-X-KEY:METHOD=AES-128,URI="key.bin",IV=0x000102030405060708090A0B0C0D0E0F\n#EXTINF'),
+    );
+    writeFileSync(join(dir, 'r1/key.bin'), Buffer.alloc(16, 7));
+    clock = 1_700_000_000_000;
+    const ch = await startLiveChannel({ dir, windowSegments: 4, now });
+    channels.push(ch);
+    clock += 6_000; // window = segments 3..6, the loop restarts at 6
+    const { playlist } = parseMediaPlaylist(ch.mediaPlaylist(1));
+    const keyed = playlist.segments.map((s) => s.keys?.[0]?.uri ?? null);
+    expect(keyed).toEqual([`${ch.baseUrl}/vod/r1/key.bin`, null, null, `${ch.baseUrl}/vod/r1/key.bin`]);
+    expect(playlist.segments[3]!.discontinuity).toBe(true);
+    expect(Buffer.from(await (await fetch(keyed[0]!)).arrayBuffer())).toEqual(Buffer.alloc(16, 7));
+    expect(ch.mediaPlaylist(0)).not.toContain('#EXT-X-KEY');
   });
 
   it('refuses breaks that do not fit the loop', async () => {

@@ -112,9 +112,31 @@ describe('playInChromium', () => {
   });
 
   it('plays a simulated live channel with monotonic sequence numbers', async () => {
-    const ch = await startLiveChannel({ dir: vod.dir, windowSegments: 3 });
+    const ch = await startLiveChannel({
+      dir: vod.dir,
+      windowSegments: 3,
+      cueStyle: 'daterange-splice-insert',
+      breaks: [{ offsetSeconds: 2, durationSeconds: 2 }],
+    });
     try {
-      const report = await browser.play(ch.url, { playSeconds: 3, timeoutMs: 30_000 });
+      let outage = false;
+      const report = await browser.play(ch.url, {
+        playSeconds: 3,
+        timeoutMs: 30_000,
+        // The origin dies for a moment mid-playback; the buffer carries the player through.
+        hooks: [
+          {
+            atPlayedSeconds: 1,
+            run: async () => {
+              await ch.kill();
+              outage = true;
+              await new Promise((r) => setTimeout(r, 300));
+              await ch.restart();
+            },
+          },
+        ],
+      });
+      expect(outage).toBe(true);
       expect(report.outcome).toBe('played');
       expect(report.fatalErrors).toEqual([]);
       expect(report.duration === null || report.duration > 0).toBe(true);
