@@ -56,3 +56,18 @@ export type {
 /** Blackout and content-replacement rules as data, per viewer. */
 export { matchAudience, ruleApplies, scte35Triggers, validateBlackoutRules, planVodBlackouts } from './blackout.ts';
 export type { ViewerProfile, Audience, BlackoutTrigger, BlackoutRule, PlanVodBlackoutsOptions } from './blackout.ts';
+
+// — HLS Interstitials —
+/** Interstitial DATERANGEs from the same break model, and the X-ASSET-LIST body. */
+export { renderInterstitials, renderAssetList, INTERSTITIAL_CLASS } from './interstitials.ts';
+export type { RenderInterstitialsOptions } from './interstitials.ts';
+
+// — tracking —
+/** The session's avails and beacons, in MediaTailor's client-side tracking shape. */
+export { buildTrackingTimeline } from './tracking.ts';
+export type { TrackingTimeline, TrackedAvail, TrackedAd, TrackingEvent, TrackingTimelineOptions } from './tracking.ts';
+
+// — VAST → AdPod —
+/** Map parseVast results to the stitcher's AdPod input. */
+export { adPodFromVast, adCreativeFromVast } from './vast-map.ts';
+export type { TranscodedCreative, AdPodFromVastOptions } from './vast-map.ts';
