@@ -674,9 +674,14 @@ export function writeAttributes(obj: object, schema: AttributeSchema): string {
     return parts.join(',');
   }
 
-  // Recorded order: walk it, flushing not-yet-written attributes of lower canonical rank first.
-  const done = new Set<string>();
-  const pending: Array<{ name: string; rank: number; text: () => string | undefined }> = [];
+  // Recorded order: walk it; an attribute it does not name (added in code) goes right after the
+  // last recorded attribute whose canonical rank is not greater than its own (first if none).
+  interface Pending {
+    name: string;
+    rank: number;
+    text: () => string | undefined;
+  }
+  const pending: Pending[] = [];
   for (const spec of schema.attrs) {
     pending.push({
       name: spec.name,
@@ -702,24 +707,33 @@ export function writeAttributes(obj: object, schema: AttributeSchema): string {
   }
   pending.sort((a, b) => a.rank - b.rank); // stable: keeps record order within a rank
   const byName = new Map(pending.map((p) => [p.name, p]));
+  const after: Pending[][] = Array.from({ length: order.length + 1 }, () => []);
   const inOrder = new Set(order);
-  let flushed = 0;
-  const emit = (p: { name: string; text: () => string | undefined }): void => {
+  for (const p of pending) {
+    if (inOrder.has(p.name)) continue;
+    let at = -1;
+    for (let i = order.length - 1; i >= 0; i--) {
+      const q = byName.get(order[i]!);
+      if (q !== undefined && q.rank <= p.rank) {
+        at = i;
+        break;
+      }
+    }
+    after[at + 1]!.push(p);
+  }
+  const done = new Set<string>();
+  const emit = (p: Pending): void => {
     if (done.has(p.name)) return;
     done.add(p.name);
     const t = p.text();
     if (t !== undefined) parts.push(t);
   };
-  for (const name of order) {
-    const p = byName.get(name);
-    if (p === undefined) continue;
-    while (flushed < pending.length && pending[flushed]!.rank < p.rank) {
-      const q = pending[flushed++]!;
-      if (!inOrder.has(q.name)) emit(q);
-    }
-    emit(p);
+  for (const p of after[0]!) emit(p);
+  for (let i = 0; i < order.length; i++) {
+    const p = byName.get(order[i]!);
+    if (p !== undefined) emit(p);
+    for (const q of after[i + 1]!) emit(q);
   }
-  for (const p of pending) emit(p);
   return parts.join(',');
 }
 
