@@ -194,7 +194,7 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
     segmentUrl: (path) => originUrl(path, servedBy),
   });
 
-  const serveVodMaster = (c: Context, token: string, master: SourcePlaylist): Response => {
+  const serveMaster = (c: Context, token: string, master: SourcePlaylist): Response => {
     const urls = sessionUrls(baseOf(c), token, master.originId);
     const priority = pathwayPriority({ pathways: config.pathways, director, viewer: viewerOf(c), currentPathway: undefined, throughputBps: undefined, minThroughputBps: 0 });
     const pathways: MasterPathway[] = priority.flatMap((id) => {
@@ -226,13 +226,32 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
     await requireSigned(c);
     const master = await vodMaster(assetId);
     const token = await startVodSession(c, assetId, checkMode(c.req.query('mode')), adParamsFrom(c.req.query()));
-    return serveVodMaster(c, token, master);
+    return serveMaster(c, token, master);
   });
 
+  /** A live session's master, rendered here with steering pathways; undefined when the edge cannot (the zone's own master is used then). */
+  const liveMaster = async (c: Context, token: string, channelId: string): Promise<Response | undefined> => {
+    try {
+      return serveMaster(c, token, await sources.getPlaylist(sources.liveMasterPath(channelId), { live: true }));
+    } catch {
+      return undefined;
+    }
+  };
+
   app.get('/v1/live/:channelId/master.m3u8', async (c) => {
-    checkId(c.req.param('channelId'), 'channel id');
+    const channelId = checkId(c.req.param('channelId'), 'channel id');
     await requireSigned(c);
-    return forwardAs(c);
+    // The zone opens the session (live sessions keep state there); the edge writes the master with every pathway.
+    const opened = await forwardAs(c);
+    const token = opened.headers.get('x-meridian-session');
+    if (opened.status !== 200 || !token) return opened;
+    const { claims } = await verifySession(token);
+    if (claims.kind !== 'live' || claims.contentId !== channelId) return opened;
+    const steered = await liveMaster(c, token, channelId);
+    if (!steered) return opened;
+    await opened.body?.cancel();
+    steered.headers.set(ZONE_HEADER, opened.headers.get(ZONE_HEADER) ?? config.edgeZone);
+    return steered;
   });
 
   app.post('/v1/sessions', async (c) => {
@@ -261,10 +280,14 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
 
   app.get('/v1/sessions/:sid/:rendition{[A-Za-z0-9_-]+\\.m3u8}', async (c) => {
     const { token, claims } = await verifySession(c.req.param('sid'));
-    if (claims.kind === 'live') return forwardAs(c);
     const renditionId = (c.req.param('rendition') ?? '').replace(/\.m3u8$/, '');
+    if (claims.kind === 'live') {
+      // Live media playlists follow the session's ad decisions, kept in the zones; the master needs none of that.
+      const master = renditionId === 'master' ? await liveMaster(c, token, checkId(claims.contentId, 'channel id')) : undefined;
+      return master ?? forwardAs(c);
+    }
     const master = await vodMaster(checkId(claims.contentId, 'asset id'));
-    if (renditionId === 'master') return serveVodMaster(c, token, master);
+    if (renditionId === 'master') return serveMaster(c, token, master);
     const uri = listSessionRenditions(master).get(renditionId);
     if (uri === undefined) throw new EdgeError('NOT_FOUND', `no rendition ${renditionId}`);
     const mediaPath = resolveOriginPath(uri, master.path);

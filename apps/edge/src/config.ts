@@ -40,6 +40,8 @@ export interface EdgeConfig {
   maxOriginBytes: number;
   /** Origin path of asset.json; `{assetId}` is replaced. Default `/vod/{assetId}/asset.json`. */
   vodAssetPath: string;
+  /** Origin path of a live channel's master; `{channelId}` is replaced. Default `/live/{channelId}/master.m3u8`. */
+  liveMasterPath: string;
   /** Cache life of VOD source playlists, in seconds. Default 86 400. */
   vodPlaylistTtlSeconds: number;
   /** Cache life of asset.json, in seconds. Default 60. */
@@ -208,6 +210,9 @@ export function loadEdgeConfig(env: EdgeEnv): EdgeConfig {
   const vodAssetPath = raw('VOD_ASSET_PATH') ?? '/vod/{assetId}/asset.json';
   if (!vodAssetPath.includes('{assetId}') || !vodAssetPath.startsWith('/')) problems.push('VOD_ASSET_PATH must start with / and contain {assetId}');
 
+  const liveMasterPath = raw('LIVE_MASTER_PATH') ?? '/live/{channelId}/master.m3u8';
+  if (!liveMasterPath.includes('{channelId}') || !liveMasterPath.startsWith('/')) problems.push('LIVE_MASTER_PATH must start with / and contain {channelId}');
+
   const config: EdgeConfig = {
     edgeZone,
     publicBaseUrl,
@@ -219,6 +224,7 @@ export function loadEdgeConfig(env: EdgeEnv): EdgeConfig {
     originTimeoutMs: int('ORIGIN_TIMEOUT_MS', 2_000, 50, 120_000),
     maxOriginBytes: int('MAX_ORIGIN_BYTES', 8 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     vodAssetPath,
+    liveMasterPath,
     vodPlaylistTtlSeconds: int('VOD_PLAYLIST_TTL_SECONDS', 86_400, 1, 31 * 86_400),
     assetTtlSeconds: int('ASSET_TTL_SECONDS', 60, 1, 86_400),
     lruMaxEntries: int('LRU_MAX_ENTRIES', 2_000, 1, 1_000_000),

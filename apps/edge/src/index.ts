@@ -35,6 +35,7 @@ export function buildEdgeApp(env: EdgeEnv): Hono<EdgeBindings> {
     originTimeoutMs: config.originTimeoutMs,
     maxOriginBytes: config.maxOriginBytes,
     vodAssetPath: config.vodAssetPath,
+    liveMasterPath: config.liveMasterPath,
     vodPlaylistTtlSeconds: config.vodPlaylistTtlSeconds,
     assetTtlSeconds: config.assetTtlSeconds,
     lruMaxEntries: config.lruMaxEntries,

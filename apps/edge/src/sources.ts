@@ -30,8 +30,10 @@ export interface SourceReader {
   getAsset(assetId: string): Promise<AssetManifest>;
   /** Origin path of the folder holding an asset's asset.json (no trailing slash). */
   assetFolder(assetId: string): string;
-  /** A source playlist by origin path. */
-  getPlaylist(path: string): Promise<SourcePlaylist>;
+  /** A source playlist by origin path; `live` marks a live channel's master (media playlists tell by themselves). */
+  getPlaylist(path: string, options?: { live?: boolean }): Promise<SourcePlaylist>;
+  /** Origin path of a live channel's master. */
+  liveMasterPath(channelId: string): string;
 }
 
 /** Options of {@link createSourceReader}. */
@@ -44,6 +46,8 @@ export interface SourceReaderOptions {
   maxOriginBytes: number;
   /** Origin path of asset.json; `{assetId}` is replaced. */
   vodAssetPath: string;
+  /** Origin path of a live channel's master; `{channelId}` is replaced. */
+  liveMasterPath: string;
   /** How long VOD source playlists are cached, in seconds. */
   vodPlaylistTtlSeconds: number;
   /** How long asset.json is cached, in seconds. */
@@ -58,10 +62,14 @@ const TARGET_DURATION = /^#EXT-X-TARGETDURATION:\s*(\d+(?:\.\d+)?)/m;
 /** Cache API keys live on a host nobody serves, so they can never collide with a real URL. */
 const CACHE_KEY_BASE = 'https://source-cache.meridian.invalid';
 
-/** How long a playlist may be reused, in seconds: VOD long, live about half a target duration (at least 1 s). */
+/** Live masters change rarely but must not be held long (regional-origin uses the same bound), in seconds. */
+const LIVE_MASTER_TTL_SECONDS = 2;
+
+/** How long a playlist may be reused, in seconds: VOD long, live media about half a target duration (at least 1 s), live masters briefly. */
 export function sourceTtlSeconds(playlist: Pick<SourcePlaylist, 'live' | 'targetDurationSeconds'>, vodTtlSeconds: number): number {
   if (!playlist.live) return vodTtlSeconds;
-  return Math.max(1, Math.floor((playlist.targetDurationSeconds ?? 2) / 2));
+  if (playlist.targetDurationSeconds === undefined) return LIVE_MASTER_TTL_SECONDS;
+  return Math.max(1, Math.floor(playlist.targetDurationSeconds / 2));
 }
 
 async function readBounded(response: Response, maxBytes: number): Promise<string> {
@@ -145,21 +153,21 @@ export function createSourceReader(options: SourceReaderOptions): SourceReader {
     },
   };
 
-  const toPlaylist = (path: string, text: string, originId: string): SourcePlaylist => {
+  const toPlaylist = (path: string, text: string, originId: string, liveMaster: boolean): SourcePlaylist => {
     if (!/^(\uFEFF)?#EXTM3U/.test(text)) throw new EdgeError('BAD_ORIGIN_RESPONSE', `origin playlist ${path} is not an HLS playlist`);
     const target = TARGET_DURATION.exec(text);
     const targetDurationSeconds = target ? Number(target[1]) : undefined;
-    const live = targetDurationSeconds !== undefined && !/^#EXT-X-ENDLIST/m.test(text) && !/^#EXT-X-PLAYLIST-TYPE:\s*VOD/m.test(text);
+    const live = targetDurationSeconds === undefined ? liveMaster : !/^#EXT-X-ENDLIST/m.test(text) && !/^#EXT-X-PLAYLIST-TYPE:\s*VOD/m.test(text);
     return { path, text, originId, live, targetDurationSeconds };
   };
 
-  const playlists = new LRUCache<string, SourcePlaylist>({
+  const playlists = new LRUCache<string, SourcePlaylist, { live: boolean }>({
     max: options.lruMaxEntries,
     ttl: options.vodPlaylistTtlSeconds * 1000,
-    fetchMethod: async (path, _stale, { options: entry }) => {
+    fetchMethod: async (path, _stale, { options: entry, context }) => {
       const cached = await shared.get(path);
       const { text, originId } = cached ?? (await readOrigin(path, `playlist ${path}`));
-      const playlist = toPlaylist(path, text, originId);
+      const playlist = toPlaylist(path, text, originId, context.live);
       const ttlSeconds = sourceTtlSeconds(playlist, options.vodPlaylistTtlSeconds);
       // Live media playlists are reused for about half a target duration, so reloads see new segments in time.
       entry.ttl = ttlSeconds * 1000;
@@ -187,9 +195,9 @@ export function createSourceReader(options: SourceReaderOptions): SourceReader {
     },
   });
 
-  const fetchCached = async <V extends object>(cache: LRUCache<string, V>, key: string): Promise<V> => {
+  const fetchCached = async <V extends object, C>(cache: LRUCache<string, V, C>, key: string, context: C): Promise<V> => {
     try {
-      const value = await cache.fetch(key);
+      const value = await (cache.fetch as (k: string, o: { context: C }) => Promise<V | undefined>).call(cache, key, { context });
       if (value === undefined) throw new EdgeError('ORIGIN_UNAVAILABLE');
       return value;
     } catch (error) {
@@ -200,8 +208,9 @@ export function createSourceReader(options: SourceReaderOptions): SourceReader {
 
   return {
     origins,
-    getAsset: (assetId) => fetchCached(assets, assetId),
+    getAsset: (assetId) => fetchCached(assets, assetId, undefined as unknown),
     assetFolder: (assetId) => assetPath(assetId).replace(/\/[^/]*$/, ''),
-    getPlaylist: (path) => fetchCached(playlists, path),
+    getPlaylist: (path, opts) => fetchCached(playlists, path, { live: opts?.live ?? false }),
+    liveMasterPath: (channelId) => options.liveMasterPath.replace('{channelId}', channelId),
   };
 }

@@ -150,6 +150,29 @@ describe('VOD playback at the edge (workerd)', () => {
   });
 });
 
+describe('source caching in the Cache API (workerd)', () => {
+  it('serves sources from caches.default when the isolate LRU has dropped them and the origin fails', async () => {
+    const origin = await startOrigin();
+    // One entry per LRU: every playlist read evicts the previous one, so only the Cache API can answer.
+    const edge = await startEdge({ ORIGIN_URLS: origin.url, LRU_MAX_ENTRIES: '1' });
+    try {
+      const master = await edge.dispatchFetch(`${PUBLIC_BASE_URL}/v1/vod/a1/master.m3u8`);
+      const token = master.headers.get('x-meridian-session') ?? '';
+      await master.text();
+      const first = await (await edge.dispatchFetch(`${PUBLIC_BASE_URL}/v1/sessions/${token}/v0.m3u8`)).text();
+      const seen = origin.requests.length;
+      for (const path of ['/vod/a1/asset.json', '/vod/a1/master.m3u8', '/vod/a1/240p/index.m3u8']) origin.set(path, { kind: 'status', status: 503 });
+      const again = await edge.dispatchFetch(`${PUBLIC_BASE_URL}/v1/sessions/${token}/v0.m3u8`);
+      expect(again.status).toBe(200);
+      expect(await again.text()).toBe(first);
+      expect(origin.requests.length).toBe(seen);
+    } finally {
+      await edge.dispose();
+      await origin.close();
+    }
+  });
+});
+
 describe('edge configuration (workerd)', () => {
   it('answers a JSON 500 naming no secret when its bindings are invalid, and healthz once they are fixed', async () => {
     const broken = await startEdge({ ORIGIN_URLS: 'ftp://nowhere', ZONES: '[{"id":"x"}]' });

@@ -75,7 +75,17 @@ describe('zone steering and failover (workerd)', () => {
     expect(master.status).toBe(200);
     expect(master.headers.get('x-meridian-zone')).toBe('zone-us');
     expect(master.headers.get('access-control-allow-origin')).toBe('*');
-    const media = await at(edge, NA, `/v1/sessions/${master.headers.get('x-meridian-session')}/v0.m3u8`);
+    const liveToken = master.headers.get('x-meridian-session') ?? '';
+    const masterText = await master.text();
+    // The zone opened the session; the master carries every pathway, the viewer's zones in preference order.
+    expect(masterText).toContain(`#EXT-X-CONTENT-STEERING:SERVER-URI="${PUBLIC_BASE_URL}/v1/steering/${liveToken}.json",PATHWAY-ID="edge"`);
+    expect([...masterText.matchAll(/#EXT-X-STREAM-INF:.*PATHWAY-ID="([^"]+)"/g)].map((m) => m[1])).toEqual(['edge', 'zone-us', 'zone-eu']);
+    expect(masterText).toContain(`\nhttps://us.meridian.test/v1/sessions/${liveToken}/v0.m3u8`);
+    const sessionMaster = await at(edge, NA, `/v1/sessions/${liveToken}/master.m3u8`);
+    expect(sessionMaster.headers.get('x-meridian-zone')).toBe('edge');
+    expect(await sessionMaster.text()).toBe(masterText);
+    const media = await at(edge, NA, `/v1/sessions/${liveToken}/v0.m3u8`);
+    expect(media.headers.get('x-meridian-zone')).toBe('zone-us');
     expect(media.status).toBe(200);
     expect(media.headers.get('cache-control')).toBe('private, max-age=2');
     expect(await media.text()).toContain('/live/ch1/s100.ts?session=');
