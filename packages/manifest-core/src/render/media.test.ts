@@ -69,6 +69,24 @@ describe('rewriteMediaPlaylist: URIs', () => {
     expect(out.renditionReports![0]!.uri).toBe('https://cdn.example/o/live/ch1/audio/index.m3u8?session=s%201');
   });
 
+  it('keeps transcode-gpu\'s host-relative key URI and IV, adding the session for the key server', () => {
+    const vod = parseMediaPlaylist(
+      '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:6\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-MAP:URI="init_0.mp4"\n' +
+        '#EXT-X-KEY:METHOD=AES-128,URI="/v1/keys/0a1b",IV=0x0102030405060708090a0b0c0d0e0f10\n#EXTINF:6.0,\nseg_00000.m4s\n#EXT-X-ENDLIST\n',
+    ).playlist;
+    const out = rewriteMediaPlaylist(vod, {
+      baseUrl: 'https://store.example/assets/a1/720p/index.m3u8',
+      cdnPrefix: 'https://cdn.example',
+      query: { session: 's1' },
+      keyQuery: { session: 's1' },
+      resolveKinds: ['segment', 'map', 'part', 'preloadHint', 'renditionReport', 'interstitial'],
+    });
+    const m = oracle(serializePlaylist(out));
+    expect(m.segments[0]!.uri).toBe('https://cdn.example/assets/a1/720p/seg_00000.m4s?session=s1');
+    expect(m.segments[0]!.key!.uri).toBe('/v1/keys/0a1b?session=s1');
+    expect(out.segments[0]!.keys![0]!.iv).toBe('0x0102030405060708090a0b0c0d0e0f10');
+  });
+
   it('makes interstitial asset URIs absolute without giving them our token', () => {
     const withInterstitial = parseMediaPlaylist(
       ORIGIN.replace(

@@ -50,6 +50,17 @@ export interface UriRewriteOptions {
    * elsewhere and must not receive our tokens).
    */
   queryKinds?: readonly MediaUriKind[];
+  /**
+   * Query parameters appended to key URIs (not `data:`/`skd:`), e.g. `{ session }` so the key
+   * server can authorise the request. Default none.
+   */
+  keyQuery?: QueryParams;
+  /**
+   * Which kinds of URI are resolved against `baseUrl` / `cdnPrefix` (and get the prefix swap).
+   * Default every kind. Leave `key` out when the origin writes host-relative key URIs that the
+   * edge itself serves, e.g. transcode-gpu's `/v1/keys/{keyId}`.
+   */
+  resolveKinds?: readonly MediaUriKind[];
   /** Final per-URI hook (after resolution, prefix and query), for app-specific URLs. Default none. */
   mapUri?: (uri: string, kind: MediaUriKind) => string;
 }
@@ -92,9 +103,9 @@ export interface TrimResult {
 /**
  * Compiles {@link UriRewriteOptions} into a function that rewrites one URI (the base URL, prefixes
  * and query are prepared once). Steps, in order: opaque URIs (`data:`, `skd:`) are returned
- * unchanged; (1) resolve against `baseUrl` (or `cdnPrefix` as a folder when there is no base),
- * (2) swap `originPrefix` for `cdnPrefix`, (3) append `query` when the kind is in `queryKinds`,
- * (4) apply `mapUri`. Nothing already in the URI is decoded or re-encoded. Throws ManifestError
+ * unchanged; for kinds in `resolveKinds`, (1) resolve against `baseUrl` (or `cdnPrefix` as a
+ * folder when there is no base) and (2) swap `originPrefix` for `cdnPrefix`; (3) append `query`
+ * when the kind is in `queryKinds`, and `keyQuery` to key URIs; (4) apply `mapUri`. Nothing already in the URI is decoded or re-encoded. Throws ManifestError
  * INVALID_OPTIONS for a relative `baseUrl`.
  */
 export function createUriRewriter(options: UriRewriteOptions): (uri: string, kind: MediaUriKind) => string {
@@ -109,13 +120,19 @@ export function createUriRewriter(options: UriRewriteOptions): (uri: string, kin
     fromPrefix = options.originPrefix;
   }
   const query = options.query === undefined ? '' : formatQuery(options.query);
+  const keyQuery = options.keyQuery === undefined ? '' : formatQuery(options.keyQuery);
   const queryKinds = options.queryKinds ?? DEFAULT_QUERY_KINDS;
+  const resolveKinds = options.resolveKinds ?? MEDIA_URI_KINDS;
   const mapUri = options.mapUri;
   return (uri, kind) => {
     if (isOpaqueUri(uri)) return uri;
-    let out = resolve === undefined ? uri : resolve(uri);
-    if (fromPrefix !== undefined && cdnPrefix !== undefined) out = replaceUrlPrefix(out, fromPrefix, cdnPrefix);
+    let out = uri;
+    if (resolveKinds.includes(kind)) {
+      if (resolve !== undefined) out = resolve(out);
+      if (fromPrefix !== undefined && cdnPrefix !== undefined) out = replaceUrlPrefix(out, fromPrefix, cdnPrefix);
+    }
     if (query !== '' && queryKinds.includes(kind)) out = appendQuery(out, query);
+    if (keyQuery !== '' && kind === 'key') out = appendQuery(out, keyQuery);
     return mapUri === undefined ? out : mapUri(out, kind);
   };
 }
