@@ -91,6 +91,33 @@ describe('zone steering and failover (workerd)', () => {
     expect(await media.text()).toContain('/live/ch1/s100.ts?session=');
   });
 
+  it('weights zones: weight 0 drains a zone, all-zero weights spread requests over every zone', async () => {
+    const zonesAt = async (mf: Miniflare): Promise<Set<string | null>> => {
+      const served = new Set<string | null>();
+      for (let i = 0; i < 20; i++) {
+        const res = await at(mf, EU, '/v1/live/ch1/master.m3u8');
+        expect(res.status).toBe(200);
+        await res.text();
+        served.add(res.headers.get('x-meridian-zone'));
+      }
+      return served;
+    };
+    const drained = await newEdge({
+      ZONES: JSON.stringify([
+        { id: 'zone-eu', url: eu.url, weight: 0 },
+        { id: 'zone-us', url: us.url, weight: 255 },
+      ]),
+    });
+    expect(await zonesAt(drained)).toEqual(new Set(['zone-us']));
+    const spread = await newEdge({
+      ZONES: JSON.stringify([
+        { id: 'zone-eu', url: eu.url, weight: 0 },
+        { id: 'zone-us', url: us.url, weight: 0 },
+      ]),
+    });
+    expect(await zonesAt(spread)).toEqual(new Set(['zone-eu', 'zone-us']));
+  });
+
   it('orders steering pathways by zone preference and honours _HLS_pathway and _HLS_throughput', async () => {
     const { token } = await openLiveSession(edge, EU);
     expect(await steering(edge, EU, token)).toEqual(['edge', 'zone-eu', 'zone-us']);
