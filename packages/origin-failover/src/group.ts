@@ -89,6 +89,8 @@ const HOP_BY_HOP = [
   'content-length',
 ];
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+// Playlists above this are served unchecked rather than buffered (bounded memory, SPEC §9).
+const MAX_PLAYLIST_SCAN_BYTES = 4 * 1024 * 1024;
 
 interface RequestContext {
   method: string;
@@ -472,8 +474,44 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
     return { resume };
   };
 
-  const readText = async (stream: ReadableStream<Uint8Array> | null): Promise<string> =>
-    stream ? new Response(stream).text() : '';
+  /**
+   * Buffers a playlist for the staleness check, up to MAX_PLAYLIST_SCAN_BYTES; a larger body
+   * is passed on unchecked as one stream (what was read, then the rest), so memory stays bounded.
+   */
+  const readPlaylist = async (
+    stream: ReadableStream<Uint8Array> | null,
+  ): Promise<{ text: string } | { stream: ReadableStream<Uint8Array> }> => {
+    if (!stream) return { text: '' };
+    const reader = stream.getReader();
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) break;
+      chunks.push(r.value);
+      total += r.value.byteLength;
+      if (total > MAX_PLAYLIST_SCAN_BYTES) {
+        const rest = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            const head = chunks.shift();
+            if (head) return controller.enqueue(head);
+            const next = await reader.read();
+            if (next.done) controller.close();
+            else controller.enqueue(next.value);
+          },
+          cancel: (reason) => reader.cancel(reason),
+        });
+        return { stream: rest };
+      }
+    }
+    const all = new Uint8Array(total);
+    let offset = 0;
+    for (const c of chunks) {
+      all.set(c, offset);
+      offset += c.byteLength;
+    }
+    return { text: new TextDecoder().decode(all) };
+  };
 
   const fetchResilient = (ctx: RequestContext, signal: AbortSignal | undefined): Promise<Response> => {
     const failoverable = FAILOVER_METHODS.has(ctx.method);
@@ -528,12 +566,12 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
       const onCallerAbort = (): void => fail(new OriginError('ABORTED', { attempts: ctx.attempts }));
       signal?.addEventListener('abort', onCallerAbort);
 
-      const win = (run: Running, res: TransportResponse, text?: string): void => {
+      const win = (run: Running, res: TransportResponse, body?: string | ReadableStream<Uint8Array>): void => {
         cleanup();
         winnerStartedMs = run.startedMs;
         for (const other of running) if (other !== run) other.abort('hedge-lost');
-        if (text !== undefined) {
-          resolve(buildResponse(ctx, run, res, text));
+        if (body !== undefined) {
+          resolve(buildResponse(ctx, run, res, body));
           return;
         }
         const { resume, notResumableReason } = makeResume(ctx, res, run);
@@ -617,10 +655,10 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
           return;
         }
         if (ctx.method === 'GET' && ctx.cls === 'playlist' && res.status === 200) {
-          let text: string;
+          let read: { text: string } | { stream: ReadableStream<Uint8Array> };
           evaluating += 1;
           try {
-            text = await readText(timedBody(ctx, run, res));
+            read = await readPlaylist(timedBody(ctx, run, res));
           } catch (err) {
             evaluating -= 1;
             if (settled) return;
@@ -631,8 +669,12 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
             return;
           }
           evaluating -= 1;
-          if (settled) return;
-          if (staleness.observe(run.origin.id, ctx.path, text, nowMs())) {
+          if (settled) {
+            if ('stream' in read) read.stream.cancel().catch(() => undefined);
+            return;
+          }
+          const text = 'text' in read ? read.text : undefined;
+          if (text !== undefined && staleness.observe(run.origin.id, ctx.path, text, nowMs())) {
             record(ctx, run, 'stale-playlist', res.status);
             memory.failure(run.origin.id, ctx.cls, run.probe, nowMs());
             if (lastFailover) cancelBody(lastFailover.res);
@@ -644,7 +686,7 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
           memory.success(run.origin.id, ctx.cls, run.probe);
           latency?.record(run.origin.id, ctx.cls, nowMs() - run.startedMs);
           if (lastFailover) cancelBody(lastFailover.res);
-          win(run, res, text);
+          win(run, res, 'text' in read ? read.text : read.stream);
           return;
         }
         record(ctx, run, 'ok', res.status);

@@ -298,3 +298,30 @@ describe('strict mode never repeats a request that may have reached the origin',
     expect(getAttempts(get).map((x) => x.outcome)).toEqual(['network', 'network', 'network', 'ok']);
   });
 });
+
+describe('playlists over undici', () => {
+  it('serves a playlist larger than the 4 MiB scan limit unchecked and intact', async () => {
+    const lines = ['#EXTM3U', '#EXT-X-TARGETDURATION:6', '#EXT-X-MEDIA-SEQUENCE:1'];
+    let length = 0;
+    for (let i = 0; length < 5 * 1024 * 1024; i++) {
+      const name = `segment-with-a-long-name-${i}.ts`;
+      lines.push('#EXTINF:6,', name);
+      length += name.length + 12;
+    }
+    const big = `${lines.join('\n')}\n`;
+    a.set('/big.m3u8', { kind: 'ok', body: big, chunkBytes: 256 * 1024, chunkIntervalMs: 1 });
+    const group = track(
+      createOriginGroup({
+        origins: [
+          { id: 'a', url: a.url },
+          { id: 'b', url: b.url },
+        ],
+      }),
+    );
+    const res = await group.fetch('/big.m3u8');
+    expect(res.headers.get('x-meridian-origin')).toBe('a');
+    const text = await res.text();
+    expect(text.length).toBe(big.length);
+    expect(text === big).toBe(true);
+  });
+});
