@@ -363,7 +363,7 @@ export async function startLiveChannel(options: LiveChannelOptions): Promise<Liv
 
   let listenerUrl = '';
   const toUrl = (ref: string): string => (ABSOLUTE_URL.test(ref) ? ref : `${listenerUrl}/vod/${ref}`);
-  const cueTags = (k: number, seg: MediaSegment, isFirst: boolean): void => {
+  const cueTags = (k: number, seg: MediaSegment): void => {
     const loop = Math.floor(k / n);
     for (const b of breaks) {
       for (const l of [loop, loop - 1]) {
@@ -386,17 +386,37 @@ export async function startLiveChannel(options: LiveChannelOptions): Promise<Liv
           continue;
         }
         // DATERANGE styles: the OUT on the first segment, the IN (same ID, with DURATION) after the last.
-        // A window that starts inside a break repeats the OUT so a joining player sees it.
-        if (k !== bs && k !== be && !(isFirst && k < be)) continue;
+        // The OUT is not repeated when it slides out of the window: SSAI break detection would read a
+        // repeat as a new break starting at the window's first segment.
+        if (k !== bs && k !== be) continue;
+        if (b.kind === 'program') {
+          // A program boundary is no splice out/in: RFC 8216 §4.3.2.7.1 carries it in SCTE35-CMD, one
+          // DATERANGE per signal, so SSAI break detection does not take a blackout for an ad avail.
+          const start = k === bs;
+          const range: DateRange = {
+            id: start ? id : `${id}-end`,
+            class: 'urn:meridian:program',
+            startDate: pdt(k),
+            scte35Cmd: formatScte35Hex(
+              encodeScte35(
+                start
+                  ? timeSignal(eventId, 0x10, segStart(bs), b.upid, b.durationSeconds, true)
+                  : timeSignal(eventId, 0x11, segStart(be), b.upid, undefined, true),
+              ),
+            ),
+          };
+          if (start) range.plannedDuration = b.durationSeconds;
+          (seg.dateRanges ??= []).push(range);
+          continue;
+        }
         const range: DateRange = { id, startDate: pdt(bs) };
-        if (b.kind === 'program') range.class = 'urn:meridian:blackout';
         if (k < be) {
           range.plannedDuration = b.durationSeconds;
           range.scte35Out = formatScte35Hex(
             encodeScte35(
               b.style === 'daterange-splice-insert'
                 ? spliceInsert(eventId, true, segStart(bs), b.durationSeconds)
-                : timeSignal(eventId, b.kind === 'program' ? 0x10 : 0x34, segStart(bs), b.upid, b.durationSeconds, b.kind === 'program'),
+                : timeSignal(eventId, 0x34, segStart(bs), b.upid, b.durationSeconds, false),
             ),
           );
         } else {
@@ -405,7 +425,7 @@ export async function startLiveChannel(options: LiveChannelOptions): Promise<Liv
             encodeScte35(
               b.style === 'daterange-splice-insert'
                 ? spliceInsert(eventId, false, segStart(be), b.durationSeconds)
-                : timeSignal(eventId, b.kind === 'program' ? 0x11 : 0x35, segStart(be), b.upid, undefined, b.kind === 'program'),
+                : timeSignal(eventId, 0x35, segStart(be), b.upid, undefined, false),
             ),
           );
         }
@@ -433,7 +453,7 @@ export async function startLiveChannel(options: LiveChannelOptions): Promise<Liv
       }
       lastKeys = keys;
       seg.programDateTime = pdt(k);
-      cueTags(k, seg, k === w.mediaSequence);
+      cueTags(k, seg);
       segments.push(seg);
     }
     const live: MediaPlaylist = {

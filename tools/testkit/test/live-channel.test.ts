@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeScte35, describeScte35Break, parseMediaPlaylist, scte35PayloadToBytes } from '@meridian/manifest-core';
+import { decodeScte35, describeScte35Break, detectBreaks, parseMediaPlaylist, scte35PayloadToBytes } from '@meridian/manifest-core';
 import { makeSampleClip, packageHls, startLiveChannel, type HlsLadder, type LiveChannel } from '../src/index.ts';
 
 /** Each segment's discontinuity number as a player computes it (hls.js: DSEQ, +1 per DISCONTINUITY tag). */
@@ -112,6 +112,10 @@ describe('startLiveChannel', () => {
     expect(playlist.segments[3]!.cueOutCont).toMatchObject({ elapsedTime: 2, duration: 4 });
     expect(playlist.segments[4]!.cueIn).toBe(true);
     expect(playlist.segments.filter((s) => s.cueOut || s.cueIn || s.cueOutCont)).toHaveLength(3);
+    // Meridian's own SSAI break detection reads the same break.
+    expect(detectBreaks(playlist).breaks).toEqual([
+      expect.objectContaining({ startMsn: 2, durationSeconds: 4, contentSegmentCount: 2, source: 'cue-out' }),
+    ]);
   });
 
   it('signals DATERANGE splice_insert ad breaks and time_signal program blackouts with valid SCTE-35', async () => {
@@ -143,20 +147,35 @@ describe('startLiveChannel', () => {
     const back = describeScte35Break(decodeScte35(scte35PayloadToBytes(adIn.d.scte35In!)));
     expect(back).toMatchObject({ kind: 'in', eventId: out.eventId });
 
-    const progOut = ranges.find((r) => r.d.id === 'program-1-0' && r.d.scte35Out)!;
-    const progIn = ranges.find((r) => r.d.id === 'program-1-0' && r.d.scte35In)!;
+    const progOut = ranges.find((r) => r.d.id === 'program-1-0')!;
+    const progIn = ranges.find((r) => r.d.id === 'program-1-0-end')!;
     expect(progIn.at - progOut.at).toBe(2);
-    expect(describeScte35Break(decodeScte35(scte35PayloadToBytes(progOut.d.scte35Out!)))).toMatchObject({
+    expect(progOut.d.scte35Out).toBeUndefined();
+    expect(describeScte35Break(decodeScte35(scte35PayloadToBytes(progOut.d.scte35Cmd!)))).toMatchObject({
       kind: 'out',
       segmentationTypeId: 0x10,
       noRegionalBlackout: false,
       upid: 'GAME-1',
       durationSeconds: 4,
     });
-    expect(describeScte35Break(decodeScte35(scte35PayloadToBytes(progIn.d.scte35In!)))).toMatchObject({
+    expect(describeScte35Break(decodeScte35(scte35PayloadToBytes(progIn.d.scte35Cmd!)))).toMatchObject({
       kind: 'in',
       segmentationTypeId: 0x11,
     });
+    // Meridian's own SSAI break detection: one ad break (not the program) and the program signals.
+    const detected = detectBreaks(playlist);
+    expect(detected.breaks).toEqual([expect.objectContaining({ startMsn: 1, durationSeconds: 2, contentSegmentCount: 1 })]);
+    expect(detected.programSignals.map((p) => [p.kind, p.msn])).toEqual([
+      ['program-start', 3],
+      ['program-end', 5],
+    ]);
+
+    // Once the OUT has slid out of the window it is not repeated, so no phantom break starts at the window's edge.
+    clock += 4_000;
+    const later = parseMediaPlaylist(ch.mediaPlaylist(0)).playlist;
+    expect(later.mediaSequence).toBe(3);
+    // Only the next loop's break (segment 1 of loop 1 = sequence 7) is found.
+    expect(detectBreaks(later).breaks.map((b) => b.startMsn)).toEqual([7]);
   });
 
   it('carries EXT-X-KEY into the window (first segment, after each loop) with absolute URIs', async () => {
