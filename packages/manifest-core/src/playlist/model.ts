@@ -32,8 +32,9 @@
  *
  * - a slot whose item no longer exists (a typed field was removed or an array shortened) is
  *   skipped;
- * - items with no slot (a field added in code, an array grown) are emitted at their canonical
- *   position, i.e. before the first slot of a kind that canonically comes after them;
+ * - items with no slot (a field added in code, an array grown) are emitted in their canonical
+ *   place relative to the recorded lines: right after the last slot whose kind canonically comes
+ *   no later than theirs (a new second key right after the first), or first when there is none;
  * - an object built in code without `order` serializes in canonical spec order.
  *
  * Slots of playlist-level kinds (`'targetDuration'`, `'endList'`, `'renditionReport'`, …) may
@@ -46,12 +47,15 @@
  * attributes in `otherAttributes` (DATERANGE `X-*` attributes in `clientAttributes`), and an
  * `attributeOrder` list of attribute names recorded only when the input's order differs from
  * the canonical order: the order the spec lists the attributes in (EXT-X-MEDIA: with URI last,
- * as packagers write it). Unknown attributes canonically follow known ones.
+ * as packagers write it). Unknown attributes canonically follow known ones. An attribute set in
+ * code goes after the last recorded attribute that canonically precedes it.
  *
  * Normalisations (the only ways serialize(parse(x)) differs from x): LF line endings, no BOM,
- * blank lines dropped, surrounding whitespace of lines trimmed, numbers written in shortest
- * decimal form (`10.000` → `10`), duplicate attributes dropped (last wins, with a warning).
- * Re-parsing the output yields an equal model.
+ * blank lines dropped, surrounding whitespace of lines (and of attribute names and unquoted
+ * values) trimmed, numbers written in shortest decimal form (`10.000` → `10`), duplicate
+ * attributes dropped (last wins, with a warning). Re-parsing the output yields an equal model.
+ * Numbers are JavaScript numbers: decimal-integers above 2^53 (a MEDIA-SEQUENCE near 2^64) are
+ * not exact.
  *
  * Variable references (`{$name}`) are kept as written unless the parser is asked to substitute
  * them (`substituteVariables: true`), so a parsed playlist re-serializes with its references.
