@@ -201,6 +201,11 @@ describe('key rotation and re-emission', () => {
     const mid = media(3, { msn: 4 });
     mid.tail = { parts: [{ uri: 'p7.0.m4s', duration: 2 }] };
     expect(applyKeySignalling(mid, rotating).tail!.keys).toBeUndefined();
+    // parts of a clear ad after encrypted content get METHOD=NONE; after a clear segment, nothing
+    expect(applyKeySignalling(mid, rotating, { tailClear: true }).tail!.keys).toEqual([{ method: 'NONE' }]);
+    expect(applyKeySignalling(mid, rotating, { isClear: (_, i) => i === 2 }).tail!.keys).toBeUndefined();
+    // … and content parts after a clear segment get the keys back
+    expect(applyKeySignalling(mid, rotating, { isClear: (_, i) => i === 2, tailClear: false }).tail!.keys).toHaveLength(3);
   });
 
   it('re-emits every KEYFORMAT after each discontinuity', () => {

@@ -362,12 +362,17 @@ export interface ApplyKeySignallingOptions {
    * keys are re-emitted on the next encrypted segment. Default: none.
    */
   isClear?: (segment: MediaSegment, index: number) => boolean;
+  /**
+   * Whether the LL-HLS parts after the last segment (the playlist's tail) are clear. Default: the
+   * same as the last segment (encrypted when there are no segments).
+   */
+  tailClear?: boolean;
 }
 
 /** Raises EXT-X-VERSION to what the key lines need (RFC 8216 §7: IV needs 2, KEYFORMAT/KEYFORMATVERSIONS need 5). */
 export function raiseVersionForKeys(playlist: MediaPlaylist): void {
   let needed = 0;
-  for (const seg of playlist.segments) {
+  for (const seg of playlist.tail === undefined ? playlist.segments : [...playlist.segments, playlist.tail]) {
     for (const k of seg.keys ?? []) {
       if (k.keyFormat !== undefined || k.keyFormatVersions !== undefined) needed = 5;
       else if (k.iv !== undefined && needed < 2) needed = 2;
@@ -422,7 +427,10 @@ export function applyKeySignalling(playlist: MediaPlaylist, drm: DrmOptions, opt
     const msn = msn0 + segments.length;
     const period = keyPeriodOf(drm, msn);
     const hasMedia = (out.tail.parts?.length ?? 0) > 0;
-    if (hasMedia && (out.tail.discontinuity === true || previousClear || period !== previousPeriod || explicitPerSegment)) {
+    const tailClear = options.tailClear ?? (segments.length > 0 && previousClear);
+    if (tailClear) {
+      if (hasMedia && !previousClear) out.tail.keys = [{ method: 'NONE' }];
+    } else if (hasMedia && (out.tail.discontinuity === true || previousClear || period !== previousPeriod || explicitPerSegment)) {
       const keyId = keyIdForPeriod(drm, period);
       const iv = ivFor(drm, keyId, period, msn);
       out.tail.keys = keysForKeyId(drm, keyId).map((k) => cloneKey(k, iv));
