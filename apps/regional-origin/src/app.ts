@@ -154,6 +154,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
   /** Public URL of an origin path: the CDN when configured, else the origin that served the playlist (so a dead primary is not referenced). */
   const originUrl = (originPath: string, servedBy?: string): string =>
     `${config.cdnBaseUrl ?? (deps.origin.origins.find((o) => o.id === servedBy) ?? deps.origin.origins[0])?.url ?? ''}${originPath}`;
+  // (S3 origins have no player-facing URL; config requires CDN_BASE_URL for them.)
   const decider = createBreakDecider({
     client: deps.adClient,
     catalog,
@@ -268,18 +269,9 @@ export function createApp(deps: AppDependencies): ZoneApp {
       }
     }
     if (config.role !== 'upload') {
-      const results = await Promise.all(
-        deps.origin.origins.map(async (o) => {
-          try {
-            const res = await fetch(`${o.url}/`, { method: 'HEAD', signal: AbortSignal.timeout(Math.min(1_000, config.originTimeoutMs)) });
-            return [o.id, res.status < 500 ? 'ok' : `status ${res.status}`] as const;
-          } catch {
-            return [o.id, 'down'] as const;
-          }
-        }),
-      );
-      for (const [id, state] of results) checks[`origin:${id}`] = state;
-      if (!results.some(([, state]) => state === 'ok')) ready = false;
+      const results = await deps.origin.probe(Math.min(1_000, config.originTimeoutMs));
+      for (const { id, ok } of results) checks[`origin:${id}`] = ok ? 'ok' : 'down';
+      if (!results.some((r) => r.ok)) ready = false;
     }
     return c.json({ ready, zone: config.zone, checks }, ready ? 200 : 503);
   });

@@ -49,7 +49,7 @@ export interface Config {
   keyring: Keyring;
   /** When true, master URLs must carry a valid `exp`/`kid`/`sig`. */
   requireSignedUrls: boolean;
-  /** Origin base URLs, primary first (HTTP origins or S3 website/path-style endpoints). */
+  /** Origins, primary first: http(s) base URLs, or `s3://bucket[/prefix][?endpoint=…&region=…]` buckets. */
   originUrls: string[];
   /** Time allowed per origin attempt, in ms (headers and body). */
   originTimeoutMs: number;
@@ -252,9 +252,21 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
 
   const originUrls: string[] = [];
   for (const o of list('ORIGIN_URLS')) {
+    if (o.startsWith('s3://')) {
+      try {
+        if (!new URL(o).hostname) throw new Error('bucket');
+        originUrls.push(o);
+      } catch {
+        problems.push(`ORIGIN_URLS: "${o}" is not s3://bucket[/prefix][?endpoint=…&region=…]`);
+      }
+      continue;
+    }
     const u = url('ORIGIN_URLS', o);
     if (u) originUrls.push(u);
   }
+  const s3Origins = originUrls.filter((o) => o.startsWith('s3://')).length;
+  if (s3Origins > 0 && s3Origins < originUrls.length) problems.push('ORIGIN_URLS: use all http(s) origins or all s3:// buckets, not a mix');
+  if (s3Origins > 0 && raw('CDN_BASE_URL') === undefined) problems.push('CDN_BASE_URL is required with s3:// origins (players cannot fetch segments from a bucket URL)');
   if (originUrls.length === 0 && role !== 'upload') problems.push('ORIGIN_URLS is required for the playback role (comma-separated, primary first)');
 
   const vodAssetPath = str('VOD_ASSET_PATH', '/vod/{assetId}/asset.json');

@@ -10,7 +10,7 @@ import { createApp, type ZoneApp } from './app.ts';
 import { createJsonLogger, describeError, type Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { createValkeyClient, type ValkeyClient } from './valkey.ts';
-import { createOriginGroupFetcher } from './origin.ts';
+import { createOriginFetcher } from './origin.ts';
 import { createManifestCoreRenderer } from './render/manifest-core-renderer.ts';
 import { createVastClient } from './ads/vast-client.ts';
 import { parseVastDocument } from './ads/vast-parser.ts';
@@ -51,10 +51,11 @@ export async function startServer(config: Config, log: Logger = createJsonLogger
         ...(config.uploads.s3Endpoint ? { endpoint: config.uploads.s3Endpoint } : {}),
       })
     : undefined;
+  const origin = createOriginFetcher({ originUrls: config.originUrls, timeoutMs: config.originTimeoutMs, maxBytes: config.maxOriginBytes, metrics });
   const zone = createApp({
     config,
     sessionStore: valkey ? createValkeySessionStore(valkey, prefix) : createMemorySessionStore(),
-    origin: createOriginGroupFetcher({ originUrls: config.originUrls, timeoutMs: config.originTimeoutMs, maxBytes: config.maxOriginBytes, metrics }),
+    origin,
     renderer: createManifestCoreRenderer(),
     adClient: vast,
     keys: valkey ? createValkeyKeyStore(valkey) : createMemoryKeyStore(),
@@ -99,6 +100,7 @@ export async function startServer(config: Config, log: Logger = createJsonLogger
       await closed;
       zone.dispose();
       await vast.close();
+      await origin.close();
       if ('close' in events) await events.close();
       if (valkey) await valkey.quit().catch(() => valkey.disconnect());
       s3?.destroy();

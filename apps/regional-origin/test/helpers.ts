@@ -6,7 +6,7 @@ import { createApp, type AppDependencies, type ZoneApp } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { createMemoryLogger } from '../src/log.ts';
 import { createMetrics } from '../src/metrics.ts';
-import { createOriginGroupFetcher } from '../src/origin.ts';
+import { createOriginFetcher } from '../src/origin.ts';
 import { createManifestCoreRenderer } from '../src/render/manifest-core-renderer.ts';
 import { createVastClient } from '../src/ads/vast-client.ts';
 import { parseVastDocument } from '../src/ads/vast-parser.ts';
@@ -126,7 +126,7 @@ export function buildApp(config: Config, overrides: Partial<AppDependencies> = {
   const deps: AppDependencies = {
     config,
     sessionStore: createMemorySessionStore(),
-    origin: createOriginGroupFetcher({ originUrls: config.originUrls, timeoutMs: config.originTimeoutMs, maxBytes: config.maxOriginBytes, metrics }),
+    origin: createOriginFetcher({ originUrls: config.originUrls, timeoutMs: config.originTimeoutMs, maxBytes: config.maxOriginBytes, metrics }),
     renderer: createManifestCoreRenderer(),
     adClient: createVastClient({ allowedHosts: config.ads.allowedHosts, requestTimeoutMs: config.ads.requestTimeoutMs, maxWrapperDepth: config.ads.maxWrapperDepth, parse: parseVastDocument }),
     keys: createMemoryKeyStore(),
