@@ -433,3 +433,134 @@ describe('generated valid playlists round-trip', () => {
     );
   });
 });
+
+// ————————————————————————————————————————————————————————————————— edits through typed fields
+
+/** Removes the order bookkeeping, leaving what an editor sees: the typed fields and verbatim lines. */
+function typedContent(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(typedContent);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'order' || k === 'attributeOrder') continue;
+    out[k] = typedContent(v);
+  }
+  return out;
+}
+
+const newKey = fc.constantFrom<Key>(
+  { method: 'NONE' },
+  { method: 'AES-128', uri: 'https://keys.example.com/new', iv: '0x0000000000000000000000000000ABCD' },
+  { method: 'SAMPLE-AES', uri: 'skd://new', keyFormat: 'com.apple.streamingkeydelivery', keyFormatVersions: '1' },
+);
+const edit = fc.oneof(
+  fc.record({ op: fc.constant('rewriteUris' as const) }),
+  fc.record({ op: fc.constant('dropSegment' as const), at: fc.nat() }),
+  fc.record({ op: fc.constant('insertAd' as const), at: fc.nat(), key: newKey }),
+  fc.record({ op: fc.constant('addKey' as const), at: fc.nat(), key: newKey }),
+  fc.record({ op: fc.constant('replaceKeys' as const), at: fc.nat(), key: newKey }),
+  fc.record({
+    op: fc.constant('deleteField' as const),
+    at: fc.nat(),
+    field: fc.constantFrom(
+      'keys',
+      'map',
+      'programDateTime',
+      'discontinuity',
+      'dateRanges',
+      'extra',
+      'byteRange',
+      'cueOut',
+      'parts',
+    ),
+  }),
+  fc.record({ op: fc.constant('setPdt' as const), at: fc.nat() }),
+  fc.record({ op: fc.constant('setDiscontinuity' as const), at: fc.nat() }),
+  fc.record({ op: fc.constant('editKeyAttributes' as const), at: fc.nat() }),
+  fc.record({
+    op: fc.constant('header' as const),
+    mediaSequence: fc.option(fc.nat(100000), { nil: undefined }),
+    endList: fc.boolean(),
+  }),
+  fc.record({ op: fc.constant('filterVariants' as const), keep: fc.nat() }),
+  fc.record({ op: fc.constant('addDefine' as const) }),
+);
+type Edit = typeof edit extends fc.Arbitrary<infer E> ? E : never;
+
+function applyEdit(pl: Playlist, e: Edit): void {
+  if (pl.kind === 'master') {
+    if (e.op === 'filterVariants' && pl.variants.length > 1) pl.variants.splice(e.keep % pl.variants.length, 1);
+    if (e.op === 'rewriteUris') for (const v of pl.variants) v.uri = `https://cdn.example.com/${v.uri}?t=a%2Fb`;
+    if (e.op === 'addDefine') (pl.defines ??= []).push({ kind: 'value', name: 'added', value: 'x' });
+    return;
+  }
+  const segs = pl.segments;
+  const seg = segs.length === 0 ? undefined : segs['at' in e ? e.at % segs.length : 0];
+  switch (e.op) {
+    case 'rewriteUris':
+      for (const s of segs) s.uri = `https://cdn.example.com/${s.uri}?t=a%2Fb`;
+      return;
+    case 'dropSegment':
+      if (seg !== undefined) segs.splice(segs.indexOf(seg), 1);
+      return;
+    case 'insertAd': {
+      const ad: MediaSegment = {
+        uri: 'https://ads.example.com/ad.ts',
+        duration: 5,
+        discontinuity: true,
+        keys: [e.key],
+      };
+      segs.splice(segs.length === 0 ? 0 : e.at % (segs.length + 1), 0, ad);
+      return;
+    }
+    case 'addKey':
+      if (seg !== undefined) (seg.keys ??= []).push(e.key);
+      return;
+    case 'replaceKeys':
+      if (seg !== undefined) seg.keys = [e.key];
+      return;
+    case 'deleteField':
+      if (seg !== undefined) delete seg[e.field];
+      return;
+    case 'setPdt':
+      if (seg !== undefined) seg.programDateTime = '2026-05-01T00:00:00.000Z';
+      return;
+    case 'setDiscontinuity':
+      if (seg !== undefined) seg.discontinuity = true;
+      return;
+    case 'editKeyAttributes': {
+      const key = seg?.keys?.[0];
+      if (key !== undefined && key.method !== 'NONE') {
+        delete key.keyFormatVersions;
+        key.iv = '0x000000000000000000000000000000FF';
+      }
+      return;
+    }
+    case 'header':
+      if (e.mediaSequence === undefined) delete pl.mediaSequence;
+      else pl.mediaSequence = e.mediaSequence;
+      if (e.endList) pl.endList = true;
+      else delete pl.endList;
+      return;
+    case 'addDefine':
+      (pl.defines ??= []).push({ kind: 'value', name: 'added', value: 'x' });
+      return;
+    case 'filterVariants':
+      return;
+  }
+}
+
+describe('editing typed fields only', () => {
+  it('whatever is edited through typed fields is exactly what the written playlist says', () => {
+    const texts = fixtureTexts().filter((t) => tryParse(t) !== undefined);
+    fc.assert(
+      fc.property(fc.nat(texts.length - 1), fc.array(edit, { minLength: 1, maxLength: 5 }), (index, edits) => {
+        const { playlist } = parsePlaylist(texts[index]!);
+        for (const e of edits) applyEdit(playlist, e);
+        const written = serializePlaylist(playlist);
+        expect(typedContent(parsePlaylist(written).playlist)).toEqual(typedContent(playlist));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
