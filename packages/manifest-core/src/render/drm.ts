@@ -346,6 +346,8 @@ export interface SessionKeysOptions {
 /**
  * EXT-X-SESSION-KEY lines for a master playlist (RFC 8216 §4.3.4.5: lets players preload keys;
  * same attributes as the media playlists' EXT-X-KEY lines, never METHOD=NONE, no IV).
+ * @example
+ * renderMasterPlaylist(ladder, viewer, { sessionKeys: sessionKeysFor(drm, { mediaSequence: liveEdgeMsn }) });
  */
 export function sessionKeysFor(drm: DrmOptions, options: SessionKeysOptions = {}): SessionKey[] {
   assertDrmOptions(drm);

@@ -219,6 +219,8 @@ function dateRangeEndMs(range: DateRange): number | undefined {
  * earlier one plus the durations since, when it had none) and EXT-X-BITRATE, and date ranges
  * that are still running move onto it. VOD, EVENT (RFC 8216 §6.2.1: append only), ended and
  * delta-update (EXT-X-SKIP) playlists are returned unchanged. The input is not modified.
+ * @example
+ * const { playlist, removedSegments } = trimLiveWindow(origin, { maxDurationSeconds: 60 });
  */
 export function trimLiveWindow(playlist: MediaPlaylist, window: LiveWindowOptions): TrimResult {
   assertWindow(window);
