@@ -1,4 +1,5 @@
 /** @module VOD playback at the edge, inside workerd: stateless sessions rendered with the same bytes a zone renders, caching, CORS and errors. */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Miniflare } from 'miniflare';
 import type { FaultyServer } from '@meridian/testkit';
@@ -79,6 +80,19 @@ describe('VOD playback at the edge (workerd)', () => {
     const media = await (await get(`/v1/sessions/${edgeToken}/v0.m3u8`)).text();
     expect(media).toContain(`#EXT-X-KEY:METHOD=AES-128,URI="${PUBLIC_BASE_URL}/v1/keys/k-enc1?session=${edgeToken}"`);
     expect(media).toContain(`${origin.url}/vod/enc1/240p/seg0.ts?session=${edgeToken}`);
+  });
+
+  it('renders the same master as the zone when no steering pathways are configured', async () => {
+    const plain = await startEdge({ ORIGIN_URLS: origin.url, PATHWAYS: '[]' });
+    try {
+      const opened = await plain.dispatchFetch(`${PUBLIC_BASE_URL}/v1/vod/enc1/master.m3u8`, { cf: EU });
+      const token = opened.headers.get('x-meridian-session') ?? '';
+      const atEdge = await opened.text();
+      expect(atEdge).not.toContain('PATHWAY-ID');
+      expect(atEdge).toBe(await (await fetch(`${zone.url}/v1/sessions/${token}/master.m3u8`)).text());
+    } finally {
+      await plain.dispose();
+    }
   });
 
   it('keeps serving VOD playlists from its caches while the origin fails', async () => {
@@ -170,6 +184,14 @@ describe('source caching in the Cache API (workerd)', () => {
       await edge.dispose();
       await origin.close();
     }
+  });
+});
+
+describe('the bundle', () => {
+  it('carries no Node built-ins, undici, ioredis or transcode-gpu (they would not run in workerd)', () => {
+    const script = readFileSync(SCRIPT_PATH, 'utf8');
+    expect(script).not.toMatch(/from ["']node:|require\(["']node:|["']undici["']|["']ioredis["']|@meridian\/transcode-gpu/);
+    expect(script).toContain('createFetchTransport');
   });
 });
 
