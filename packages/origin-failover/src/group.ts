@@ -11,7 +11,7 @@ import { OriginMemory, parseRetryAfterMs } from './memory.ts';
 import type { FailoverMode, OriginGroupOptions, RequestClass, ResolvedOptions, ResolvedOrigin } from './options.ts';
 import { resolveOptions } from './options.ts';
 import { classifyPath, joinOrigin, resolveTarget } from './paths.ts';
-import type { Transport, TransportResponse } from './transport.ts';
+import type { Transport, TransportRequest, TransportResponse } from './transport.ts';
 
 /** Per-request options of {@link OriginGroup.fetch}. */
 export interface OriginRequestInit {
@@ -202,45 +202,50 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
     if (transport.reportsConnect) arm(cfg.connectionTimeoutMs, 'connect-timeout');
     else arm(cfg.connectionTimeoutMs + cfg.responseTimeoutMs, 'response-timeout');
     const body = FAILOVER_METHODS.has(ctx.method) ? undefined : ctx.body;
-    const result = transport
-      .send({
-        origin,
-        url: joinOrigin(origin, ctx.path),
-        method: ctx.method,
-        headers: flags.headers ?? new Headers(ctx.headers),
-        ...(body !== undefined ? { body } : {}),
-        signal: controller.signal,
-        connectTimeoutMs: cfg.connectionTimeoutMs,
-        responseTimeoutMs: cfg.responseTimeoutMs,
-        onConnected: () => {
-          if (connected || reason !== undefined) return;
-          connected = true;
-          arm(cfg.responseTimeoutMs, 'response-timeout');
-        },
-      })
-      .then(
-        (response): AttemptResult => {
-          if (timer !== undefined) clock.clearTimeout(timer);
-          if (reason !== undefined) {
-            cancelBody(response);
-            return { ok: false, outcome: reason, error: new OriginError(codeOf(reason), { originId: origin.id }) };
-          }
-          return { ok: true, response };
-        },
-        (err: unknown): AttemptResult => {
-          if (timer !== undefined) clock.clearTimeout(timer);
-          const outcome = reason ?? outcomeOf(err);
-          const error =
-            isOriginError(err) && reason === undefined
-              ? err
-              : new OriginError(codeOf(outcome), {
-                  originId: origin.id,
-                  cause: err,
-                  message: `origin ${origin.id}: ${outcome}`,
-                });
-          return { ok: false, outcome, error };
-        },
-      );
+    const send = (request: TransportRequest): Promise<TransportResponse> => {
+      try {
+        return transport.send(request);
+      } catch (err) {
+        return Promise.reject(err); // a transport that throws synchronously still yields an attempt outcome
+      }
+    };
+    const result = send({
+      origin,
+      url: joinOrigin(origin, ctx.path),
+      method: ctx.method,
+      headers: flags.headers ?? new Headers(ctx.headers),
+      ...(body !== undefined ? { body } : {}),
+      signal: controller.signal,
+      connectTimeoutMs: cfg.connectionTimeoutMs,
+      responseTimeoutMs: cfg.responseTimeoutMs,
+      onConnected: () => {
+        if (connected || reason !== undefined) return;
+        connected = true;
+        arm(cfg.responseTimeoutMs, 'response-timeout');
+      },
+    }).then(
+      (response): AttemptResult => {
+        if (timer !== undefined) clock.clearTimeout(timer);
+        if (reason !== undefined) {
+          cancelBody(response);
+          return { ok: false, outcome: reason, error: new OriginError(codeOf(reason), { originId: origin.id }) };
+        }
+        return { ok: true, response };
+      },
+      (err: unknown): AttemptResult => {
+        if (timer !== undefined) clock.clearTimeout(timer);
+        const outcome = reason ?? outcomeOf(err);
+        const error =
+          isOriginError(err) && reason === undefined
+            ? err
+            : new OriginError(codeOf(outcome), {
+                originId: origin.id,
+                cause: err,
+                message: `origin ${origin.id}: ${outcome}`,
+              });
+        return { ok: false, outcome, error };
+      },
+    );
     return {
       origin,
       attemptNo,
@@ -663,8 +668,8 @@ export function createOriginGroupWithTransport(options: OriginGroupOptions, tran
             evaluating -= 1;
             if (settled) return;
             const outcome = outcomeOf(err);
-            record(ctx, run, outcome, res.status);
-            memory.failure(run.origin.id, ctx.cls, run.probe, nowMs());
+            record(ctx, run, outcome, res.status); // the timed body already told the memory (onBroken)
+            if (run.probe) memory.probeAbandoned(run.origin.id, ctx.cls);
             exhaustedOrNext(run, outcome);
             return;
           }

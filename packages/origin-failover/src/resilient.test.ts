@@ -290,6 +290,22 @@ describe('resilient mode: hedged GETs', () => {
     expect(res.headers.get('x-meridian-origin')).toBe('b');
   });
 
+  it('a hedge that loses to the earlier request is not held against its origin', async () => {
+    const { clock, group } = setup(
+      { a: { kind: 'respond', delayMs: 200 }, b: { kind: 'respond', delayMs: 100 } },
+      { hedging: { defaultDelayMs: 150, minSamples: 1_000 } },
+    );
+    for (let i = 0; i < 5; i++) {
+      const { res } = await run(clock, group.fetch('/x.ts'));
+      expect(res.headers.get('x-meridian-origin')).toBe('a');
+      await clock.advance(0);
+      expect(getAttempts(res).map((x) => `${x.originId}:${x.outcome}`)).toEqual(['a:ok', 'b:hedge-lost']);
+    }
+    const b = group.health().find((h) => h.originId === 'b');
+    expect(b?.state ?? 'closed').toBe('closed');
+    expect(b?.consecutiveFailures ?? 0).toBe(0);
+  });
+
   it('does not hedge beyond the budget', async () => {
     const { clock, group, transport } = setup(
       { a: { kind: 'respond', delayMs: 500 }, b: { kind: 'respond' } },
