@@ -9,7 +9,7 @@ import { createMemoryTranscodeQueue } from '../src/jobs.ts';
 const MEDIA_A = 'http://media.example/ads/a-1080p.mp4';
 const MEDIA_B = 'http://media.example/ads/b-1080p.mp4';
 
-function inline(): string {
+function inline(only?: 'ad-a'): string {
   const ad = (id: string, seq: number, media: string, duration: string) => `
   <Ad id="${id}" sequence="${seq}"><InLine><AdSystem>test</AdSystem><AdTitle>${id}</AdTitle>
     <Impression><![CDATA[http://beacons.example/imp/${id}]]></Impression>
@@ -18,6 +18,7 @@ function inline(): string {
       <MediaFiles><MediaFile delivery="progressive" type="video/mp4" width="1920" height="1080" bitrate="5000"><![CDATA[${media}]]></MediaFile>
         <MediaFile delivery="progressive" type="video/mp4" width="640" height="360" bitrate="800"><![CDATA[${media.replace('1080p', '360p')}]]></MediaFile></MediaFiles>
     </Linear></Creative></Creatives></InLine></Ad>`;
+  if (only) return `<VAST version="4.0">${ad('ad-a', 1, MEDIA_A, '00:00:15')}</VAST>`;
   return `<?xml version="1.0"?><VAST version="4.0">${ad('ad-b', 2, MEDIA_B, '00:00:10.000')}${ad('ad-a', 1, MEDIA_A, '00:00:15')}</VAST>`;
 }
 
@@ -44,6 +45,13 @@ beforeAll(async () => {
           <VASTAdTagURI><![CDATA[${vastUrl}/inline]]></VASTAdTagURI><Creatives><Creative><Linear><TrackingEvents><Tracking event="start">http://beacons.example/start/wrapper</Tracking></TrackingEvents></Linear></Creative></Creatives></Wrapper></Ad></VAST>`);
       case '/inline':
         return xml(inline());
+      case '/vmap':
+        return xml(`<?xml version="1.0"?><vmap:VMAP xmlns:vmap="http://www.iab.net/videosuite/vmap" version="1.0">
+          <vmap:AdBreak timeOffset="start" breakType="linear" breakId="pre"><vmap:AdSource id="pre" allowMultipleAds="true" followRedirects="true">
+            <vmap:VASTAdData>${inline('ad-a')}</vmap:VASTAdData></vmap:AdSource></vmap:AdBreak>
+          <vmap:AdBreak timeOffset="00:00:10.000" breakType="linear" breakId="mid"><vmap:AdSource id="mid" allowMultipleAds="true" followRedirects="true">
+            <vmap:AdTagURI templateType="vast4"><![CDATA[${vastUrl}/inline]]></vmap:AdTagURI></vmap:AdSource></vmap:AdBreak>
+        </vmap:VMAP>`);
       case '/hang':
         return; // never answers
       case '/bad':
@@ -172,5 +180,17 @@ describe('ad decisions', () => {
     expect(await res.json()).toEqual({ ASSETS: [{ URI: 'http://slate.example/slate/master.m3u8', DURATION: 30 }] });
     expect(elsewhere.requests.length).toBe(0);
     expect(metricValue(await deps.metrics.registry.metrics(), 'meridian_ads_requests_total', { outcome: 'blocked' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('takes each break ads from a VMAP answer: embedded VAST for the pre-roll, an AdTagURI for the mid-roll', async () => {
+    publishAsset(origin, adAssetIdFor(MEDIA_A));
+    publishAsset(origin, adAssetIdFor(MEDIA_B));
+    const { app } = buildApp(testConfig([origin.url], adsEnv('/vmap')));
+    const sid = await startSession(app);
+    const tracking = (await (await app.request(`/v1/sessions/${sid}/tracking`)).json()) as Tracking;
+    expect(tracking.avails.map((a) => [a.availId, a.fill, a.ads.map((ad) => ad.adId)])).toEqual([
+      ['b0', 'ads', ['ad-a']],
+      ['b1', 'ads', ['ad-a', 'ad-b']],
+    ]);
   });
 });

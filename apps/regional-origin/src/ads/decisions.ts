@@ -23,6 +23,8 @@ export interface BreakPlan {
   /** Media time of the break, seconds (0 = pre-roll). */
   offsetSeconds: number;
   durationSeconds: number;
+  /** Content duration, seconds (VOD), for VMAP offsets such as `end` or `50%`. */
+  contentDurationSeconds?: number;
 }
 
 /** Options for {@link createBreakDecider}. */
@@ -61,7 +63,7 @@ export function planVodBreaks(offsetsSeconds: number[], durationSeconds: number,
   return [...offsetsSeconds]
     .filter((o) => o <= durationSeconds)
     .sort((a, b) => a - b)
-    .map((offsetSeconds, index) => ({ id: `b${index}`, index, offsetSeconds, durationSeconds: breakDurationSeconds }));
+    .map((offsetSeconds, index) => ({ id: `b${index}`, index, offsetSeconds, durationSeconds: breakDurationSeconds, contentDurationSeconds: durationSeconds }));
 }
 
 /** Creates the break decider. */
@@ -129,7 +131,10 @@ export function createBreakDecider(options: BreakDeciderOptions): BreakDecider {
       country: claims.country,
       nowMs: options.nowMs(),
     });
-    const result = await options.client.requestAds(url, { budgetMs: options.totalBudgetMs });
+    const result = await options.client.requestAds(url, {
+      budgetMs: options.totalBudgetMs,
+      avail: { offsetSeconds: plan.offsetSeconds, contentDurationSeconds: plan.contentDurationSeconds },
+    });
     options.metrics.adRequests.inc({ outcome: result.outcome });
     if (result.outcome === 'timeout') options.metrics.adTimeouts.inc();
     if (result.outcome !== 'filled') options.log.warn('ads not filled', { sessionId: claims.id, breakId: plan.id, outcome: result.outcome, detail: result.detail });

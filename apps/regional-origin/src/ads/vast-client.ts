@@ -3,7 +3,7 @@
  * request, a total budget across the wrapper chain, bounded bodies, and outcomes instead of throws.
  */
 import { Agent, request } from 'undici';
-import type { VastAd, VastCreative, VastParser } from './vast.ts';
+import type { AvailContext, VastAd, VastCreative, VastParser } from './vast.ts';
 
 /** An ad after wrapper resolution: its linear creative plus every beacon collected on the way. */
 export interface ResolvedAd {
@@ -27,8 +27,8 @@ export interface AdRequestResult {
 
 /** Requests ads for one break: the seam between decisions and the wire. */
 export interface AdDecisionClient {
-  /** Fetches and resolves a VAST URL within `budgetMs`. */
-  requestAds(url: string, options: { budgetMs: number }): Promise<AdRequestResult>;
+  /** Fetches and resolves a VAST (or VMAP) URL within `budgetMs`; `avail` selects a VMAP answer's break. */
+  requestAds(url: string, options: { budgetMs: number; avail?: AvailContext }): Promise<AdRequestResult>;
 }
 
 /** Options for {@link createVastClient}. */
@@ -111,11 +111,18 @@ export function createVastClient(options: VastClientOptions): AdDecisionClient &
     }
   };
 
-  const resolve = async (url: string, depth: number, deadlineMs: number, inherited: Pick<ResolvedAd, 'impressions' | 'tracking'>, failures: AdFetchError[]): Promise<ResolvedAd[]> => {
+  const resolve = async (
+    url: string,
+    depth: number,
+    deadlineMs: number,
+    inherited: Pick<ResolvedAd, 'impressions' | 'tracking'>,
+    failures: AdFetchError[],
+    avail: AvailContext | undefined,
+  ): Promise<ResolvedAd[]> => {
     const xml = await fetchXml(url, deadlineMs);
     let ads: VastAd[];
     try {
-      ads = options.parse(xml);
+      ads = options.parse(xml, avail);
     } catch (error) {
       throw new AdFetchError('error', `bad VAST: ${(error as Error).message}`);
     }
@@ -129,7 +136,7 @@ export function createVastClient(options: VastClientOptions): AdDecisionClient &
             return [];
           }
           try {
-            return await resolve(ad.wrapperUrl, depth + 1, deadlineMs, { impressions, tracking }, failures);
+            return await resolve(ad.wrapperUrl, depth + 1, deadlineMs, { impressions, tracking }, failures, avail);
           } catch (error) {
             failures.push(error instanceof AdFetchError ? error : new AdFetchError('error', String(error)));
             return [];
@@ -144,10 +151,10 @@ export function createVastClient(options: VastClientOptions): AdDecisionClient &
   };
 
   return {
-    async requestAds(url, { budgetMs }) {
+    async requestAds(url, { budgetMs, avail }) {
       const failures: AdFetchError[] = [];
       try {
-        const ads = await resolve(url, 0, now() + budgetMs, { impressions: [], tracking: [] }, failures);
+        const ads = await resolve(url, 0, now() + budgetMs, { impressions: [], tracking: [] }, failures, avail);
         if (ads.length > 0) return { outcome: 'filled', ads };
         const timedOut = failures.find((f) => f.kind === 'timeout');
         if (timedOut) return { outcome: 'timeout', ads: [], detail: timedOut.message };

@@ -29,5 +29,13 @@ export interface VastAd {
   tracking: Array<{ event: string; url: string }>;
 }
 
-/** Parses a VAST document into ads; throws on malformed or unsafe XML (the client turns that into an `error` outcome). */
-export type VastParser = (xml: string) => VastAd[];
+/** Which avail a document is parsed for (VMAP answers hold every break; only this one's ads are kept). */
+export interface AvailContext {
+  /** Media time of the break, seconds. */
+  offsetSeconds: number;
+  /** Content duration, seconds (resolves VMAP `end` and percentage offsets). */
+  contentDurationSeconds: number | undefined;
+}
+
+/** Parses a VAST (or VMAP) document into ads; throws on malformed or unsafe XML (the client turns that into an `error` outcome). */
+export type VastParser = (xml: string, avail?: AvailContext) => VastAd[];
