@@ -42,6 +42,29 @@ describe('strict mode over undici against real servers', () => {
     expect(getAttempts(res).map((x) => x.outcome)).toEqual(['refused', 'refused', 'refused', 'ok']);
   });
 
+  it('keeps connections alive: sequential requests to an origin reuse their socket', async () => {
+    const ports = new Set<number>();
+    a.set('/ka', {
+      kind: 'custom',
+      handle: (req, res) => {
+        ports.add(req.socket.remotePort ?? 0);
+        res.end('ok');
+      },
+    });
+    const group = track(
+      createOriginGroup({
+        mode: 'strict',
+        origins: [
+          { id: 'primary', url: a.url },
+          { id: 'secondary', url: b.url },
+        ],
+      }),
+    );
+    for (let i = 0; i < 10; i++) expect(await (await group.fetch('/ka')).text()).toBe('ok');
+    // undici may open a second socket while the first is finishing its response; never one per request.
+    expect(ports.size).toBeLessThanOrEqual(2);
+  });
+
   it('fails over on a listed status, returns an unlisted one, and never follows a 3xx', async () => {
     a.set('/503', { kind: 'status', status: 503 });
     a.set('/404', { kind: 'status', status: 404, body: 'nope' });
