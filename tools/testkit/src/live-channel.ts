@@ -77,7 +77,10 @@ export interface LiveChannelOptions {
   masterName?: string;
   /** Segments per live window; default 6. */
   windowSegments?: number;
-  /** Media seconds per wall-clock second; default 1 (tests run faster with e.g. 4). */
+  /**
+   * Media seconds per wall-clock second; default 1. Tests run faster with e.g. 4, played with the
+   * same `playbackRate` in playInChromium (hls.js then keeps up with the edge without stalls).
+   */
   speed?: number;
   /** The clock in epoch ms; default `Date.now`. */
   now?: () => number;
