@@ -1,12 +1,13 @@
 /** @module Storage on real s3rvers: replicas written in the job, headers per object kind, primary down or too slow → carry on to the next bucket. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { startS3, type S3Handle } from '@meridian/testkit';
 import { parseAssetManifest } from '@meridian/manifest-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { transcode, type TranscodeEvent, type TranscodeOptions } from '../src/index.ts';
+import { createS3Store, transcode, type TranscodeEvent, type TranscodeOptions } from '../src/index.ts';
 import { makeSource, startS3Proxy } from './helpers.ts';
 
 let dir: string;
@@ -101,6 +102,27 @@ describe('S3 output', () => {
       expect(events.some((e) => e.type === 'ffmpeg')).toBe(false);
     } finally {
       await b.start();
+    }
+  }, 60_000);
+
+  it('sends large files as a multipart upload whose bytes arrive intact', async () => {
+    const file = join(dir, 'big.m4s');
+    const bytes = randomBytes(11 * 1024 * 1024);
+    writeFileSync(file, bytes);
+    const seen: string[] = [];
+    const proxy = await startS3Proxy(a.endpoint);
+    const store = createS3Store('media-a', 'big', { endpoint: proxy.url, credentials, multipartThresholdBytes: 1024 });
+    try {
+      await store.put('seg.m4s', { path: file }, { contentType: 'video/iso.segment', cacheControl: 'public, max-age=31536000, immutable' });
+      seen.push(...proxy.puts);
+      expect(seen.filter((p) => p.includes('partNumber=')).length).toBe(2); // 8 MiB parts
+      // Compare digests: a deep equality over 11 MiB is needlessly slow.
+      const digest = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+      expect(digest((await store.get('seg.m4s'))!)).toBe(digest(bytes));
+      expect(await store.size('seg.m4s')).toBe(bytes.length);
+    } finally {
+      store.close();
+      await proxy.close();
     }
   }, 60_000);
 });
