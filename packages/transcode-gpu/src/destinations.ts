@@ -121,12 +121,10 @@ export function createDestinations(stores: readonly ObjectStore[], options: Dest
           const marker = JSON.parse(new TextDecoder().decode(bytes)) as CompletionMarker;
           if (marker.version !== 1 || !Array.isArray(marker.files)) continue;
           let ok = true;
-          for (const f of marker.files) {
-            if ((await store.size(f.key)) !== f.bytes) {
-              ok = false;
-              break;
-            }
-          }
+          // HEADs in parallel: a long VOD has thousands of segments per rendition.
+          await mapLimit(marker.files, 8, async (f) => {
+            if (ok && (await store.size(f.key)) !== f.bytes) ok = false;
+          });
           if (ok) {
             found ??= marker;
             urls.push(store.url);

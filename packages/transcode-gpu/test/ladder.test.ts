@@ -126,6 +126,7 @@ describe('one-pass ladder on this CPU-only host', () => {
       expect(bandwidth).toBeGreaterThanOrEqual(peak);
       expect(bandwidth).toBeLessThanOrEqual(peak * 1.1);
       expect(Math.abs(Number(v.attrs['AVERAGE-BANDWIDTH']) - avg) / avg).toBeLessThan(0.1);
+      expect(peak).toBeLessThanOrEqual(2 * avg); // Apple HLS Authoring Spec 1.30
       expect(v.attrs.CODECS).toMatch(/^avc1\.6400[0-9a-f]{2},mp4a\.40\.2$/);
       expect(v.attrs.RESOLUTION).toMatch(/^\d+x\d+$/);
       expect(v.attrs['FRAME-RATE']).toBe('30.000');
