@@ -13,6 +13,7 @@ import {
   rewriteMediaPlaylist,
   serializePlaylist,
 } from '../src/index.ts';
+import { ssaiCases } from './ssai.ts';
 
 // ————————————————————————————————————————————————————————————————— timing helper
 
@@ -240,6 +241,7 @@ const CASES: BenchCase[] = [
       return true;
     },
   },
+  ...ssaiCases({ measure, report }),
 ];
 
 /** A live origin window for the render case: fMP4, PDT on every segment, AES-128 origin keys. */

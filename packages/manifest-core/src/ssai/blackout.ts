@@ -10,7 +10,7 @@ import type { MediaPlaylist } from '../playlist/model.ts';
 import type { Scte35Break } from '../scte35/describe.ts';
 import { detectBreaks } from './breaks.ts';
 import { segmentDurationsMs } from './plan.ts';
-import { resolveTimeline } from './timeline.ts';
+import { timelineOf } from './timeline.ts';
 import type { BreakDecision, FillerAsset } from './types.ts';
 
 /** What is known about the viewer, from the edge (request.cf) or a trusted header. */
@@ -193,7 +193,7 @@ export interface PlanVodBlackoutsOptions {
  */
 export function planVodBlackouts(content: MediaPlaylist, options: PlanVodBlackoutsOptions): BreakDecision[] {
   validateBlackoutRules(options.rules, options.fillers);
-  const tl = resolveTimeline(content);
+  const tl = timelineOf(content);
   const n = tl.durMs.length;
   const fillers = new Map(options.fillers.map((f) => [f.id, f]));
   const ranges: { rule: BlackoutRule; from: number; to: number }[] = [];

@@ -8,7 +8,7 @@ import type { DateRange, MediaPlaylist, MediaSegment } from '../playlist/model.t
 import { decodeScte35 } from '../scte35/decode.ts';
 import { describeScte35Break } from '../scte35/describe.ts';
 import type { Scte35Break } from '../scte35/describe.ts';
-import { resolveTimeline } from './timeline.ts';
+import { timelineOf } from './timeline.ts';
 import type { Timeline } from './timeline.ts';
 import type { Break, BreakSource, ProgramSignal } from './types.ts';
 
@@ -168,7 +168,7 @@ function close(tl: Timeline, open: OpenBreak, end: number): void {
  */
 export function detectBreaks(playlist: MediaPlaylist, options: DetectBreaksOptions = {}): DetectBreaksResult {
   const cueOutZeroInserts = options.cueOutZeroInserts ?? true;
-  const tl = resolveTimeline(playlist);
+  const tl = timelineOf(playlist);
   const vod = playlist.endList === true || playlist.playlistType === 'VOD';
   const warnings: ManifestWarning[] = [];
   const breaks: Break[] = [];
@@ -310,7 +310,7 @@ export interface VodAdOffsets {
  * breaksFromVodOffsets(vod, { preRoll: true, midRollOffsetsSeconds: [600, 1200], postRoll: true });
  */
 export function breaksFromVodOffsets(playlist: MediaPlaylist, offsets: VodAdOffsets): Break[] {
-  const tl = resolveTimeline(playlist);
+  const tl = timelineOf(playlist);
   const n = tl.durMs.length;
   const atIndex = new Map<number, Break>();
   const add = (index: number, position: Break['position'], id: string): void => {

@@ -5,7 +5,7 @@
  */
 import { ManifestError } from '../errors.ts';
 import type { DateRange, MediaPlaylist, MediaSegment, SegmentTags } from '../playlist/model.ts';
-import { formatPdt, resolveTimeline } from './timeline.ts';
+import { formatPdt, timelineOf } from './timeline.ts';
 import type { AdPod, Break } from './types.ts';
 
 /** CLASS of an HLS Interstitial DATERANGE (bis Appendix D). */
@@ -52,7 +52,7 @@ function stripCues(seg: SegmentTags): void {
  * renderInterstitials(vod, { breaks, pods, assetListUrl: (b) => `/v1/sessions/s1/breaks/${b.id}.json` });
  */
 export function renderInterstitials(content: MediaPlaylist, options: RenderInterstitialsOptions): MediaPlaylist {
-  const tl = resolveTimeline(content);
+  const tl = timelineOf(content);
   const vod = content.endList === true || content.playlistType === 'VOD';
   if (!tl.hasPdt && !vod && content.segments.length > 0) {
     throw new ManifestError('INVALID_OPTIONS', 'interstitials in a live playlist need EXT-X-PROGRAM-DATE-TIME');

@@ -25,7 +25,7 @@ import { PlanLayout, contentDecision, decideBreak, segmentDurationsMs } from './
 import type { DecideBreakOptions } from './plan.ts';
 import { finishPlaylist, walkStitched } from './stitch.ts';
 import type { PlacedDecision, StitchCommonOptions } from './stitch.ts';
-import { resolveTimeline } from './timeline.ts';
+import { timelineOf } from './timeline.ts';
 import type { Timeline } from './timeline.ts';
 import type { AdPod, Break, BreakDecision, FillerAsset } from './types.ts';
 
@@ -137,7 +137,7 @@ const windows = new WeakMap<MediaPlaylist, WindowCtx>();
 function windowCtx(window: MediaPlaylist): WindowCtx {
   let ctx = windows.get(window);
   if (ctx === undefined) {
-    const tl = resolveTimeline(window);
+    const tl = timelineOf(window);
     if (window.segments.length > 0 && !tl.hasPdt) {
       throw new ManifestError('INVALID_OPTIONS', 'live SSAI needs EXT-X-PROGRAM-DATE-TIME in the origin window');
     }

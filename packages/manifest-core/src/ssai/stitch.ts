@@ -11,7 +11,7 @@ import { PlanLayout, decideBreak } from './plan.ts';
 import type { DecideBreakOptions } from './plan.ts';
 import type { PlanSegment } from './plan.ts';
 import { selectAdRendition } from './select.ts';
-import { formatPdt, resolveTimeline } from './timeline.ts';
+import { formatPdt, timelineOf } from './timeline.ts';
 import type { Timeline } from './timeline.ts';
 import type { AdPod, AdAssetRendition, Break, BreakDecision, FillerAsset, RenditionTarget } from './types.ts';
 
@@ -30,15 +30,6 @@ export const STITCH_SEGMENT_PARAM = 'mbk';
 
 const METHOD_NONE: readonly Key[] = Object.freeze([{ method: 'NONE' }]);
 
-const timelines = new WeakMap<MediaPlaylist, Timeline>();
-function timelineOf(p: MediaPlaylist): Timeline {
-  let tl = timelines.get(p);
-  if (tl === undefined) {
-    tl = resolveTimeline(p);
-    timelines.set(p, tl);
-  }
-  return tl;
-}
 
 /** Options shared by the VOD and live stitchers. */
 export interface StitchCommonOptions {
@@ -116,9 +107,16 @@ class Emitter {
   private keys: readonly Key[] | undefined;
   private map: MediaInitializationSection | undefined;
   private any = false;
+  /** What the last {@link decide} chose (reused to avoid an allocation per segment). */
+  readonly d: { disc: boolean; keys: readonly Key[] | undefined; map: MediaInitializationSection | undefined; pdt: string | undefined } = {
+    disc: false,
+    keys: undefined,
+    map: undefined,
+    pdt: undefined,
+  };
 
-  push(
-    seg: MediaSegment,
+  /** Decides the state tags of the next segment (into `this.d`) and records them as written. */
+  decide(
     keys: readonly Key[],
     map: MediaInitializationSection | undefined,
     pdtMs: number | undefined,
@@ -126,20 +124,55 @@ class Emitter {
     forcePdt: boolean,
     pdtText?: string,
   ): void {
-    if (disc && this.any) seg.discontinuity = true;
+    const d = this.d;
+    d.disc = disc && this.any;
+    d.keys = undefined;
+    d.map = undefined;
+    d.pdt = undefined;
     const fresh = !this.any || disc;
     if (keys.length === 0) {
-      if (this.keys !== undefined && this.keys.length > 0) seg.keys = [...METHOD_NONE];
+      if (this.keys !== undefined && this.keys.length > 0) d.keys = METHOD_NONE;
     } else if (fresh || this.keys === undefined || !sameKeys(keys, this.keys)) {
-      seg.keys = [...keys];
+      d.keys = keys;
     }
     this.keys = keys;
-    if (map !== undefined && (fresh || !sameMap(map, this.map))) seg.map = map;
+    if (map !== undefined && (fresh || !sameMap(map, this.map))) d.map = map;
     this.map = map;
-    if (pdtMs !== undefined && !Number.isNaN(pdtMs) && (fresh || forcePdt)) seg.programDateTime = pdtText ?? formatPdt(pdtMs);
+    if (pdtMs !== undefined && !Number.isNaN(pdtMs) && (fresh || forcePdt)) d.pdt = pdtText ?? formatPdt(pdtMs);
     this.any = true;
-    this.out.push(seg);
   }
+
+  /** Writes the decided tags onto a segment built for the output. */
+  apply(seg: MediaSegment): MediaSegment {
+    const d = this.d;
+    if (d.disc) seg.discontinuity = true;
+    if (d.keys !== undefined) seg.keys = [...d.keys];
+    if (d.map !== undefined) seg.map = d.map;
+    if (d.pdt !== undefined) seg.programDateTime = d.pdt;
+    return seg;
+  }
+
+  /** True when a source segment already carries exactly the decided tags (so it can be reused as is). */
+  matches(seg: MediaSegment): boolean {
+    const d = this.d;
+    return (
+      (seg.discontinuity === true) === d.disc &&
+      seg.programDateTime === d.pdt &&
+      seg.map === d.map &&
+      (seg.keys === undefined || seg.keys.length === 0 ? d.keys === undefined : d.keys !== undefined && sameKeys(seg.keys, d.keys))
+    );
+  }
+}
+
+function hasCueTags(seg: MediaSegment): boolean {
+  return (
+    seg.cueOut !== undefined ||
+    seg.cueOutCont !== undefined ||
+    seg.cueIn === true ||
+    seg.oatclsScte35 !== undefined ||
+    seg.splicePointScte35 !== undefined ||
+    (seg.dateRanges !== undefined && seg.dateRanges.some(isCueDateRange))
+  );
 }
 
 /** Resolves which rendition of an ad or filler to use, and its timeline. */
@@ -150,6 +183,14 @@ interface Picked {
   keys: (readonly Key[])[];
   /** Maps in force per segment with absolute URIs. */
   maps: (MediaInitializationSection | undefined)[];
+  /** Absolute segment URIs. */
+  abs: string[];
+}
+
+/** Appends one query parameter; the render module's appendQuery handles the rare URI with a fragment. */
+function withParam(uri: string, param: string): string {
+  if (uri.includes('#')) return appendQuery(uri, param);
+  return uri + (uri.includes('?') ? '&' : '?') + param;
 }
 
 class RenditionPicker {
@@ -181,7 +222,7 @@ class RenditionPicker {
           }
           return abs;
         });
-        hit = { r, tl, keys, maps };
+        hit = { r, tl, keys, maps, abs: r.playlist.segments.map((seg) => resolveUri(seg.uri, r.uri)) };
       }
       this.cache.set(renditions, hit);
     }
@@ -191,7 +232,7 @@ class RenditionPicker {
 
 /** Copies a content segment without the state-carrying tags the emitter decides, and without cue tags unless kept. */
 function copyContent(seg: MediaSegment, keepCueTags: boolean): MediaSegment {
-  const out: MediaSegment = { uri: seg.uri, duration: seg.duration };
+  const out: MediaSegment = { duration: seg.duration, uri: seg.uri };
   if (seg.title !== undefined) out.title = seg.title;
   if (seg.byteRange !== undefined) out.byteRange = seg.byteRange;
   if (seg.gap) out.gap = true;
@@ -280,8 +321,8 @@ export function walkStitched(input: WalkInput): WalkResult {
       }
       const srcIndex = Math.min(seg.segIndex, chosen.r.playlist.segments.length - 1);
       const src = chosen.r.playlist.segments[srcIndex]!;
-      const uri = appendQuery(resolveUri(src.uri, chosen.r.uri), `${STITCH_SEGMENT_PARAM}=${encodeURIComponent(`${d.id}.${k}`)}`);
-      const out: MediaSegment = { uri, duration: seg.durMs / 1000 };
+      const uri = withParam(chosen.abs[srcIndex]!, `${STITCH_SEGMENT_PARAM}=${encodeURIComponent(d.id)}.${k}`);
+      const out: MediaSegment = { duration: seg.durMs / 1000, uri };
       if (src.byteRange !== undefined) out.byteRange = src.byteRange;
       const segMap = chosen.maps[srcIndex];
       const keys = chosen.keys[srcIndex]!;
@@ -291,7 +332,8 @@ export function walkStitched(input: WalkInput): WalkResult {
         out.dateRanges = [adDateRange(d, layout, seg, outStart, pdtBase, pod)];
       }
       if (result === undefined) result = { kind: 'plan', placed: pd, seg };
-      em.push(out, keys, segMap, pdt, seg.runStart || k === from, false);
+      em.decide(keys, segMap, pdt, seg.runStart || k === from, false);
+      em.out.push(em.apply(out));
       outMs += seg.durMs;
       prevWasPlan = true;
     }
@@ -307,14 +349,15 @@ export function walkStitched(input: WalkInput): WalkResult {
     }
     if (i >= n) break;
     const seg = content.segments[i]!;
-    const out = copyContent(seg, keepCueTags);
     const pdt =
       input.vodPdtBaseMs !== undefined ? input.vodPdtBaseMs + outMs : tl.pdtMs[i]!;
     const disc = seg.discontinuity === true || prevWasPlan;
     if (result === undefined) result = { kind: 'content', index: i };
     // Live content keeps the origin's PDT (replacements fill breaks exactly), so its text is reused as written.
     const pdtText = input.vodPdtBaseMs === undefined && seg.programDateTime !== undefined ? seg.programDateTime : undefined;
-    em.push(out, tl.keys[i]!, tl.maps[i], pdt, disc, seg.programDateTime !== undefined, pdtText);
+    em.decide(tl.keys[i]!, tl.maps[i], pdt, disc, seg.programDateTime !== undefined, pdtText);
+    // Output segments share unchanged content segments with the input (inputs are never modified).
+    em.out.push(em.matches(seg) && (keepCueTags || !hasCueTags(seg)) ? seg : em.apply(copyContent(seg, keepCueTags)));
     outMs += tl.durMs[i]!;
     prevWasPlan = false;
     i++;
@@ -380,10 +423,16 @@ export function finishPlaylist(
   discontinuitySequence: number,
 ): MediaPlaylist {
   let maxRounded = content.targetDuration;
+  // Version 5 for KEYFORMAT and 6 for EXT-X-MAP without I-frames (RFC 8216 §7).
+  let needed = 0;
   for (const s of segments) {
     // RFC 8216 §4.3.3.1: every EXTINF, rounded to the nearest integer, must not exceed the target duration.
     const r = Math.round(s.duration);
     if (r > maxRounded) maxRounded = r;
+    if (s.map !== undefined) needed = 6;
+    else if (needed < 5 && s.keys !== undefined) {
+      for (const k of s.keys) if (k.keyFormat !== undefined || k.keyFormatVersions !== undefined) needed = 5;
+    }
   }
   const out: MediaPlaylist = {
     kind: 'media',
@@ -399,12 +448,6 @@ export function finishPlaylist(
   if (content.defines !== undefined) out.defines = content.defines;
   if (content.extra !== undefined) out.extra = content.extra;
   if (content.endList) out.endList = true;
-  // Version 5 for KEYFORMAT and 6 for EXT-X-MAP without I-frames (RFC 8216 §7).
-  let needed = 0;
-  for (const s of segments) {
-    if (s.map !== undefined) needed = Math.max(needed, 6);
-    for (const k of s.keys ?? []) if (k.keyFormat !== undefined || k.keyFormatVersions !== undefined) needed = Math.max(needed, 5);
-  }
   if (needed > (out.version ?? 1) && out.version !== undefined) out.version = needed;
   return out;
 }

@@ -78,6 +78,21 @@ export function resolveTimeline(playlist: MediaPlaylist): Timeline {
   };
 }
 
+const cache = new WeakMap<MediaPlaylist, { segments: readonly unknown[]; length: number; tl: Timeline }>();
+
+/**
+ * {@link resolveTimeline}, memoised per playlist object (break detection, stitching and tracking
+ * of one request share one pass). Inputs are treated as immutable, as everywhere in this package;
+ * a replaced or resized `segments` array is noticed and resolved again.
+ */
+export function timelineOf(playlist: MediaPlaylist): Timeline {
+  const hit = cache.get(playlist);
+  if (hit !== undefined && hit.segments === playlist.segments && hit.length === playlist.segments.length) return hit.tl;
+  const tl = resolveTimeline(playlist);
+  cache.set(playlist, { segments: playlist.segments, length: playlist.segments.length, tl });
+  return tl;
+}
+
 /** Formats epoch milliseconds as an EXT-X-PROGRAM-DATE-TIME value (ISO-8601, UTC, millisecond precision). */
 export function formatPdt(epochMs: number): string {
   return new Date(epochMs).toISOString();

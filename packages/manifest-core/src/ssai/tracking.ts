@@ -2,7 +2,7 @@
 import type { MediaPlaylist } from '../playlist/model.ts';
 import { PlanLayout } from './plan.ts';
 import { placeDecisions } from './stitch.ts';
-import { resolveTimeline } from './timeline.ts';
+import { timelineOf } from './timeline.ts';
 import type { AdPod, BreakDecision, TrackingEventType } from './types.ts';
 
 /** One beacon group of an ad. */
@@ -70,7 +70,7 @@ export function buildTrackingTimeline(
   const avails: TrackedAvail[] = [];
   const place: { d: BreakDecision; layout: PlanLayout; startMs: number }[] = [];
   if (options.content !== undefined) {
-    const tl = resolveTimeline(options.content);
+    const tl = timelineOf(options.content);
     const n = tl.durMs.length;
     let shiftMs = 0;
     for (const pd of placeDecisions(tl, decisions, n)) {
