@@ -14,3 +14,7 @@ export type { SignTokenOptions, VerifyTokenOptions, VerifiedToken } from './toke
 
 /** base64url helpers used by the tokens, exported for callers that build their own. */
 export { bytesToBase64Url, base64UrlToBytes } from './base64url.ts';
+
+/** Session ids shared by the edge and the zones (claims in a signed token). */
+export { signSessionToken, verifySessionToken, newSessionClaims, MAX_SESSION_TOKEN_LENGTH } from './session.ts';
+export type { SessionClaims } from './session.ts';
