@@ -138,7 +138,8 @@ export function formatProgressLine(p: { fraction: number; outTimeSeconds: number
 
 /** Renders events: a one-line progress bar with ETA on a TTY, JSON lines otherwise. */
 function createReporter(json: boolean): { event(e: TranscodeEvent | Record<string, unknown>): void; end(): void } {
-  const started = Date.now();
+  // ETA counts from the first progress block: probing and the NVENC test are not encoding time.
+  let started: number | undefined;
   let barShown = false;
   const clear = (): void => {
     if (barShown) process.stderr.write('\r\x1b[K');
@@ -152,6 +153,7 @@ function createReporter(json: boolean): { event(e: TranscodeEvent | Record<strin
       }
       const ev = e as TranscodeEvent;
       if (ev.type === 'progress') {
+        started ??= Date.now();
         process.stderr.write(`\r\x1b[K${formatProgressLine(ev, (Date.now() - started) / 1000)}`);
         barShown = true;
         return;

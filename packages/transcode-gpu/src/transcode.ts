@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import type { AssetAudio, AssetManifest, AssetRendition, AssetThumbnails } from '@meridian/manifest-core';
 import { parseAssetManifest } from '@meridian/manifest-core';
 import { AUDIO_RENDITION, buildLadderArgs, type AudioOutput } from './args.ts';
-import { createDestinations, markerKey, type CompletionMarker, type OutputFile } from './destinations.ts';
+import { createDestinations, markerKey, type CompletionMarker, type Destinations, type OutputFile } from './destinations.ts';
 import { selectEncoder, type EncoderChoice, type EncoderSelection } from './encoder.ts';
 import { TranscodeError, isTranscodeError } from './errors.ts';
 import { runFfmpeg } from './ffmpeg.ts';
@@ -256,7 +256,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
       complete.set(THUMBS, { marker, urls });
     }
 
-    const asset = buildAsset({ assetId, source, rungs, complete, codec: rungs.length > 0 ? codec : null, container, segmentSeconds, encoder, locations: outputs.map((_, i) => (stores[i] as { url: string }).url), options });
+    const asset = buildAsset({ assetId, source, rungs, complete, codec: rungs.length > 0 ? codec : null, container, segmentSeconds, encoder, locations: stores.map((s) => s.url), options });
     const master = writeMasterPlaylist({
       variants:
         asset.renditions.length > 0
@@ -283,7 +283,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
   }
 }
 
-async function readExistingAsset(dest: ReturnType<typeof createDestinations>): Promise<AssetManifest | undefined> {
+async function readExistingAsset(dest: Destinations): Promise<AssetManifest | undefined> {
   const bytes = await dest.read('asset.json');
   const master = await dest.read('master.m3u8');
   if (!bytes || !master) return undefined;
