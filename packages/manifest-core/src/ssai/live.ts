@@ -31,8 +31,9 @@ import type { AdPod, Break, BreakDecision, FillerAsset } from './types.ts';
 
 /**
  * Everything a live session must store between reloads (small, serialisable JSON). A typical
- * session holds the last few breaks: about 120 bytes per decision plus 12 per ad segment, so a
- * state with 3 breaks of 4 ads × 5 segments is about 1.1 KB; pruned decisions fold into `base`.
+ * session holds the last few breaks: about 220 bytes per decision plus about 60 per ad (5 segments),
+ * so a decision with 4 ads is about 460 bytes and a state with 3 such breaks about 1.5 KB; decisions
+ * older than `pruneAfterSegments` fold into `base`, so the state does not grow with session length.
  *
  * ```ts
  * interface LiveSessionState {
