@@ -3,24 +3,12 @@
  * from the store, and rebuilds them from the id alone when the record is gone or Valkey is down.
  */
 import { LRUCache } from 'lru-cache';
-import { signToken, verifyToken, isManifestError, type Keyring } from '@meridian/manifest-core';
+import { isManifestError, newSessionClaims, signSessionToken, verifySessionToken, type Keyring } from '@meridian/manifest-core';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { describeError } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BreakDecision, ContentKind, SessionClaims, SessionMode, SessionState, SessionStore } from './types.ts';
-
-/** The short-keyed form of SessionClaims inside the token (session ids travel in every URL). */
-interface WireClaims {
-  i: string;
-  k: 'v' | 'l';
-  c: string;
-  m: 's' | 'i';
-  p?: Record<string, string>;
-  g?: string;
-  t: number;
-  s: number;
-}
 
 /** What starting a session needs. */
 export interface StartSessionInput {
@@ -66,51 +54,9 @@ export interface SessionService {
   recordBreak(claims: SessionClaims, decision: BreakDecision): Promise<void>;
 }
 
-const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
-
-function toWire(c: SessionClaims): WireClaims {
-  const wire: WireClaims = { i: c.id, k: c.kind === 'vod' ? 'v' : 'l', c: c.contentId, m: c.mode === 'stitched' ? 's' : 'i', t: c.createdAtSeconds, s: c.seed };
-  if (Object.keys(c.adParams).length > 0) wire.p = c.adParams;
-  if (c.country !== undefined) wire.g = c.country;
-  return wire;
-}
-
-function fromWire(w: unknown): SessionClaims {
-  const x = w as Partial<WireClaims> | null;
-  const ok =
-    typeof x === 'object' &&
-    x !== null &&
-    typeof x.i === 'string' &&
-    (x.k === 'v' || x.k === 'l') &&
-    typeof x.c === 'string' &&
-    (x.m === 's' || x.m === 'i') &&
-    Number.isSafeInteger(x.t) &&
-    Number.isSafeInteger(x.s) &&
-    (x.p === undefined || (typeof x.p === 'object' && x.p !== null && Object.values(x.p).every((v) => typeof v === 'string'))) &&
-    (x.g === undefined || typeof x.g === 'string');
-  if (!ok) throw new AppError('INVALID_SIGNATURE', 'session id carries malformed claims');
-  return {
-    id: x.i as string,
-    kind: x.k === 'v' ? 'vod' : 'live',
-    contentId: x.c as string,
-    mode: x.m === 's' ? 'stitched' : 'interstitials',
-    adParams: x.p ?? {},
-    country: x.g,
-    createdAtSeconds: x.t as number,
-    seed: x.s as number,
-  };
-}
-
 /** Creates the session service over a store. */
 export function createSessionService(options: SessionServiceOptions): SessionService {
   const { store, keyring, ttlSeconds, zone, nowMs, metrics, log } = options;
-
-  const newId = (): string => {
-    const bytes = options.randomBytes(16);
-    let id = '';
-    for (const b of bytes) id += ID_ALPHABET[b % ID_ALPHABET.length];
-    return id;
-  };
 
   const guarded = async <T>(op: string, run: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> => {
     try {
@@ -133,9 +79,8 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       return known.claims;
     }
     try {
-      const result = await verifyToken<WireClaims>(token, { keyring, nowMs: nowMs(), maxLength: 2048 });
-      const claims = fromWire(result.payload);
-      verified.set(token, { claims, expiresAtMs: result.expiresAtSeconds * 1000 });
+      const { expiresAtSeconds, ...claims } = await verifySessionToken(token, keyring, nowMs());
+      verified.set(token, { claims, expiresAtMs: expiresAtSeconds * 1000 });
       return claims;
     } catch (error) {
       if (isManifestError(error)) throw new AppError('INVALID_SIGNATURE', `session: ${error.message}`);
@@ -145,18 +90,8 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
 
   return {
     async start(input) {
-      const seedBytes = options.randomBytes(4);
-      const claims: SessionClaims = {
-        id: newId(),
-        kind: input.kind,
-        contentId: input.contentId,
-        mode: input.mode,
-        adParams: input.adParams,
-        country: input.country,
-        createdAtSeconds: Math.floor(nowMs() / 1000),
-        seed: ((seedBytes[0] ?? 0) << 24) | ((seedBytes[1] ?? 0) << 16) | ((seedBytes[2] ?? 0) << 8) | (seedBytes[3] ?? 0),
-      };
-      const token = await signToken(toWire(claims), { keyring, expiresAtSeconds: claims.createdAtSeconds + ttlSeconds });
+      const claims = newSessionClaims(input, nowMs(), options.randomBytes);
+      const token = await signSessionToken(claims, keyring, ttlSeconds);
       await guarded('save', () => store.save(claims, zone, ttlSeconds));
       return { token, claims, breaks: {}, rebuilt: false };
     },

@@ -1,28 +1,15 @@
 /** @module Session types: the claims a signed session id carries and the per-break ad decisions stored beside them. */
 
+import type { SessionClaims } from '@meridian/manifest-core';
+
+/** The claims a session id carries (manifest-core's shared session ids; the edge reads the same). */
+export type { SessionClaims };
+
 /** VOD asset or live channel. */
-export type ContentKind = 'vod' | 'live';
+export type ContentKind = SessionClaims['kind'];
 
 /** How ads are delivered: stitched into the media playlists or as HLS Interstitials. */
-export type SessionMode = 'stitched' | 'interstitials';
-
-/** Everything needed to rebuild a session with no stored record: carried, signed, in the session id. */
-export interface SessionClaims {
-  /** Random id (also the store key). */
-  id: string;
-  kind: ContentKind;
-  /** Asset id (VOD) or channel id (live). */
-  contentId: string;
-  mode: SessionMode;
-  /** `ads.*` parameters given at session start, without the prefix. */
-  adParams: Record<string, string>;
-  /** Viewer country (ISO 3166-1 alpha-2) from the trusted header, if any. */
-  country: string | undefined;
-  /** Session start, Unix seconds. */
-  createdAtSeconds: number;
-  /** Seed for per-session deterministic choices (ad selection, `[avail.random]`). */
-  seed: number;
-}
+export type SessionMode = SessionClaims['mode'];
 
 /** One ad chosen for a break, matched to a transcoded ad asset. */
 export interface DecidedAd {
