@@ -1,0 +1,49 @@
+/**
+ * @module `npm run demo`: starts the whole system on loopback (see scripts/demo/README.md), prints
+ * one `READY {json}` line on stdout, and serves until SIGINT/SIGTERM, then stops everything it started.
+ */
+import { startStack, type Stack } from './demo/stack.ts';
+
+const log = (line: string): void => {
+  process.stderr.write(`[demo] ${line}\n`);
+};
+
+let stack: Stack | undefined;
+let stopping = false;
+const stop = async (signal: string): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  log(`${signal}: stopping`);
+  await stack?.stop();
+  log('stopped');
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
+
+try {
+  stack = await startStack({ log });
+  if (stopping) {
+    await stack.stop();
+  } else {
+    const ready = {
+      player: stack.player,
+      master: stack.master,
+      regionalMaster: stack.regionalMaster,
+      edge: stack.edge,
+      zones: stack.zones.map((z) => ({ id: z.id, url: z.url })),
+      regions: stack.regions.map((r) => ({ id: r.id, endpoint: r.endpoint })),
+      cdn: stack.cdn,
+      vast: stack.vast,
+      sessions: stack.valkeyUrl ? 'valkey' : 'memory',
+      contentSeconds: stack.contentSeconds,
+      adSeconds: stack.adSeconds,
+      breakOffsetsSeconds: stack.breakOffsetsSeconds,
+      pid: process.pid,
+    };
+    process.stdout.write(`READY ${JSON.stringify(ready)}\n`);
+  }
+} catch (error) {
+  log(`failed: ${(error as Error).stack ?? String(error)}`);
+  process.exit(1);
+}
