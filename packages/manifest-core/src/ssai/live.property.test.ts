@@ -29,6 +29,7 @@ class RenditionLog {
   readonly msnToPdt = new Map<number, number>();
   lastMsn = -Infinity;
   lastDsn = -Infinity;
+  targetDuration: number | undefined;
 
   record(p: MediaPlaylist, inOrder: boolean): void {
     const msn0 = p.mediaSequence ?? 0;
@@ -39,6 +40,9 @@ class RenditionLog {
       check(dsn >= this.lastDsn, `DSN went back from ${this.lastDsn} to ${dsn}`);
       this.lastMsn = msn0;
       this.lastDsn = dsn;
+      // RFC 8216 §6.2.1: EXT-X-TARGETDURATION does not change between reloads.
+      if (this.targetDuration !== undefined) check(p.targetDuration === this.targetDuration, `target duration changed from ${this.targetDuration} to ${p.targetDuration}`);
+      this.targetDuration = p.targetDuration;
     }
     let cc = dsn;
     let expectedPdt: number | undefined;
@@ -123,7 +127,7 @@ describe('live sequencing (property)', () => {
           edge += step.advance;
           const advanceWith = windowOf(RENDITIONS[step.rendition]!.path, edge);
           for (const b of pendingBreaks(state, advanceWith)) pods[b.id] = POD_CHOICES[(b.startMsn + sc.podSeed) % POD_CHOICES.length]!;
-          state = advanceLiveSession(state, advanceWith, { pods, slate: SLATE });
+          state = advanceLiveSession(state, advanceWith, { pods, slate: SLATE, targetDurationSeconds: 6 });
           if (step.viaJson) state = parseLiveSessionState(JSON.stringify(state));
           const heads: [number, number][] = [];
           RENDITIONS.forEach((r, i) => {

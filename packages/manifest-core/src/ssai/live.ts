@@ -42,6 +42,7 @@ import type { AdPod, Break, BreakDecision, FillerAsset } from './types.ts';
  *   base: { msnDelta: number; ccDelta: number }; // sums of pruned decisions' deltas
  *   edgeMsn?: number;                      // highest origin MSN already advanced past
  *   pendingBlackouts?: { ruleId: string; sinceMsn: number }[]; // SCTE-35 program blackouts waiting for an ad break to end
+ *   targetDuration?: number;               // EXT-X-TARGETDURATION high-water mark
  * }
  * ```
  */
@@ -56,6 +57,11 @@ export interface LiveSessionState {
   edgeMsn?: number;
   /** SCTE-35 program blackouts whose start fell inside a stitched ad break: they begin after it. */
   pendingBlackouts?: { ruleId: string; sinceMsn: number }[];
+  /**
+   * EXT-X-TARGETDURATION high-water mark (seconds): the content's and every decided replacement
+   * segment's, so the tag does not change as ads enter and leave the window (RFC 8216 §6.2.1).
+   */
+  targetDuration?: number;
 }
 
 /** A new, empty live session state. */
@@ -74,6 +80,7 @@ export function parseLiveSessionState(value: unknown): LiveSessionState {
     Array.isArray(s.decisions) &&
     typeof s.base?.msnDelta === 'number' &&
     typeof s.base.ccDelta === 'number' &&
+    (s.targetDuration === undefined || (Number.isInteger(s.targetDuration) && s.targetDuration > 0)) &&
     s.decisions.every(
       (d) =>
         typeof d === 'object' &&
@@ -121,6 +128,12 @@ export interface AdvanceLiveSessionOptions extends DecideBreakOptions, LiveTimin
   blackout?: LiveBlackoutOptions;
   /** Decisions that ended this many segments before the window are folded into `base`. Default 120. */
   pruneAfterSegments?: number;
+  /**
+   * EXT-X-TARGETDURATION floor in seconds: the longest segment the ad transcoder and slate use. The
+   * tag never changes between reloads when it covers them; otherwise it rises once, when the first
+   * longer segment is decided (before it is served). Default: the origin's target duration.
+   */
+  targetDurationSeconds?: number;
 }
 
 /** Options of {@link renderLiveWindow}. */
@@ -355,14 +368,25 @@ export function advanceLiveSession(
     kept.push(d);
   }
   decisions = kept;
+  let targetDuration = Math.max(state.targetDuration ?? 0, window.targetDuration, options.targetDurationSeconds ?? 0);
+  for (const d of decisions) targetDuration = Math.max(targetDuration, longestSegmentSeconds(d));
   const next: LiveSessionState = {
     v: 1,
     decisions,
     base,
     edgeMsn: Math.max(state.edgeMsn ?? -1, lastMsn),
+    targetDuration,
   };
   if (pendingBlackouts.length > 0) next.pendingBlackouts = pendingBlackouts;
   return next;
+}
+
+/** The longest replacement segment of a decision, rounded as RFC 8216 §4.3.3.1 compares EXTINF with the target duration. */
+function longestSegmentSeconds(d: BreakDecision): number {
+  let max = 0;
+  for (const a of d.ads) for (const ms of a.segmentsMs) if (ms > max) max = ms;
+  for (const ms of d.filler?.loopMs ?? []) if (ms > max) max = ms;
+  return Math.round(max / 1000);
 }
 
 /** The (M − N) and discontinuity delta a closed decision adds to everything after it. */
@@ -445,5 +469,6 @@ export function renderLiveWindow(
   // RFC 8216 §6.2.2: EXT-X-DISCONTINUITY-SEQUENCE is the counter of the first segment (its own tag is not written).
   const out = finishPlaylist(window, walked.segments, msn, dsn);
   out.discontinuitySequence = dsn;
+  if (state.targetDuration !== undefined && state.targetDuration > out.targetDuration) out.targetDuration = state.targetDuration;
   return out;
 }

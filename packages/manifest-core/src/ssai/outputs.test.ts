@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { parseMediaPlaylist, serializePlaylist } from '../playlist/index.ts';
 import { parseVast } from '../vast/index.ts';
 import { ad1, ad2, fixturePlaylist, liveChannelText, pod12, slate } from '../../test/fixtures/ssai/fixtures.ts';
-import { planVodBlackouts } from './blackout.ts';
+import { planVodBlackouts, scte35Triggers } from './blackout.ts';
+import { advanceLiveSession, createLiveSession } from './live.ts';
+import type { Scte35Break } from '../scte35/index.ts';
 import type { BlackoutRule } from './blackout.ts';
 import { breaksFromVodOffsets, detectBreaks } from './breaks.ts';
 import { INTERSTITIAL_CLASS, renderAssetList, renderInterstitials } from './interstitials.ts';
@@ -145,5 +147,36 @@ describe('planVodBlackouts', () => {
     expect(() => planVodBlackouts(vod, { rules: [{ ...rules[0]!, replacementId: 'alt' }], viewer: {}, fillers: [slate()] })).toThrow(
       expect.objectContaining({ code: 'INVALID_OPTIONS' }),
     );
+  });
+});
+
+describe('scte35Triggers', () => {
+  const signal = (flags: { noRegionalBlackout?: boolean; deviceRestrictions?: number }): Scte35Break => ({ kind: 'out', eventId: 1, segmentationTypeId: 0x10, ...flags });
+  const geo: BlackoutRule = { id: 'geo', audience: { countries: ['US'], match: 'ANY' }, trigger: { kind: 'scte35' }, replacementId: 'slate' };
+  const device: BlackoutRule = { id: 'dev', audience: { devices: ['mobile'], match: 'ANY' }, trigger: { kind: 'scte35', deviceGroup: 1 }, replacementId: 'slate' };
+
+  it('fires geographic rules only when no_regional_blackout_flag is 0, and device rules on their device group', () => {
+    expect(scte35Triggers(geo, signal({ noRegionalBlackout: false }))).toBe(true);
+    expect(scte35Triggers(geo, signal({ noRegionalBlackout: true }))).toBe(false);
+    expect(scte35Triggers(geo, signal({}))).toBe(false); // delivery not restricted
+    expect(scte35Triggers(device, signal({ noRegionalBlackout: true, deviceRestrictions: 1 }))).toBe(true);
+    expect(scte35Triggers(device, signal({ noRegionalBlackout: true, deviceRestrictions: 3 }))).toBe(false);
+    expect(scte35Triggers({ ...geo, trigger: { kind: 'scte35', upid: 'EP1' } }, { ...signal({ noRegionalBlackout: false }), upid: 'EP2' })).toBe(false);
+  });
+});
+
+describe('live tracking timeline', () => {
+  it('places live avails by PDT from the session origin', () => {
+    const text = liveChannelText({ firstMsn: 1000, windowSize: 14, segmentSeconds: 6, epochMs: EPOCH, breaks: [{ startMsn: 1003, segments: 5 }], rendition: 'v720' });
+    const w = parseMediaPlaylist(text).playlist;
+    const pods = { 'cue-1003': pod12() };
+    const state = advanceLiveSession(createLiveSession(), w, { pods, slate: slate() });
+    const timeline = buildTrackingTimeline(state.decisions, pods, { originPdtMs: EPOCH + 1000 * 6000 });
+    expect(timeline.avails).toHaveLength(1);
+    expect(timeline.avails[0]).toMatchObject({ availId: 'cue-1003', startTimeInSeconds: 18, durationInSeconds: 30 });
+    expect(timeline.avails[0]!.ads.map((a) => [a.adId, a.startTimeInSeconds, a.durationInSeconds])).toEqual([
+      ['ad-1', 18, 15],
+      ['ad-2', 33, 10],
+    ]);
   });
 });
