@@ -18,11 +18,27 @@ const stop = async (signal: string): Promise<void> => {
   log('stopped');
   process.exit(0);
 };
-process.on('SIGINT', () => void stop('SIGINT'));
-process.on('SIGTERM', () => void stop('SIGTERM'));
+const onSigint = (): void => void stop('SIGINT');
+const onSigterm = (): void => void stop('SIGTERM');
+process.on('SIGINT', onSigint);
+process.on('SIGTERM', onSigterm);
+
+/**
+ * Miniflare's exit hook answers SIGINT/SIGTERM with an immediate process.exit(130/143), before
+ * anything is stopped in order; the demo stops every part itself (workerd through mf.dispose()).
+ */
+function ownSignals(): void {
+  for (const [signal, ours] of [
+    ['SIGINT', onSigint],
+    ['SIGTERM', onSigterm],
+  ] as const) {
+    for (const listener of process.listeners(signal)) if (listener !== ours) process.off(signal, listener);
+  }
+}
 
 try {
   stack = await startStack({ log });
+  ownSignals();
   if (stopping) {
     await stack.stop();
   } else {

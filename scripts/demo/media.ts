@@ -1,6 +1,6 @@
 /** @module Demo media: sample and ad clips (ffmpeg), transcoded once with transcode-gpu and cached by parameters. */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { makeAdClip, makeSampleClip } from '@meridian/testkit';
 import { metaFor, openStore, parseLadder, transcode, type KeyStore, type TranscodeEvent } from '@meridian/transcode-gpu';
@@ -50,11 +50,14 @@ export async function ensureClips(cacheDir: string, params: MediaParams, log: (l
   const ad = join(cacheDir, 'ad.mp4');
   if (!existsSync(content)) {
     log(`ffmpeg: sample clip ${params.contentSeconds}s ${params.width}x${params.height}`);
-    await makeSampleClip({ path: content, width: params.width, height: params.height, durationSeconds: params.contentSeconds, label: 'MERIDIAN' });
+    // Written aside and renamed: a run that dies half-way never leaves a truncated clip in the cache.
+    await makeSampleClip({ path: `${content}.${process.pid}.mp4`, width: params.width, height: params.height, durationSeconds: params.contentSeconds, label: 'MERIDIAN' });
+    renameSync(`${content}.${process.pid}.mp4`, content);
   }
   if (!existsSync(ad)) {
     log(`ffmpeg: ad clip ${params.adSeconds}s`);
-    await makeAdClip({ path: ad, width: params.width, height: params.height, durationSeconds: params.adSeconds });
+    await makeAdClip({ path: `${ad}.${process.pid}.mp4`, width: params.width, height: params.height, durationSeconds: params.adSeconds });
+    renameSync(`${ad}.${process.pid}.mp4`, ad);
   }
   return { content, ad };
 }

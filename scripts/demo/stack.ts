@@ -71,6 +71,8 @@ export interface Stack {
   regions: { id: string; endpoint: string; alive: boolean }[];
   /** Loopback CDN segments are served from. */
   cdn: string;
+  /** Segments and other CDN responses served so far, per region id. */
+  cdnServedBy(): Record<string, number>;
   vast: string;
   /** Valkey URL, when sessions are in Valkey. */
   valkeyUrl?: string;
@@ -255,6 +257,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       zones,
       regions: regionState,
       cdn: cdn.url,
+      cdnServedBy: () => ({ ...cdn.servedBy }),
       vast: vast.vastUrl,
       ...(valkeyUrl ? { valkeyUrl } : {}),
       contentSeconds: params.contentSeconds,
