@@ -12,3 +12,4 @@ export * from './render/index.ts';
 export * from './ssai/index.ts';
 export * from './signing/index.ts';
 export * from './asset/index.ts';
+export * from './session/index.ts';

@@ -1,0 +1,45 @@
+/** @module Public names of the session module: what the edge and every zone share to open, check and render a session. */
+
+// — claims —
+// The claims and the signed session id (signSessionToken, verifySessionToken, newSessionClaims) live in the signing module.
+/** The kind and ad mode a session's claims carry. */
+export type { SessionKind, SessionMode } from './request.ts';
+
+// — request checks —
+/** Checks of ids, `ads.*` parameters, the ad mode, session ids and POST /v1/sessions bodies, as results carrying the app's error code. */
+export {
+  checkId,
+  isSafeId,
+  checkSessionTokenShape,
+  checkAdParamsQuery,
+  checkAdParamsBody,
+  checkSessionMode,
+  checkSessionStart,
+  normalizeCountryCode,
+  sessionPlaylistCacheControl,
+  AD_PARAM_LIMITS,
+} from './request.ts';
+export type { RequestCheck, SessionRequestProblem, SessionStartRequest } from './request.ts';
+
+// — playlists —
+/** A session's master (with steering pathways) and media playlists from the source playlists. */
+export {
+  renderSessionMaster,
+  renderSessionMedia,
+  personalizeMediaPlaylist,
+  listSessionRenditions,
+  masterModelOf,
+  mediaModelOf,
+  resolveOriginPath,
+  keyIdFromUri,
+  rewriteSessionKey,
+} from './playlist.ts';
+export type { SourcePlaylistText, SessionUrls, SessionPathway } from './playlist.ts';
+/** Per-source templates: the same bytes as renderSessionMedia at a join's cost. */
+export { createSessionMediaRenderer } from './templates.ts';
+export type { SessionMediaRenderer } from './templates.ts';
+
+// — content steering —
+/** Steering manifests: PATHWAY-PRIORITY from zone health, viewer preference and the player's report. */
+export { steeringPathwayPriority, readSteeringQuery, buildSteeringManifest } from './steering.ts';
+export type { SteeringManifest, SteeringPathway, SteeringPriorityInput, SteeringQuery } from './steering.ts';
