@@ -7,7 +7,7 @@ import { LRUCache } from 'lru-cache';
 import { parseAssetManifest, isManifestError, type AssetManifest } from '@meridian/manifest-core';
 import { AppError, isAppError } from './errors.ts';
 import type { Logger } from './log.ts';
-import { describeError } from './log.ts';
+import { createThrottledWarn, describeError } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import type { OriginFetcher } from './origin.ts';
 import type { ValkeyClient } from './valkey.ts';
@@ -71,6 +71,7 @@ async function readOrigin(origin: OriginFetcher, path: string, what: string, sig
 export function createContentCatalog(options: ContentCatalogOptions): ContentCatalog {
   const { origin, valkey, metrics, log } = options;
   const l2Key = (assetId: string): string => `${options.keyPrefix}asset:${assetId}`;
+  const warn = createThrottledWarn(log);
   const assetPath = (assetId: string): string => options.vodAssetPath.replace('{assetId}', assetId);
 
   const assets = new LRUCache<string, AssetManifest>({
@@ -84,7 +85,7 @@ export function createContentCatalog(options: ContentCatalogOptions): ContentCat
           if (cached) return parseAssetManifest(JSON.parse(cached));
         } catch (error) {
           metrics.valkeyErrors.inc({ op: 'asset_l2_get' });
-          log.warn('asset L2 read failed', { assetId, ...describeError(error) });
+          warn('asset L2 read failed', { assetId, ...describeError(error) });
         }
       }
       const { text } = await readOrigin(origin, assetPath(assetId), `asset ${assetId}`, signal);
@@ -98,7 +99,7 @@ export function createContentCatalog(options: ContentCatalogOptions): ContentCat
       if (valkey) {
         valkey.set(l2Key(assetId), JSON.stringify(manifest), 'EX', options.metadataL2TtlSeconds).catch((error: unknown) => {
           metrics.valkeyErrors.inc({ op: 'asset_l2_set' });
-          log.warn('asset L2 write failed', { assetId, ...describeError(error) });
+          warn('asset L2 write failed', { assetId, ...describeError(error) });
         });
       }
       return manifest;
@@ -155,7 +156,7 @@ export function createContentCatalog(options: ContentCatalogOptions): ContentCat
           await valkey.del(l2Key(assetId));
         } catch (error) {
           metrics.valkeyErrors.inc({ op: 'asset_l2_del' });
-          log.warn('asset L2 invalidation failed', { assetId, ...describeError(error) });
+          warn('asset L2 invalidation failed', { assetId, ...describeError(error) });
         }
       }
     },

@@ -38,3 +38,22 @@ export function describeError(error: unknown): LogFields {
   }
   return { errorMessage: String(error) };
 }
+
+/**
+ * Wraps `warn` so that each distinct message is written at most once per `intervalMs`, with a
+ * count of what was suppressed: a dead dependency fails every request, and one line per
+ * request would bury everything else.
+ */
+export function createThrottledWarn(log: Logger, intervalMs = 10_000, now: () => number = Date.now): (msg: string, fields?: LogFields) => void {
+  const last = new Map<string, { atMs: number; suppressed: number }>();
+  return (msg, fields) => {
+    const t = now();
+    const entry = last.get(msg);
+    if (entry && t - entry.atMs < intervalMs) {
+      entry.suppressed++;
+      return;
+    }
+    log.warn(msg, { ...fields, ...(entry?.suppressed ? { suppressed: entry.suppressed } : {}) });
+    last.set(msg, { atMs: t, suppressed: 0 });
+  };
+}

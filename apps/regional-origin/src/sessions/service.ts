@@ -6,7 +6,7 @@ import { LRUCache } from 'lru-cache';
 import { isManifestError, newSessionClaims, signSessionToken, verifySessionToken, type Keyring } from '@meridian/manifest-core';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { describeError } from '../log.ts';
+import { createThrottledWarn, describeError } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BreakDecision, ContentKind, SessionClaims, SessionMode, SessionState, SessionStore } from './types.ts';
 
@@ -58,12 +58,13 @@ export interface SessionService {
 export function createSessionService(options: SessionServiceOptions): SessionService {
   const { store, keyring, ttlSeconds, zone, nowMs, metrics, log } = options;
 
+  const warn = createThrottledWarn(log, 10_000, nowMs);
   const guarded = async <T>(op: string, run: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> => {
     try {
       return { ok: true, value: await run() };
     } catch (error) {
       metrics.valkeyErrors.inc({ op });
-      log.warn('session store failed', { op, ...describeError(error) });
+      warn('session store failed', { op, ...describeError(error) });
       return { ok: false };
     }
   };
