@@ -47,7 +47,7 @@ describe('with Valkey', () => {
     const config = testConfig([origin.url], { VALKEY_URL: redis.url, VALKEY_COMMAND_TIMEOUT_MS: '200' });
     valkey = createValkeyClient(config.valkey, createMemoryLogger()) as ValkeyClient;
     await waitFor(async () => (await valkey.ping()) === 'PONG', 'valkey ready');
-    const { app, deps, sessions } = buildApp(config, { valkey, sessionStore: createValkeySessionStore(valkey, config.valkey.keyPrefix) });
+    const { app, deps, sessions, log } = buildApp(config, { valkey, sessionStore: createValkeySessionStore(valkey, config.valkey.keyPrefix) });
 
     const sid = sessionFrom(await (await app.request('/v1/vod/movie1/master.m3u8?ads.tier=gold')).text());
     const { id } = await sessions.verify(sid);
@@ -73,6 +73,8 @@ describe('with Valkey', () => {
     expect(metricValue(metrics, 'meridian_session_rebuilds_total', { reason: 'store_down' })).toBeGreaterThanOrEqual(5);
     expect(metricValue(metrics, 'meridian_http_requests_total', { status: '500' })).toBe(0);
     expect((await app.request('/readyz')).status).toBe(503);
+    // One warning for the outage, not one per request.
+    expect(log.lines.filter((l) => l.msg === 'session store failed').length).toBe(1);
 
     await redis.restart();
     await waitFor(async () => (await valkey.ping()) === 'PONG', 'valkey reconnect');
