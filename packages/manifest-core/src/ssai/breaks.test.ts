@@ -1,3 +1,4 @@
+/** @module Tests of break detection: every marker kind, merging, earliest cue-in, windows that begin mid-break, VOD offsets. */
 import { describe, expect, it } from 'vitest';
 import { parseMediaPlaylist } from '../playlist/index.ts';
 import {

@@ -1,3 +1,4 @@
+/** @module Property test of live sequencing: thousands of reloads with random breaks, timing and rendition switches. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseMediaPlaylist, serializePlaylist } from '../playlist/index.ts';

@@ -1,3 +1,4 @@
+/** @module Tests of live sequencing and live blackout over hand-made reloads of a simulated channel. */
 import { describe, expect, it } from 'vitest';
 import { parseMediaPlaylist, serializePlaylist } from '../playlist/index.ts';
 import type { MediaPlaylist } from '../playlist/index.ts';

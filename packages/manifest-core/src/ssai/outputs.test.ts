@@ -1,3 +1,4 @@
+/** @module Tests of the other outputs of the break model: interstitials, asset lists, tracking, VAST mapping, VOD blackouts. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';

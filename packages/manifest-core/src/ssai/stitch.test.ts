@@ -1,3 +1,4 @@
+/** @module Tests of VOD stitching as a player reads it: discontinuities, keys, maps, PDT, ad DATERANGEs, slate, threshold, demuxed audio. */
 import { describe, expect, it } from 'vitest';
 import { parseMediaPlaylist, serializePlaylist } from '../playlist/index.ts';
 import type { MediaPlaylist } from '../playlist/index.ts';

@@ -488,7 +488,9 @@ export function placeDecisions(tl: Timeline, decisions: readonly BreakDecision[]
  * content, blackout filler over blacked-out ranges; one rendition at a time, with the same
  * decisions for every rendition (video and demuxed audio get the same discontinuities at the same
  * boundaries). The output carries a continuous PROGRAM-DATE-TIME timeline (the content's own when
- * it has one, else from `sessionEpochMs`) so the per-ad DATERANGEs have dates.
+ * it has one, else from `sessionEpochMs`) so the per-ad DATERANGEs have dates. The output shares
+ * unchanged content segment objects (and cached ad DATERANGEs) with the input: like every function
+ * of this package it never modifies them, and callers must not either.
  *
  * @example
  * const decisions = planVodSession(breaks, pods, { slate });
