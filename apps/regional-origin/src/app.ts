@@ -3,6 +3,7 @@
  * renderer, ADS client). `server.ts` wires the real ones; tests call `app.request()` or a port.
  */
 import { Hono, type Context } from 'hono';
+import { LRUCache } from 'lru-cache';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -171,6 +172,9 @@ export function createApp(deps: AppDependencies): ZoneApp {
   });
   const randomId = (): string => Array.from(deps.randomBytes(12), (b) => 'abcdefghijklmnopqrstuvwxyz0123456789'[b % 36]).join('');
   const uploads = createUploadService({ s3: deps.s3, store: deps.uploadStore, queue: deps.queue, uploads: config.uploads, nowMs, randomId, metrics, log });
+  // Content keys never change for a key id, so a zone keeps the ones it served: a Valkey outage
+  // then does not stop decryption of content already playing here.
+  const keyCache = new LRUCache<string, Uint8Array>({ max: 10_000, ttl: 3_600_000 });
   const uploadLimiter = createRateLimiter(config.uploads.rateLimitPerMinute, 60_000, nowMs);
 
   const unsubscribe = deps.events?.subscribe((event) => {
@@ -479,7 +483,16 @@ export function createApp(deps: AppDependencies): ZoneApp {
       if (claims.kind !== 'vod') throw new AppError('FORBIDDEN', 'no key for this session');
       const asset = await catalog.getAsset(claims.contentId);
       if (!asset.keyIds.includes(keyId)) throw new AppError('FORBIDDEN', 'key not bound to this session');
-      const key = await deps.keys.get(keyId).catch(() => undefined);
+      let key = keyCache.get(keyId);
+      if (!key) {
+        try {
+          key = await deps.keys.get(keyId);
+        } catch (error) {
+          // Retryable: players retry key loads, and the store usually comes back within seconds.
+          throw new AppError('DEPENDENCY_UNAVAILABLE', 'key store unavailable', { cause: error, headers: { 'retry-after': '1' } });
+        }
+        if (key?.length === 16) keyCache.set(keyId, key);
+      }
       if (!key || key.length !== 16) throw new AppError('FORBIDDEN', 'key unavailable');
       c.header('content-type', 'application/octet-stream');
       c.header('cache-control', 'private, no-store');

@@ -135,6 +135,22 @@ describe('with Valkey', () => {
       expect(new Uint8Array(await res.arrayBuffer())).toEqual(key);
       const other = sessionFrom(await (await app.request('/v1/vod/movie1/master.m3u8')).text());
       expect((await app.request(`/v1/keys/vk1?session=${other}`)).status).toBe(403);
+
+      // Valkey lost: the key this zone already served still decrypts; one it never saw is a retryable 503.
+      await keys.put('vk2', key);
+      publishAsset(origin, 'secret2', { keyId: 'vk2' });
+      const secret2 = sessionFrom(await (await app.request('/v1/vod/secret2/master.m3u8')).text());
+      await redis.kill();
+      try {
+        const again = await app.request(`/v1/keys/vk1?session=${secret}`);
+        expect(again.status).toBe(200);
+        expect(new Uint8Array(await again.arrayBuffer())).toEqual(key);
+        const unseen = await app.request(`/v1/keys/vk2?session=${secret2}`);
+        expect(unseen.status).toBe(503);
+        expect(unseen.headers.get('retry-after')).toBe('1');
+      } finally {
+        await redis.restart();
+      }
     } finally {
       client.disconnect();
     }
