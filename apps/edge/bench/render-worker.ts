@@ -3,10 +3,9 @@
  * edge's own render function, so that the caller can divide the request's time by N. Time in
  * workerd is frozen while JavaScript runs, so it cannot be measured from inside.
  */
-import { createTemplatedMediaRenderer } from '../src/render-cache.ts';
-import { renderSessionMedia, type SessionUrls, type SourcePlaylistText } from '../src/shared/session-playlist.ts';
+import { createSessionMediaRenderer, renderSessionMedia, type SessionUrls, type SourcePlaylistText } from '@meridian/manifest-core';
 
-const templated = createTemplatedMediaRenderer();
+const templated = createSessionMediaRenderer();
 
 const sources = new Map<number, SourcePlaylistText>();
 
@@ -39,12 +38,12 @@ export default {
       mediaPlaylistUrl: (r) => `https://edge.example/v1/sessions/${token}/${r}.m3u8`,
       keyUrl: (k) => `https://edge.example/v1/keys/${k}?session=${token}`,
       steeringUrl: undefined,
-      segmentUrl: (path) => `https://cdn.example${path}`,
+      segmentBaseUrl: 'https://cdn.example',
     });
     let bytes = 0;
     for (let i = 0; i < n; i++) {
       const token = `eyJrIjoiazEiLCJlIjoxNzk1MzI5NTUxLCJkIjp7ImkiOiJiZW5jaCIsImsiOiJ2In19.session${i}`;
-      bytes = (direct ? renderSessionMedia(source, urlsFor(token)) : templated(source, token, urlsFor, 'bench')).length;
+      bytes = (direct ? renderSessionMedia(source, urlsFor(token)) : templated.text(source, token, urlsFor, 'bench')).length;
     }
     return new Response(String(bytes));
   },

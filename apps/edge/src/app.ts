@@ -7,16 +7,37 @@
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
-import { isManifestError, verifyPlaybackUrl, type AssetManifest } from '@meridian/manifest-core';
+import {
+  buildSteeringManifest,
+  checkId as checkIdResult,
+  checkSessionMode,
+  checkAdParamsQuery,
+  checkSessionStart,
+  checkSessionTokenShape,
+  createSessionMediaRenderer,
+  isManifestError,
+  listSessionRenditions,
+  newSessionClaims,
+  normalizeCountryCode,
+  readSteeringQuery,
+  renderSessionMaster,
+  resolveOriginPath,
+  sessionPlaylistCacheControl,
+  signSessionToken,
+  steeringPathwayPriority,
+  verifyPlaybackUrl,
+  verifySessionToken,
+  type AssetManifest,
+  type RequestCheck,
+  type SessionClaims,
+  type SessionMode,
+  type SessionPathway,
+  type SessionUrls,
+} from '@meridian/manifest-core';
 import type { EdgeConfig } from './config.ts';
 import { EDGE_ERROR_CODES, EdgeError, isEdgeError, type EdgeErrorCode } from './errors.ts';
 import { readBodyBounded, ZONE_HEADER, type Forwarder } from './forward.ts';
-import { createTemplatedMediaRenderer } from './render-cache.ts';
-import { renderSteeredMaster, type MasterPathway } from './render-master.ts';
-import { newSessionClaims, SessionClaimsError, signSessionToken, verifySessionToken, type SessionClaims } from './shared/session-claims.ts';
-import { listSessionRenditions, resolveOriginPath, type SessionUrls } from './shared/session-playlist.ts';
 import type { SourcePlaylist, SourceReader } from './sources.ts';
-import { buildSteeringManifest, pathwayPriority } from './steering.ts';
 import type { Viewer, ZoneDirector } from './zones.ts';
 
 /** Everything the app needs from outside. */
@@ -36,66 +57,31 @@ export interface EdgeBindings {
   Bindings: Record<string, unknown>;
 }
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
-const SESSION_TOKEN = /^[A-Za-z0-9_-]{1,2000}\.[A-Za-z0-9_-]{1,100}$/;
 const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
-const MAX_AD_PARAMS = 32;
 const MAX_URL_LENGTH = 8_192;
 
-/** Throws INVALID_ID unless `value` is a safe id (this also refuses `../` and its percent-encodings, which decode to `/` or `.`). */
+/** The checked value, or the check's problem thrown as an EdgeError (same codes as regional-origin). */
+function must<T>(check: RequestCheck<T>): T {
+  if (!check.ok) throw new EdgeError(check.problem, check.message);
+  return check.value;
+}
+
+/** Throws INVALID_ID unless `value` is a safe id (manifest-core's rule also refuses `../` and its percent-encodings). */
 function checkId(value: string | undefined, what: string): string {
-  if (value === undefined || !ID.test(value)) throw new EdgeError('INVALID_ID', `invalid ${what}`);
-  return value;
-}
-
-function adParamsFrom(query: Record<string, string>): Record<string, string> {
-  const params: Record<string, string> = {};
-  for (const [k, v] of Object.entries(query)) {
-    if (!k.startsWith('ads.')) continue;
-    const name = k.slice(4);
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name) || v.length > 512) throw new EdgeError('BAD_REQUEST', `bad ad parameter ${k}`);
-    params[name] = v;
-  }
-  if (Object.keys(params).length > MAX_AD_PARAMS) throw new EdgeError('BAD_REQUEST', `more than ${MAX_AD_PARAMS} ad parameters`);
-  return params;
-}
-
-function checkAdParams(value: unknown): Record<string, string> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new EdgeError('BAD_REQUEST', 'adParams must be an object of strings');
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new EdgeError('BAD_REQUEST', `adParams.${k} must be a string`);
-    out[`ads.${k}`] = String(v);
-  }
-  return adParamsFrom(out);
-}
-
-function checkMode(value: unknown): SessionClaims['mode'] {
-  if (value === undefined || value === 'stitched') return 'stitched';
-  if (value === 'interstitials') return 'interstitials';
-  throw new EdgeError('BAD_REQUEST', 'mode must be "stitched" or "interstitials"');
-}
-
-/** Cache-Control for a personalised playlist: private always; VOD long, live about half a target duration. */
-function playlistCacheControl(live: boolean, targetDurationSeconds: number | undefined): string {
-  if (!live) return 'private, max-age=86400';
-  return `private, max-age=${Math.max(1, Math.floor((targetDurationSeconds ?? 2) / 2))}`;
+  return must(checkIdResult(value, what));
 }
 
 /** The viewer's place from `request.cf` (set by Cloudflare; never from a client header). */
 function viewerOf(c: Context): Viewer {
   const cf = (c.req.raw as Request & { cf?: { country?: unknown; continent?: unknown } }).cf;
-  const country = typeof cf?.country === 'string' && /^[A-Za-z]{2}$/.test(cf.country) ? cf.country.toUpperCase() : undefined;
-  const continent = typeof cf?.continent === 'string' && /^[A-Za-z]{2}$/.test(cf.continent) ? cf.continent.toUpperCase() : undefined;
-  return { country, continent };
+  return { country: normalizeCountryCode(cf?.country), continent: normalizeCountryCode(cf?.continent) };
 }
 
 /** Builds the app. */
 export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
   const { config, sources, director, nowMs } = deps;
   const app = new Hono<EdgeBindings>();
-  const renderMedia = createTemplatedMediaRenderer();
+  const renderMedia = createSessionMediaRenderer();
 
   const baseOf = (c: Context): string => config.publicBaseUrl ?? new URL(c.req.url).origin;
   const pathAndQuery = (c: Context): string => {
@@ -162,11 +148,11 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
   };
 
   const verifySession = async (token: string | undefined): Promise<{ token: string; claims: SessionClaims }> => {
-    if (!token || !SESSION_TOKEN.test(token)) throw new EdgeError('INVALID_SIGNATURE', 'malformed session id');
+    const checked = must(checkSessionTokenShape(token));
     try {
-      return { token, claims: await verifySessionToken(token, config.keyring, nowMs()) };
+      return { token: checked, claims: await verifySessionToken(checked, config.keyring, nowMs()) };
     } catch (error) {
-      if (isManifestError(error) || error instanceof SessionClaimsError) throw new EdgeError('INVALID_SIGNATURE', `session: ${error.message}`);
+      if (isManifestError(error)) throw new EdgeError('INVALID_SIGNATURE', `session: ${error.message}`);
       throw error;
     }
   };
@@ -182,22 +168,31 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
     return sources.getPlaylist(resolveOriginPath(asset.master, `${sources.assetFolder(assetId)}/asset.json`));
   };
 
-  /** Public URL of an origin path: the CDN when configured, else the origin that served the playlist (so a dead primary is not referenced). */
-  const originUrl = (originPath: string, servedBy: string): string =>
-    `${config.cdnBaseUrl ?? (sources.origins.find((o) => o.id === servedBy) ?? sources.origins[0])?.url ?? ''}${originPath}`;
+  /** Where origin paths are served from: the CDN when configured, else the origin that served the playlist (so a dead primary is not referenced). */
+  const segmentBaseUrl = (servedBy: string): string => config.cdnBaseUrl ?? (sources.origins.find((o) => o.id === servedBy) ?? sources.origins[0])?.url ?? '';
 
   const sessionUrls = (base: string, token: string, servedBy: string): SessionUrls => ({
     sessionToken: token,
     mediaPlaylistUrl: (renditionId) => `${base}/v1/sessions/${token}/${renditionId}.m3u8`,
     keyUrl: (keyId) => `${base}/v1/keys/${encodeURIComponent(keyId)}?session=${token}`,
     steeringUrl: config.pathways.length > 0 ? `${base}/v1/steering/${token}.json` : undefined,
-    segmentUrl: (path) => originUrl(path, servedBy),
+    segmentBaseUrl: segmentBaseUrl(servedBy),
   });
+
+  /** PATHWAY-PRIORITY for this viewer: zone pathways by the viewer's zone order and current zone health. */
+  const priorityFor = (c: Context, player: { currentPathway: string | undefined; throughputBps: number | undefined }, minThroughputBps: number): string[] =>
+    steeringPathwayPriority({
+      pathways: config.pathways,
+      zoneOrder: director.order(viewerOf(c)).map((z) => z.id),
+      isHealthy: (zone) => director.isHealthy(zone),
+      ...player,
+      minThroughputBps,
+    });
 
   const serveMaster = (c: Context, token: string, master: SourcePlaylist): Response => {
     const urls = sessionUrls(baseOf(c), token, master.originId);
-    const priority = pathwayPriority({ pathways: config.pathways, director, viewer: viewerOf(c), currentPathway: undefined, throughputBps: undefined, minThroughputBps: 0 });
-    const pathways: MasterPathway[] = priority.flatMap((id) => {
+    const priority = priorityFor(c, { currentPathway: undefined, throughputBps: undefined }, 0);
+    const pathways: SessionPathway[] = priority.flatMap((id) => {
       const p = config.pathways.find((x) => x.id === id);
       return p ? [{ id: p.id, mediaPlaylistUrl: (rid: string) => `${p.baseUrl}/v1/sessions/${token}/${rid}.m3u8` }] : [];
     });
@@ -205,7 +200,7 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
     for (const p of config.pathways) {
       if (!pathways.some((x) => x.id === p.id)) pathways.push({ id: p.id, mediaPlaylistUrl: (rid) => `${p.baseUrl}/v1/sessions/${token}/${rid}.m3u8` });
     }
-    const text = renderSteeredMaster(master, { urls, pathways });
+    const text = renderSessionMaster(master, urls, pathways);
     c.header('content-type', PLAYLIST_TYPE);
     c.header('cache-control', 'private, no-cache');
     c.header('x-meridian-origin', master.originId);
@@ -213,7 +208,7 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
     return c.body(text);
   };
 
-  const startVodSession = async (c: Context, assetId: string, mode: SessionClaims['mode'], adParams: Record<string, string>): Promise<string> => {
+  const startVodSession = async (c: Context, assetId: string, mode: SessionMode, adParams: Record<string, string>): Promise<string> => {
     const claims = newSessionClaims({ kind: 'vod', contentId: assetId, mode, adParams, country: viewerOf(c).country }, nowMs(), deps.randomBytes);
     return signSessionToken(claims, config.keyring, config.sessionTtlSeconds);
   };
@@ -225,7 +220,7 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
     const assetId = checkId(c.req.param('assetId'), 'asset id');
     await requireSigned(c);
     const master = await vodMaster(assetId);
-    const token = await startVodSession(c, assetId, checkMode(c.req.query('mode')), adParamsFrom(c.req.query()));
+    const token = await startVodSession(c, assetId, must(checkSessionMode(c.req.query('mode'))), must(checkAdParamsQuery(c.req.query())));
     return serveMaster(c, token, master);
   });
 
@@ -262,17 +257,13 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
     } catch {
       throw new EdgeError('INVALID_JSON');
     }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new EdgeError('BAD_REQUEST', 'body must be a JSON object');
-    const { assetId, channelId, mode, adParams } = body as Record<string, unknown>;
-    if ((assetId === undefined) === (channelId === undefined)) throw new EdgeError('BAD_REQUEST', 'give exactly one of assetId or channelId');
-    if (channelId !== undefined) {
-      checkId(typeof channelId === 'string' ? channelId : undefined, 'channelId');
+    const start = must(checkSessionStart(body));
+    if (start.kind === 'live') {
       const replay = new Request(c.req.url, { method: 'POST', headers: c.req.raw.headers, body: bytes });
       return deps.forward(replay, viewerOf(c), pathAndQuery(c));
     }
-    const id = checkId(typeof assetId === 'string' ? assetId : undefined, 'assetId');
-    await vodMaster(id);
-    const token = await startVodSession(c, id, checkMode(mode), checkAdParams(adParams));
+    await vodMaster(start.contentId);
+    const token = await startVodSession(c, start.contentId, start.mode, start.adParams);
     const base = baseOf(c);
     c.header('cache-control', 'no-store');
     return c.json({ sessionId: token, masterUrl: `${base}/v1/sessions/${token}/master.m3u8`, trackingUrl: `${base}/v1/sessions/${token}/tracking` }, 201);
@@ -295,9 +286,9 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
     if (!mediaPath.startsWith('/')) throw new EdgeError('BAD_ORIGIN_RESPONSE', 'master points outside the origin');
     const media = await sources.getPlaylist(mediaPath);
     const base = baseOf(c);
-    const text = renderMedia(media, token, (t) => sessionUrls(base, t, media.originId), `${base} ${media.originId}`);
+    const text = renderMedia.text(media, token, (t) => sessionUrls(base, t, media.originId), `${base} ${media.originId}`);
     c.header('content-type', PLAYLIST_TYPE);
-    c.header('cache-control', playlistCacheControl(media.live, media.targetDurationSeconds));
+    c.header('cache-control', sessionPlaylistCacheControl(media.live, media.targetDurationSeconds));
     c.header('x-meridian-origin', media.originId);
     return c.body(text);
   });
@@ -314,17 +305,7 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
 
   app.get('/v1/steering/:file{[A-Za-z0-9_.-]+\\.json}', async (c) => {
     const { token } = await verifySession((c.req.param('file') ?? '').replace(/\.json$/, ''));
-    const pathway = c.req.query('_HLS_pathway');
-    const throughput = c.req.query('_HLS_throughput');
-    const throughputBps = throughput !== undefined && /^\d{1,12}(\.\d+)?$/.test(throughput) ? Number(throughput) : undefined;
-    const priority = pathwayPriority({
-      pathways: config.pathways,
-      director,
-      viewer: viewerOf(c),
-      currentPathway: pathway !== undefined && /^[A-Za-z0-9._-]{1,64}$/.test(pathway) ? pathway : undefined,
-      throughputBps,
-      minThroughputBps: config.steeringMinThroughputBps,
-    });
+    const priority = priorityFor(c, readSteeringQuery(c.req.query()), config.steeringMinThroughputBps);
     c.header('cache-control', 'private, no-store');
     return c.json(buildSteeringManifest(priority, config.steeringTtlSeconds, `${baseOf(c)}/v1/steering/${token}.json`));
   });
