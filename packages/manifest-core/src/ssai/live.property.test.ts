@@ -101,6 +101,8 @@ const scenario = fc.record({
     { minLength: 60, maxLength: 110 },
   ),
   podSeed: fc.integer({ min: 0, max: 1000 }),
+  /** Origin discontinuities (encoder restarts), as offsets from the first break's start: some fall inside breaks, on their edges or between them. */
+  discontinuities: fc.array(fc.integer({ min: -20, max: 120 }), { maxLength: 6 }),
 });
 
 describe('live sequencing (property)', () => {
@@ -116,9 +118,18 @@ describe('live sequencing (property)', () => {
           breaks.push({ startMsn: at, segments: b.segments });
           at += b.segments;
         }
+        const discontinuities = [...new Set(sc.discontinuities.map((d) => breaks[0]!.startMsn + d))];
         const windowOf = (path: string, edge: number): MediaPlaylist =>
           parseMediaPlaylist(
-            liveChannelText({ firstMsn: edge - sc.windowSize + 1, windowSize: sc.windowSize, segmentSeconds: sc.segmentSeconds, epochMs: EPOCH, breaks, rendition: path }),
+            liveChannelText({
+              firstMsn: edge - sc.windowSize + 1,
+              windowSize: sc.windowSize,
+              segmentSeconds: sc.segmentSeconds,
+              epochMs: EPOCH,
+              breaks,
+              rendition: path,
+              discontinuities,
+            }),
           ).playlist;
         const pods: Record<string, AdPod> = {};
         const logs = RENDITIONS.map(() => new RenditionLog());
