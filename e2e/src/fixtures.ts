@@ -1,0 +1,35 @@
+/** @module Shared e2e settings: the short media every stack uses, and a log that keeps stack lines for failure messages. */
+import type { PlayReport } from '@meridian/testkit';
+import type { MediaParams } from '../../scripts/demo/media.ts';
+
+/** Short media so one file's stack starts (and a cold cache transcodes) quickly on 2 cores. */
+export const E2E_MEDIA: Partial<MediaParams> = { contentSeconds: 24, adSeconds: 6, width: 640, height: 360, ladder: '240:400k,360:900k', segmentSeconds: 4 };
+
+/** A stack log that stays quiet unless `E2E_VERBOSE` is set, keeping every line for later. */
+export function stackLog(): { lines: string[]; log: (line: string) => void } {
+  const lines: string[] = [];
+  return {
+    lines,
+    log: (line) => {
+      lines.push(line);
+      if (process.env.E2E_VERBOSE) process.stderr.write(`[stack] ${line}\n`);
+    },
+  };
+}
+
+/** One line a human reads in the test output: what the viewer got. */
+export function summarise(name: string, report: PlayReport): string {
+  const fatal = report.fatalErrors.map((e) => e.details).join(',') || 'none';
+  return `${name}: outcome=${report.outcome} played=${report.playedSeconds.toFixed(2)}s stalls=${report.stallCount} fatal=${fatal} nonFatal=${JSON.stringify(report.nonFatalErrors)} fragments=${report.fragments.length} startup=${report.startupMs ?? '?'}ms hls.js=${report.hlsVersion}`;
+}
+
+/**
+ * ffmpeg's stderr without its HLS demuxer's connection-reuse notices (logged at error level when
+ * a playlist and its segments live on different hosts; nothing fails to decode).
+ */
+export function decodeErrors(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/Cannot reuse HTTP connection for different host/.test(l));
+}

@@ -1,0 +1,70 @@
+/** @module VOD end to end: hls.js in Chromium and ffmpeg play the content through the edge and a zone; tracking lists the ad breaks. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeWithFfmpeg, startChromium, type ChromiumPlayer } from '@meridian/testkit';
+import { startStack, type Stack } from '../../scripts/demo/stack.ts';
+import { decodeErrors, E2E_MEDIA, stackLog, summarise } from '../src/fixtures.ts';
+import { fetchOk } from '../src/hls.ts';
+
+describe('VOD through the edge', () => {
+  let stack: Stack;
+  let chromium: ChromiumPlayer;
+
+  beforeAll(async () => {
+    stack = await startStack({ media: E2E_MEDIA, log: stackLog().log });
+    chromium = await startChromium();
+  });
+
+  afterAll(async () => {
+    await chromium?.close();
+    await stack?.stop();
+  });
+
+  it('hls.js plays the edge master start to end with no fatal error; segments come from the primary region', async () => {
+    const report = await chromium.play(stack.master, { playbackRate: 2, timeoutMs: 120_000 });
+    console.log(summarise('vod edge', report));
+    expect(report.fatalErrors).toEqual([]);
+    expect(report.outcome).toBe('ended');
+    // Stitched ads are not wired in the apps yet: played time is the content alone.
+    expect(Math.abs(report.playedSeconds - stack.contentSeconds)).toBeLessThan(1.5);
+    const media = report.fragments.filter((f) => f.sn !== 'initSegment');
+    expect(media.length).toBeGreaterThan(0);
+    expect(media.every((f) => f.url.startsWith(`${stack.cdn}/vod/`))).toBe(true);
+    expect(stack.cdnServedBy()['region-1']).toBeGreaterThan(0);
+    expect(stack.cdnServedBy()['region-2'] ?? 0).toBe(0);
+  });
+
+  it('hls.js plays the regional master (a zone, no edge) start to end', async () => {
+    const report = await chromium.play(stack.regionalMaster, { playbackRate: 2, timeoutMs: 120_000 });
+    console.log(summarise('vod zone', report));
+    expect(report.fatalErrors).toEqual([]);
+    expect(report.outcome).toBe('ended');
+    expect(Math.abs(report.playedSeconds - stack.contentSeconds)).toBeLessThan(1.5);
+  });
+
+  it('ffmpeg decodes the edge master without errors', async () => {
+    const probe = await probeWithFfmpeg(stack.master, { timeoutMs: 120_000 });
+    console.log(`ffmpeg edge: exit=${probe.exitCode} decoded=${probe.decodedSeconds.toFixed(2)}s errors=${JSON.stringify(decodeErrors(probe.stderr))}`);
+    expect(probe.timedOut).toBe(false);
+    expect(probe.exitCode).toBe(0);
+    expect(decodeErrors(probe.stderr)).toEqual([]);
+    expect(Math.abs(probe.decodedSeconds - stack.contentSeconds)).toBeLessThan(1);
+  });
+
+  it('a session opened at the edge lists a pre-roll and two mid-rolls filled from the VAST server, and the ad plays', async () => {
+    const created = await fetchOk(`${stack.edge}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ assetId: 'demo' }) });
+    expect(created.status).toBe(201);
+    const { trackingUrl } = (await created.json()) as { trackingUrl: string };
+    const tracking = await fetchOk(new URL(trackingUrl, stack.edge).href);
+    expect(stack.zones.map((z) => z.id)).toContain(tracking.headers.get('x-meridian-zone'));
+    const { avails } = (await tracking.json()) as { avails: { startTimeInSeconds: number; durationInSeconds: number; fill: string; ads: { uri: string; durationInSeconds: number }[] }[] };
+    expect(avails.map((a) => a.startTimeInSeconds)).toEqual(stack.breakOffsetsSeconds);
+    for (const avail of avails) {
+      expect(avail.fill).toBe('ads');
+      expect(avail.ads).toHaveLength(1);
+      expect(avail.ads[0]!.durationInSeconds).toBe(stack.adSeconds);
+    }
+    const ad = await probeWithFfmpeg(avails[0]!.ads[0]!.uri, { timeoutMs: 60_000 });
+    expect(ad.exitCode).toBe(0);
+    expect(Math.abs(ad.decodedSeconds - stack.adSeconds)).toBeLessThan(1);
+  });
+});
