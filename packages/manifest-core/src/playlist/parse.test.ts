@@ -364,6 +364,13 @@ describe('limits', () => {
     expect(serializePlaylist(playlist)).toBe(text);
   });
 
+  it('EXTINF lines without a comma, in a text with no comma at all, stay linear', () => {
+    const text = '#EXTM3U\n#EXT-X-TARGETDURATION:1\n' + '#EXTINF:1\na.ts\n'.repeat(150_000);
+    const { playlist } = parseMediaPlaylist(text);
+    expect(playlist.segments).toHaveLength(150_000);
+    expect(playlist.segments[0]).toEqual({ duration: 1, uri: 'a.ts' });
+  });
+
   it('a million segments are refused by default, and parse in linear time when allowed', () => {
     const million = '#EXTM3U\n#EXT-X-TARGETDURATION:1\n' + '#EXTINF:1,\na.ts\n'.repeat(1_000_000);
     expect(codeOf(() => parsePlaylist(million))).toBe('PLAYLIST_TOO_MANY_SEGMENTS');

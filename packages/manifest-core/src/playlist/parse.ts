@@ -201,7 +201,12 @@ class LineReader {
     this.pos = nl === -1 ? text.length : nl + 1;
   }
 
-  next(): string | undefined {
+  /** Start (inclusive) and end (exclusive) of the line last found by {@link advance}, trimmed. */
+  start = 0;
+  end = 0;
+
+  /** Finds the next non-blank line without copying it; false at the end of the text. */
+  advance(): boolean {
     const text = this.text;
     const len = text.length;
     while (this.pos < len) {
@@ -214,9 +219,18 @@ class LineReader {
       this.pos = end + 1;
       while (b > a && isSpace(text.charCodeAt(b - 1))) b--;
       while (a < b && isSpace(text.charCodeAt(a))) a++;
-      if (a < b) return text.slice(a, b);
+      if (a < b) {
+        this.start = a;
+        this.end = b;
+        return true;
+      }
     }
-    return undefined;
+    return false;
+  }
+
+  /** The next non-blank line, trimmed, or undefined at the end. */
+  next(): string | undefined {
+    return this.advance() ? this.text.slice(this.start, this.end) : undefined;
   }
 
   private tooLong(line: number): never {
@@ -429,7 +443,9 @@ function parseMedia(text: string, options: ParsePlaylistOptions): ParseResult<Me
 
   let cur: SegmentDraft | undefined;
   let curOrder: LineKind[] = [];
-  let extinfLine: string | undefined;
+  /** Where the pending EXTINF line is in the text (-1: none), kept to restore it verbatim if no URI follows. */
+  let extinfStart = -1;
+  let extinfEnd = -1;
   let extinfSlot = -1;
   /** How many verbatim lines the segment had when its EXTINF came (each has one 'extra' slot before it). */
   let extinfExtrasBefore = 0;
@@ -478,14 +494,14 @@ function parseMedia(text: string, options: ParsePlaylistOptions): ParseResult<Me
   };
   /** Turns a pending EXTINF that got no URI into a verbatim line at its own position. */
   const demoteExtinf = (): void => {
-    if (cur === undefined || extinfLine === undefined) return;
+    if (cur === undefined || extinfStart < 0) return;
     ctx.warn('EXTINF_WITHOUT_URI', `EXTINF without a URI line; kept as written`);
     // Splicing at a remembered index keeps a run of URI-less EXTINF lines linear, not quadratic.
-    (cur.extra ??= []).splice(extinfExtrasBefore, 0, extinfLine);
+    (cur.extra ??= []).splice(extinfExtrasBefore, 0, text.slice(extinfStart, extinfEnd));
     curOrder[extinfSlot] = 'extra';
     delete cur.duration;
     delete cur.title;
-    extinfLine = undefined;
+    extinfStart = -1;
   };
   const segmentTag = <K extends keyof SegmentDraft>(
     kind: LineKind,
@@ -509,11 +525,15 @@ function parseMedia(text: string, options: ParsePlaylistOptions): ParseResult<Me
     curOrder.push(kind);
   };
 
-  for (let line = reader.next(); line !== undefined; line = reader.next()) {
+  // Lines are read as index ranges; only what the model keeps is copied out of the text.
+  while (reader.advance()) {
     ctx.line = reader.lineNo;
-    if (line.charCodeAt(0) !== 35 /* # */) {
+    const a = reader.start;
+    const b = reader.end;
+    if (text.charCodeAt(a) !== 35 /* # */) {
       // URI line
-      if (cur !== undefined && extinfLine !== undefined) {
+      const line = text.slice(a, b);
+      if (cur !== undefined && extinfStart >= 0) {
         const seg = cur as MediaSegment;
         seg.uri = ctx.substitute(line);
         if (!isCanonical(curOrder, SEGMENT_RANK)) seg.order = curOrder;
@@ -524,30 +544,31 @@ function parseMedia(text: string, options: ParsePlaylistOptions): ParseResult<Me
           });
         }
         cur = undefined;
-        extinfLine = undefined;
+        extinfStart = -1;
       } else {
         ctx.warn('URI_WITHOUT_EXTINF', `URI line without EXTINF; kept as written`);
         extra(line);
       }
       continue;
     }
-    if (!line.startsWith('#EXT')) {
-      extra(line); // a comment
+    if (!text.startsWith('#EXT', a)) {
+      extra(text.slice(a, b)); // a comment
       continue;
     }
     // Hot paths: most lines of real playlists are EXTINF and PROGRAM-DATE-TIME.
-    if (line.startsWith(EXTINF_PREFIX)) {
-      applyExtinf(line, EXTINF_PREFIX.length);
+    if (text.startsWith(EXTINF_PREFIX, a)) {
+      applyExtinf(a, a + EXTINF_PREFIX.length, b);
       continue;
     }
-    if (line.startsWith(PDT_PREFIX) && (cur === undefined || cur.programDateTime === undefined)) {
-      const v = line.slice(PDT_PREFIX.length).trim();
+    if (text.startsWith(PDT_PREFIX, a) && (cur === undefined || cur.programDateTime === undefined)) {
+      const v = text.slice(a + PDT_PREFIX.length, b).trim();
       if (v !== '') {
         startSegment().programDateTime = v;
         curOrder.push('programDateTime');
         continue;
       }
     }
+    const line = text.slice(a, b);
     const tag = splitTag(line);
     const kind = LINE_KIND_OF_TAG.get(tag.name);
     if (kind === undefined) {
@@ -557,10 +578,17 @@ function parseMedia(text: string, options: ParsePlaylistOptions): ParseResult<Me
     if (!applyMediaTag(kind, tag)) extra(line);
   }
 
-  /** EXTINF:<duration>,[<title>] (RFC 8216 §4.3.2.1), the value starting at `from`. */
-  function applyExtinf(line: string, from: number): void {
-    const comma = line.indexOf(',', from);
-    let durationText = comma === -1 ? line.slice(from) : line.slice(from, comma);
+  /** EXTINF:<duration>,[<title>] (RFC 8216 §4.3.2.1): the line is text[start, end), its value starts at `from`. */
+  function applyExtinf(start: number, from: number, end: number): void {
+    // Scan only this line for the comma (indexOf on the whole text could run far past it).
+    let comma = -1;
+    for (let i = from; i < end; i++) {
+      if (text.charCodeAt(i) === 44 /* , */) {
+        comma = i;
+        break;
+      }
+    }
+    let durationText = text.slice(from, comma === -1 ? end : comma);
     let duration = parseDecimal(durationText, true);
     if (duration === undefined) {
       durationText = durationText.trim();
@@ -569,13 +597,14 @@ function parseMedia(text: string, options: ParsePlaylistOptions): ParseResult<Me
     }
     if (duration < 0) ctx.warn('NEGATIVE_DURATION', `EXTINF duration ${durationText} is negative; kept as written`);
     const seg = startSegment();
-    if (extinfLine !== undefined) demoteExtinf();
+    if (extinfStart >= 0) demoteExtinf();
     seg.duration = duration;
-    if (comma !== -1 && comma + 1 < line.length) {
-      const title = line.slice(comma + 1).trim();
+    if (comma !== -1 && comma + 1 < end) {
+      const title = text.slice(comma + 1, end).trim();
       if (title.length > 0) seg.title = title;
     }
-    extinfLine = line;
+    extinfStart = start;
+    extinfEnd = end;
     extinfSlot = curOrder.length;
     extinfExtrasBefore = seg.extra?.length ?? 0;
     curOrder.push('extinf');
@@ -585,10 +614,8 @@ function parseMedia(text: string, options: ParsePlaylistOptions): ParseResult<Me
   function applyMediaTag(kind: LineKind, tag: TagLine): boolean {
     const value = tag.value;
     switch (kind) {
-      case 'extinf':
-        if (value === undefined) throw ctx.invalid('EXTINF without a duration');
-        applyExtinf(tag.line, tag.line.length - value.length);
-        return true;
+      case 'extinf': // every `#EXTINF:` line takes the hot path above; this one has no colon
+        throw ctx.invalid('EXTINF without a duration');
       case 'byteRange': {
         const r = value === undefined ? undefined : parseByteRange(value.trim());
         if (r === undefined) return invalidTag(ctx, tag);
@@ -732,7 +759,7 @@ function parseMedia(text: string, options: ParsePlaylistOptions): ParseResult<Me
 
   // — end of input —
   ctx.line = reader.lineNo;
-  if (extinfLine !== undefined) demoteExtinf();
+  if (extinfStart >= 0) demoteExtinf();
   flushHeaderExtra();
   if (cur !== undefined) {
     const tail = cur as SegmentDraft;
