@@ -90,7 +90,10 @@ class RenditionLog {
 const scenario = fc.record({
   segmentSeconds: fc.constantFrom(4, 6),
   windowSize: fc.integer({ min: 8, max: 14 }),
-  breaks: fc.array(fc.record({ gap: fc.integer({ min: 1, max: 14 }), segments: fc.integer({ min: 1, max: 9 }) }), { minLength: 1, maxLength: 8 }),
+  breaks: fc.array(
+    fc.record({ gap: fc.integer({ min: 1, max: 14 }), segments: fc.integer({ min: 1, max: 9 }), style: fc.constantFrom('cue' as const, 'daterange' as const) }),
+    { minLength: 1, maxLength: 8 },
+  ),
   steps: fc.array(
     fc.record({
       advance: fc.integer({ min: 0, max: 4 }),
@@ -111,11 +114,11 @@ describe('live sequencing (property)', () => {
     fc.assert(
       fc.property(scenario, (sc) => {
         const start = 5000;
-        const breaks: { startMsn: number; segments: number }[] = [];
+        const breaks: { startMsn: number; segments: number; style: 'cue' | 'daterange' }[] = [];
         let at = start + sc.windowSize;
         for (const b of sc.breaks) {
           at += b.gap;
-          breaks.push({ startMsn: at, segments: b.segments });
+          breaks.push({ startMsn: at, segments: b.segments, style: b.style });
           at += b.segments;
         }
         const discontinuities = [...new Set(sc.discontinuities.map((d) => breaks[0]!.startMsn + d))];
