@@ -35,6 +35,9 @@ export {
   rewriteSessionKey,
 } from './playlist.ts';
 export type { SourcePlaylistText, SessionUrls, SessionPathway } from './playlist.ts';
+/** A session's ads in its media playlists: stitched decisions or HLS Interstitials, by the session's mode. */
+export { applySessionAds } from './ads.ts';
+export type { SessionAds, SessionStitchedAds, SessionInterstitialAds } from './ads.ts';
 /** Per-source templates: the same bytes as renderSessionMedia at a join's cost. */
 export { createSessionMediaRenderer } from './templates.ts';
 export type { SessionMediaRenderer } from './templates.ts';

@@ -11,6 +11,7 @@ import { parseMasterPlaylist, parseMediaPlaylist } from '../playlist/parse.ts';
 import { serializePlaylist } from '../playlist/serialize.ts';
 import { rewriteMediaUris, type MediaUriKind } from '../render/media.ts';
 import { resolveUri } from '../render/url.ts';
+import { applySessionAds, type SessionAds } from './ads.ts';
 
 /** A source playlist as read from an origin. */
 export interface SourcePlaylistText {
@@ -220,11 +221,14 @@ export function personalizeMediaPlaylist(m: MediaPlaylist, sourcePath: string, u
 }
 
 /**
- * The session's media playlist for one rendition: a pure function of the source and the
- * session's URLs (see {@link personalizeMediaPlaylist}); unknown tags are kept in place.
+ * The session's media playlist for one rendition: a pure function of the source, the session's
+ * URLs (see {@link personalizeMediaPlaylist}) and, optionally, the session's ads — stitched or
+ * as HLS Interstitials by the session's mode (see applySessionAds). Unknown tags are kept in place.
  * @example
  * const text = renderSessionMedia({ path: '/vod/a1/240p/index.m3u8', text }, urls);
+ * const withAds = renderSessionMedia(source, urls, { mode: 'stitched', decisions, pods, rendition: { bandwidthBps: 3e6 } });
  */
-export function renderSessionMedia(source: SourcePlaylistText, urls: SessionUrls): string {
-  return serializePlaylist(personalizeMediaPlaylist(mediaModelOf(source), source.path, urls));
+export function renderSessionMedia(source: SourcePlaylistText, urls: SessionUrls, ads?: SessionAds): string {
+  const personalized = personalizeMediaPlaylist(mediaModelOf(source), source.path, urls);
+  return serializePlaylist(ads === undefined ? personalized : applySessionAds(personalized, ads));
 }
