@@ -280,4 +280,14 @@ describe('operations', () => {
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ ready: false, checks: { 'origin:primary': 'down' } });
   });
+
+  it('serves only its role: a playback zone has no upload routes, an all-role zone without a bucket answers uploads with 503', async () => {
+    const playbackOnly = buildApp(testConfig([origin.url], { ROLE: 'playback' }));
+    expect((await playbackOnly.app.request('/v1/uploads', { method: 'POST', body: '{}' })).status).toBe(404);
+    expect((await playbackOnly.app.request('/v1/vod/movie1/master.m3u8')).status).toBe(200);
+    const noBucket = buildApp(testConfig([origin.url]));
+    const res = await noBucket.app.request('/v1/uploads', { method: 'POST', body: JSON.stringify({ filename: 'a.mp4', size: 10, contentType: 'video/mp4' }) });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: { code: 'DEPENDENCY_UNAVAILABLE' } });
+  });
 });
