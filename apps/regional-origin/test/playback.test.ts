@@ -1,6 +1,6 @@
 /** @module Playback routes through app.request() against real loopback origins: sessions, playlists, keys, steering, bad input. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { refusedUrl, type FaultyServer } from '@meridian/testkit';
+import { refusedUrl, sleep, type FaultyServer } from '@meridian/testkit';
 import { signPlaybackUrl } from '@meridian/manifest-core';
 import { buildApp, liveMedia, MASTER, metricValue, publishAsset, startOrigin, testConfig } from './helpers.ts';
 import { createMemoryKeyStore } from '../src/keys.ts';
@@ -122,6 +122,19 @@ describe('live playback', () => {
     const text = await res.text();
     expect(text).toContain('#EXT-X-MEDIA-SEQUENCE:100');
     expect(text).toContain(`${origin.url}/live/news/240p/s100.ts?session=${sid}`);
+  });
+
+  it('follows the live edge: a reload after half a target duration sees the new origin segments', async () => {
+    origin.set('/live/sports/master.m3u8', { kind: 'ok', body: MASTER });
+    origin.set('/live/sports/240p/index.m3u8', { kind: 'ok', body: liveMedia(500) });
+    const { app } = buildApp(testConfig([origin.url]));
+    const sid = (await app.request('/v1/live/sports/master.m3u8')).headers.get('x-meridian-session') ?? '';
+    expect(await (await app.request(`/v1/sessions/${sid}/v0.m3u8`)).text()).toContain('#EXT-X-MEDIA-SEQUENCE:500');
+    origin.set('/live/sports/240p/index.m3u8', { kind: 'ok', body: liveMedia(501) });
+    await sleep(2_100); // TARGETDURATION 4 → cached for 2 s
+    const reloaded = await (await app.request(`/v1/sessions/${sid}/v0.m3u8`)).text();
+    expect(reloaded).toContain('#EXT-X-MEDIA-SEQUENCE:501');
+    expect(reloaded).toContain('s502.ts');
   });
 });
 
