@@ -38,7 +38,7 @@ export { selectAdRendition } from './select.ts';
 
 // — stitched output —
 /** VOD stitching and the decisions a VOD session stores. */
-export { stitchVod, planVodSession, AD_CREATIVE_DATERANGE_CLASS, STITCH_SEGMENT_PARAM } from './stitch.ts';
+export { stitchVod, planVodSession, isReplacementSegment, AD_CREATIVE_DATERANGE_CLASS, STITCH_SEGMENT_PARAM } from './stitch.ts';
 export type { StitchCommonOptions, StitchVodOptions, PlanVodSessionOptions } from './stitch.ts';
 
 // — live sequencing —

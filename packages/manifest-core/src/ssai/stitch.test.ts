@@ -4,7 +4,7 @@ import { parseMediaPlaylist, serializePlaylist } from '../playlist/index.ts';
 import type { MediaPlaylist } from '../playlist/index.ts';
 import { ad1, ad2, fixturePlaylist, pod12, slate } from '../../test/fixtures/ssai/fixtures.ts';
 import { breaksFromVodOffsets, detectBreaks } from './breaks.ts';
-import { AD_CREATIVE_DATERANGE_CLASS, planVodSession, stitchVod } from './stitch.ts';
+import { AD_CREATIVE_DATERANGE_CLASS, isReplacementSegment, planVodSession, stitchVod } from './stitch.ts';
 import type { AdPod, RenditionTarget } from './types.ts';
 
 const V720: RenditionTarget = { bandwidthBps: 3_000_000, resolution: { width: 1280, height: 720 }, codecs: 'avc1.64001f,mp4a.40.2' };
@@ -166,5 +166,6 @@ describe('stitchVod', () => {
     const adUris = out.segments.map((s) => s.uri).filter((u) => u.startsWith('https://'));
     expect(adUris).toHaveLength(9);
     expect(new Set(adUris).size).toBe(9);
+    expect(out.segments.filter(isReplacementSegment)).toHaveLength(9);
   });
 });

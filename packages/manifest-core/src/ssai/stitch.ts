@@ -552,3 +552,14 @@ export function planVodSession(
   }
   return out.sort((a, b) => a.startMsn - b.startMsn);
 }
+
+const REPLACEMENT_MARK = new RegExp(`[?&]${STITCH_SEGMENT_PARAM}=`);
+
+/**
+ * True for a segment the stitcher put in place of content (ad, slate, alternate): its URI carries
+ * the `mbk` parameter. Pass it as render's `applyKeySignalling(…, { isClear })` when keys come from
+ * DRM configuration rather than from the origin's EXT-X-KEY lines.
+ */
+export function isReplacementSegment(segment: MediaSegment): boolean {
+  return REPLACEMENT_MARK.test(segment.uri);
+}
