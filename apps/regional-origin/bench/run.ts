@@ -61,7 +61,6 @@ async function main(): Promise<void> {
     await waitForPort(zonePort, 30_000);
     const zoneUrl = `http://127.0.0.1:${zonePort}`;
     const paths: string[] = [];
-    let sample = '';
     for (let i = 0; i < SESSIONS; i++) {
       const res = await fetch(`${zoneUrl}/v1/vod/bench/master.m3u8?ads.viewer=${i}`);
       const sid = res.headers.get('x-meridian-session');
@@ -70,17 +69,18 @@ async function main(): Promise<void> {
       paths.push(`/v1/sessions/${sid}/v${i % 2}.m3u8`);
     }
     const check = await fetch(`${zoneUrl}${paths[0]}`);
-    sample = await check.text();
+    const sample = await check.text();
     if (check.status !== 200) throw new Error(`media playlist answered ${check.status}`);
     const bytes = Buffer.from(sample);
 
+    // The baseline: a plain node:http server in its own process answering with a pre-built buffer of the same size.
+    const staticPort = await getFreePort();
     const staticServer = spawn(
       process.execPath,
-      ['-e', `const b=Buffer.alloc(${bytes.length},97);require('node:http').createServer((q,r)=>{r.writeHead(200,{'content-type':'application/vnd.apple.mpegurl','content-length':b.length});r.end(b)}).listen(${await getFreePort().then((p) => (process.env.STATIC_PORT = String(p)))},'127.0.0.1')`],
+      ['-e', `const b=Buffer.alloc(${bytes.length},97);require('node:http').createServer((q,r)=>{r.writeHead(200,{'content-type':'application/vnd.apple.mpegurl','content-length':b.length});r.end(b)}).listen(${staticPort},'127.0.0.1')`],
       { stdio: 'inherit' },
     );
     try {
-      const staticPort = Number(process.env.STATIC_PORT);
       await waitForPort(staticPort);
       // Warm both up briefly so JIT and caches are in the steady state.
       await new Promise<void>((resolve) => autocannon({ url: zoneUrl, connections: 4, duration: 1, requests: paths.slice(0, 50).map((path) => ({ path })) }, () => resolve()));
