@@ -1,6 +1,7 @@
 /** @module Tests of VOD stitching as a player reads it: discontinuities, keys, maps, PDT, ad DATERANGEs, slate, threshold, demuxed audio. */
 import { describe, expect, it } from 'vitest';
 import { parseMediaPlaylist, serializePlaylist } from '../playlist/index.ts';
+import { applyKeySignalling } from '../render/index.ts';
 import type { MediaPlaylist } from '../playlist/index.ts';
 import { ad1, ad2, fixturePlaylist, pod12, slate } from '../../test/fixtures/ssai/fixtures.ts';
 import { breaksFromVodOffsets, detectBreaks } from './breaks.ts';
@@ -167,5 +168,22 @@ describe('stitchVod', () => {
     expect(adUris).toHaveLength(9);
     expect(new Set(adUris).size).toBe(9);
     expect(out.segments.filter(isReplacementSegment)).toHaveLength(9);
+  });
+
+  it('composes with render\'s DRM key signalling: METHOD=NONE over the replacements, every KEYFORMAT back after them', () => {
+    const breaks = breaksFromVodOffsets(video, { midRollOffsetsSeconds: [30] });
+    const pods = { 'vod-30000': { ads: [ad1()] } };
+    const stitched = stitchVod(video, { decisions: planVodSession(breaks, pods), pods, rendition: V720 });
+    const drm = { method: 'SAMPLE-AES' as const, keyId: '0123456789abcdef0123456789abcdef', fairPlay: true, widevine: true, playReady: true };
+    const out = asPlayerSees(applyKeySignalling(stitched, drm, { isClear: isReplacementSegment })).playlist;
+    const ad = out.segments.findIndex(isReplacementSegment);
+    expect(ad).toBe(5);
+    expect(out.segments[ad]!.keys).toEqual([{ method: 'NONE' }]);
+    expect(out.segments[ad + 3]!.discontinuity).toBe(true);
+    expect(out.segments[ad + 3]!.keys?.map((k) => k.keyFormat)).toEqual([
+      'com.apple.streamingkeydelivery',
+      'urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed',
+      'com.microsoft.playready',
+    ]);
   });
 });
