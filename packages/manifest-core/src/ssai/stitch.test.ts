@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseMediaPlaylist, serializePlaylist } from '../playlist/index.ts';
 import { applyKeySignalling } from '../render/index.ts';
 import type { MediaPlaylist } from '../playlist/index.ts';
-import { ad1, ad2, fixturePlaylist, pod12, slate } from '../../test/fixtures/ssai/fixtures.ts';
+import { ad1, ad2, fixturePlaylist, fixtureText, pod12, slate } from '../../test/fixtures/ssai/fixtures.ts';
 import { breaksFromVodOffsets, detectBreaks } from './breaks.ts';
 import { AD_CREATIVE_DATERANGE_CLASS, isReplacementSegment, planVodSession, stitchVod } from './stitch.ts';
 import type { AdPod, RenditionTarget } from './types.ts';
@@ -185,5 +185,13 @@ describe('stitchVod', () => {
       'urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed',
       'com.microsoft.playready',
     ]);
+  });
+
+  it('matches the golden stitched playlist (pre-roll with slate, mid-roll pod with slate)', () => {
+    const breaks = breaksFromVodOffsets(video, { preRoll: true, midRollOffsetsSeconds: [30], breakDurationSeconds: 30 });
+    const pods = { 'vod-pre': { ads: [ad1()] }, 'vod-30000': pod12() };
+    const decisions = planVodSession(breaks, pods, { slate: slate() });
+    const out = stitchVod(video, { decisions, pods, fillers: [slate()], rendition: V720 });
+    expect(serializePlaylist(out)).toBe(fixtureText('expected-vod-720p-pre-mid.m3u8'));
   });
 });
