@@ -6,21 +6,11 @@
  */
 import { LRUCache } from 'lru-cache';
 import { createOriginGroup, isOriginError, type OriginGroup } from '@meridian/origin-failover';
-import { isManifestError, parseAssetManifest, type AssetManifest } from '@meridian/manifest-core';
+import { describeSourcePlaylist, isManifestError, parseAssetManifest, type AssetManifest, type SessionSourcePlaylist } from '@meridian/manifest-core';
 import { EdgeError, isEdgeError } from './errors.ts';
 
-/** A source playlist as read from an origin. */
-export interface SourcePlaylist {
-  /** Origin path it was read from. */
-  path: string;
-  text: string;
-  /** Origin id that served it (`primary`, `secondary`, `origin-<n>`, as regional-origin names them). */
-  originId: string;
-  /** True for a live media playlist (no EXT-X-ENDLIST, not PLAYLIST-TYPE:VOD) or a live master. */
-  live: boolean;
-  /** EXT-X-TARGETDURATION in seconds (media playlists only). */
-  targetDurationSeconds: number | undefined;
-}
+/** A source playlist as read from an origin (manifest-core's session source, shared with regional-origin). */
+export type SourcePlaylist = SessionSourcePlaylist;
 
 /** Reads assets and playlists for the routes. */
 export interface SourceReader {
@@ -58,7 +48,6 @@ export interface SourceReaderOptions {
   cache: Cache | undefined;
 }
 
-const TARGET_DURATION = /^#EXT-X-TARGETDURATION:\s*(\d+(?:\.\d+)?)/m;
 /** Cache API keys live on a host nobody serves, so they can never collide with a real URL. */
 const CACHE_KEY_BASE = 'https://source-cache.meridian.invalid';
 
@@ -154,11 +143,9 @@ export function createSourceReader(options: SourceReaderOptions): SourceReader {
   };
 
   const toPlaylist = (path: string, text: string, originId: string, liveMaster: boolean): SourcePlaylist => {
-    if (!/^(\uFEFF)?#EXTM3U/.test(text)) throw new EdgeError('BAD_ORIGIN_RESPONSE', `origin playlist ${path} is not an HLS playlist`);
-    const target = TARGET_DURATION.exec(text);
-    const targetDurationSeconds = target ? Number(target[1]) : undefined;
-    const live = targetDurationSeconds === undefined ? liveMaster : !/^#EXT-X-ENDLIST/m.test(text) && !/^#EXT-X-PLAYLIST-TYPE:\s*VOD/m.test(text);
-    return { path, text, originId, live, targetDurationSeconds };
+    const playlist = describeSourcePlaylist(path, text, originId, liveMaster);
+    if (!playlist) throw new EdgeError('BAD_ORIGIN_RESPONSE', `origin playlist ${path} is not an HLS playlist`);
+    return playlist;
   };
 
   const playlists = new LRUCache<string, SourcePlaylist, { live: boolean }>({

@@ -33,8 +33,9 @@ export {
   resolveOriginPath,
   keyIdFromUri,
   rewriteSessionKey,
+  describeSourcePlaylist,
 } from './playlist.ts';
-export type { SourcePlaylistText, SessionUrls, SessionPathway } from './playlist.ts';
+export type { SourcePlaylistText, SessionSourcePlaylist, SessionUrls, SessionPathway } from './playlist.ts';
 /** A session's ads in its media playlists: stitched decisions or HLS Interstitials, by the session's mode. */
 export { applySessionAds } from './ads.ts';
 export type { SessionAds, SessionStitchedAds, SessionInterstitialAds } from './ads.ts';

@@ -1,6 +1,6 @@
 /** @module Tests of session playlists: steered and plain masters, media URL personalisation, origin paths, templates. */
 import { describe, expect, it } from 'vitest';
-import { keyIdFromUri, listSessionRenditions, renderSessionMaster, renderSessionMedia, resolveOriginPath, type SessionPathway, type SessionUrls, type SourcePlaylistText } from './playlist.ts';
+import { describeSourcePlaylist, keyIdFromUri, listSessionRenditions, renderSessionMaster, renderSessionMedia, resolveOriginPath, type SessionPathway, type SessionUrls, type SourcePlaylistText } from './playlist.ts';
 import { createSessionMediaRenderer } from './templates.ts';
 
 const urlsFor = (token: string, over: Partial<SessionUrls> = {}): SessionUrls => ({
@@ -196,5 +196,16 @@ describe('origin paths and key ids', () => {
     expect(keyIdFromUri('../keys/k-enc1.key?x=1')).toBe('k-enc1');
     expect(keyIdFromUri('/v1/keys/k%201')).toBe('k 1');
     expect(keyIdFromUri('k%E0.key')).toBe('k%E0');
+  });
+});
+
+describe('describeSourcePlaylist', () => {
+  it('tells live from VOD media playlists by their own tags, and masters by how they were read', () => {
+    const vod = describeSourcePlaylist('/v/a.m3u8', '#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:6,\na.ts\n', 'primary', true);
+    expect(vod).toEqual({ path: '/v/a.m3u8', text: expect.any(String), originId: 'primary', live: false, targetDurationSeconds: 6 });
+    expect(describeSourcePlaylist('/l/a.m3u8', '\uFEFF#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\na.ts\n', 'o', false)).toMatchObject({ live: true, targetDurationSeconds: 4 });
+    expect(describeSourcePlaylist('/l/m.m3u8', '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n', 'o', true)).toMatchObject({ live: true, targetDurationSeconds: undefined });
+    expect(describeSourcePlaylist('/v/m.m3u8', '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n', 'o', false)).toMatchObject({ live: false });
+    expect(describeSourcePlaylist('/v/x', '<html>', 'o', false)).toBeUndefined();
   });
 });

@@ -21,6 +21,32 @@ export interface SourcePlaylistText {
   text: string;
 }
 
+/** A source playlist as the apps cache it: its text plus what serving it needs to know. */
+export interface SessionSourcePlaylist extends SourcePlaylistText {
+  /** Id of the origin that served it (segment URLs point at that origin unless a CDN is configured). */
+  originId: string;
+  /** True for a live media playlist (no EXT-X-ENDLIST, not PLAYLIST-TYPE:VOD) or a live master. */
+  live: boolean;
+  /** EXT-X-TARGETDURATION in seconds (media playlists only). */
+  targetDurationSeconds: number | undefined;
+}
+
+/** EXT-X-TARGETDURATION, found without parsing the whole playlist. */
+const TARGET_DURATION = /^#EXT-X-TARGETDURATION:\s*(\d+(?:\.\d+)?)/m;
+
+/**
+ * Describes playlist text read from an origin: live or VOD (a media playlist says so itself; a
+ * master is live when it was read as a live channel's, `liveMaster`) and its target duration.
+ * Undefined when the text is not an HLS playlist (callers answer 502).
+ */
+export function describeSourcePlaylist(path: string, text: string, originId: string, liveMaster: boolean): SessionSourcePlaylist | undefined {
+  if (!/^(\uFEFF)?#EXTM3U/.test(text)) return undefined;
+  const target = TARGET_DURATION.exec(text);
+  const targetDurationSeconds = target ? Number(target[1]) : undefined;
+  const live = targetDurationSeconds === undefined ? liveMaster : !/^#EXT-X-ENDLIST/m.test(text) && !/^#EXT-X-PLAYLIST-TYPE:\s*VOD/m.test(text);
+  return { path, text, originId, live, targetDurationSeconds };
+}
+
 /** Where a session's URLs point. */
 export interface SessionUrls {
   /** The signed session id (appended to every segment URL as `session=<id>`). */
