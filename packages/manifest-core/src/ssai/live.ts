@@ -146,18 +146,18 @@ interface WindowCtx {
   n: number;
 }
 
-const windows = new WeakMap<MediaPlaylist, WindowCtx>();
+/** The last windows seen (strong, bounded; cheaper for V8's GC than a WeakMap keyed by per-request objects). */
+const recentWindows: WindowCtx[] = [];
 
 function windowCtx(window: MediaPlaylist): WindowCtx {
-  let ctx = windows.get(window);
-  if (ctx === undefined) {
-    const tl = timelineOf(window);
-    if (window.segments.length > 0 && !tl.hasPdt) {
-      throw new ManifestError('INVALID_OPTIONS', 'live SSAI needs EXT-X-PROGRAM-DATE-TIME in the origin window');
-    }
-    ctx = { window, tl, det: detectBreaks(window), n: window.segments.length };
-    windows.set(window, ctx);
+  for (const c of recentWindows) if (c.window === window && c.n === window.segments.length) return c;
+  const tl = timelineOf(window);
+  if (window.segments.length > 0 && !tl.hasPdt) {
+    throw new ManifestError('INVALID_OPTIONS', 'live SSAI needs EXT-X-PROGRAM-DATE-TIME in the origin window');
   }
+  const ctx: WindowCtx = { window, tl, det: detectBreaks(window), n: window.segments.length };
+  if (recentWindows.length >= 4) recentWindows.pop();
+  recentWindows.unshift(ctx);
   return ctx;
 }
 

@@ -1,6 +1,6 @@
 /** @module The resolved timeline of a media playlist: per-segment MSN, start offset, duration, wall-clock time and discontinuity counter, in integer milliseconds. */
 import type { Key, MediaInitializationSection, MediaPlaylist } from '../playlist/model.ts';
-import { resolveSegmentStates } from '../playlist/index.ts';
+import { applyKeyLines } from '../render/index.ts';
 
 /** Per-segment timing of a media playlist, resolved once so that stitching never re-walks tags. */
 export interface Timeline {
@@ -22,7 +22,7 @@ export interface Timeline {
   hasPdt: boolean;
   /** Origin discontinuity counter of each segment: EXT-X-DISCONTINUITY-SEQUENCE plus the tags up to and including it. */
   cc: number[];
-  /** Keys in force at each segment (shared arrays: compare by reference), from the playlist module's resolveSegmentStates. */
+  /** Keys in force at each segment, one per KEYFORMAT (shared arrays: compare by reference). */
   keys: (readonly Key[])[];
   /** EXT-X-MAP in force at each segment. */
   maps: (MediaInitializationSection | undefined)[];
@@ -38,7 +38,8 @@ export function resolveTimeline(playlist: MediaPlaylist): Timeline {
   const cc = new Array<number>(n);
   const keys = new Array<readonly Key[]>(n);
   const maps = new Array<MediaInitializationSection | undefined>(n);
-  const states = resolveSegmentStates(playlist);
+  let keysInForce: readonly Key[] = [];
+  let mapInForce: MediaInitializationSection | undefined;
   let t = 0;
   let counter = playlist.discontinuitySequence ?? 0;
   let firstPdt = -1;
@@ -49,9 +50,12 @@ export function resolveTimeline(playlist: MediaPlaylist): Timeline {
     startMs[i] = t;
     if (s.discontinuity) counter++;
     cc[i] = counter;
-    const st = states[i]!;
-    keys[i] = st.keys;
-    maps[i] = st.map;
+    // RFC 8216 §4.3.2.4 (a key applies until the next of its KEYFORMAT; NONE clears) via render's applyKeyLines;
+    // the array is shared while nothing changes, so the stitcher compares keys by reference.
+    if (s.keys !== undefined && s.keys.length > 0) keysInForce = applyKeyLines(keysInForce, s.keys);
+    keys[i] = keysInForce;
+    if (s.map !== undefined) mapInForce = s.map;
+    maps[i] = mapInForce;
     let p = NaN;
     if (s.programDateTime !== undefined) {
       p = Date.parse(s.programDateTime);
@@ -78,18 +82,22 @@ export function resolveTimeline(playlist: MediaPlaylist): Timeline {
   };
 }
 
-const cache = new WeakMap<MediaPlaylist, { segments: readonly unknown[]; length: number; tl: Timeline }>();
+/** Timelines of the last few playlists (strong references, bounded): a WeakMap's ephemerons cost more in V8's GC than they save. */
+const recent: { playlist: MediaPlaylist; segments: readonly unknown[]; length: number; tl: Timeline }[] = [];
+const RECENT_MAX = 8;
 
 /**
- * {@link resolveTimeline}, memoised per playlist object (break detection, stitching and tracking
- * of one request share one pass). Inputs are treated as immutable, as everywhere in this package;
- * a replaced or resized `segments` array is noticed and resolved again.
+ * {@link resolveTimeline}, memoised for the last few playlist objects (break detection, stitching
+ * and tracking of one request share one pass). Inputs are treated as immutable, as everywhere in
+ * this package; a replaced or resized `segments` array is noticed and resolved again.
  */
 export function timelineOf(playlist: MediaPlaylist): Timeline {
-  const hit = cache.get(playlist);
-  if (hit !== undefined && hit.segments === playlist.segments && hit.length === playlist.segments.length) return hit.tl;
+  for (const e of recent) {
+    if (e.playlist === playlist && e.segments === playlist.segments && e.length === playlist.segments.length) return e.tl;
+  }
   const tl = resolveTimeline(playlist);
-  cache.set(playlist, { segments: playlist.segments, length: playlist.segments.length, tl });
+  if (recent.length >= RECENT_MAX) recent.pop();
+  recent.unshift({ playlist, segments: playlist.segments, length: playlist.segments.length, tl });
   return tl;
 }
 
