@@ -467,7 +467,7 @@ export function renderLiveWindow(
     dsn = tl.cc[i]! + c;
   }
   // RFC 8216 §6.2.2: EXT-X-DISCONTINUITY-SEQUENCE is the counter of the first segment (its own tag is not written).
-  const out = finishPlaylist(window, walked.segments, msn, dsn);
+  const out = finishPlaylist(window, walked, msn, dsn);
   out.discontinuitySequence = dsn;
   if (state.targetDuration !== undefined && state.targetDuration > out.targetDuration) out.targetDuration = state.targetDuration;
   return out;

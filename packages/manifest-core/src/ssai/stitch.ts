@@ -68,6 +68,10 @@ export interface PlacedDecision {
 /** Output of the walker before the header is finished. */
 export interface WalkResult {
   segments: MediaSegment[];
+  /** Largest rounded EXTINF among the replacement segments (RFC 8216 §4.3.3.1). */
+  maxRoundedPlanDuration: number;
+  /** EXT-X-VERSION the replacement segments need (RFC 8216 §7: 6 for EXT-X-MAP, 5 for KEYFORMAT). */
+  planVersion: number;
   /** Layout segment or content index of the first output segment, for the live header. */
   first?: { kind: 'content'; index: number } | { kind: 'plan'; placed: PlacedDecision; seg: PlanSegment };
 }
@@ -142,6 +146,11 @@ class Emitter {
     this.any = true;
   }
 
+  /** True when a segment with these keys and map, and no tags of its own, needs no state tags at all. */
+  steady(keys: readonly Key[], map: MediaInitializationSection | undefined): boolean {
+    return this.any && keys === this.keys && map === this.map;
+  }
+
   /** Writes the decided tags onto a segment built for the output. */
   apply(seg: MediaSegment): MediaSegment {
     const d = this.d;
@@ -162,6 +171,22 @@ class Emitter {
       (seg.keys === undefined || seg.keys.length === 0 ? d.keys === undefined : d.keys !== undefined && sameKeys(seg.keys, d.keys))
     );
   }
+}
+
+/** A segment with no tags before its EXTINF that the stitcher would have to decide or strip. */
+function isPlain(seg: MediaSegment): boolean {
+  return (
+    seg.discontinuity !== true &&
+    seg.keys === undefined &&
+    seg.map === undefined &&
+    seg.programDateTime === undefined &&
+    seg.dateRanges === undefined &&
+    seg.cueOut === undefined &&
+    seg.cueOutCont === undefined &&
+    seg.cueIn !== true &&
+    seg.oatclsScte35 === undefined &&
+    seg.splicePointScte35 === undefined
+  );
 }
 
 function hasCueTags(seg: MediaSegment): boolean {
@@ -288,6 +313,8 @@ export function walkStitched(input: WalkInput): WalkResult {
   let p = 0;
   let prevWasPlan = false;
   let i = 0;
+  let maxRoundedPlanDuration = 0;
+  let planVersion = 0;
 
   const emitPlan = (pd: PlacedDecision): void => {
     const d = pd.decision;
@@ -334,6 +361,10 @@ export function walkStitched(input: WalkInput): WalkResult {
       if (result === undefined) result = { kind: 'plan', placed: pd, seg };
       em.decide(keys, segMap, pdt, seg.runStart || k === from, false);
       em.out.push(em.apply(out));
+      const rounded = Math.round(out.duration);
+      if (rounded > maxRoundedPlanDuration) maxRoundedPlanDuration = rounded;
+      if (out.map !== undefined) planVersion = 6;
+      else if (planVersion < 5 && keys.some((key) => key.keyFormat !== undefined || key.keyFormatVersions !== undefined)) planVersion = 5;
       outMs += seg.durMs;
       prevWasPlan = true;
     }
@@ -349,6 +380,13 @@ export function walkStitched(input: WalkInput): WalkResult {
     }
     if (i >= n) break;
     const seg = content.segments[i]!;
+    // Fast path: most content segments carry no tags and change nothing in force; they are shared as they are.
+    if (!prevWasPlan && isPlain(seg) && em.steady(tl.keys[i]!, tl.maps[i])) {
+      em.out.push(seg);
+      outMs += tl.durMs[i]!;
+      i++;
+      continue;
+    }
     const pdt =
       input.vodPdtBaseMs !== undefined ? input.vodPdtBaseMs + outMs : tl.pdtMs[i]!;
     const disc = seg.discontinuity === true || prevWasPlan;
@@ -362,7 +400,7 @@ export function walkStitched(input: WalkInput): WalkResult {
     prevWasPlan = false;
     i++;
   }
-  return { segments: em.out, first: result };
+  return { segments: em.out, first: result, maxRoundedPlanDuration, planVersion };
 }
 
 /** Ad DATERANGEs are identical on every reload of every rendition, so they are built once (bounded cache). */
@@ -415,40 +453,32 @@ function adDateRange(
   return range;
 }
 
-/** Builds the output media playlist around stitched segments: the content's header, a target duration that covers every segment. */
+/**
+ * Builds the output media playlist around stitched segments: the content's header, a target
+ * duration that covers the replacement segments (content segments already fit the content's) and
+ * the EXT-X-VERSION they need.
+ */
 export function finishPlaylist(
   content: MediaPlaylist,
-  segments: MediaSegment[],
+  walked: WalkResult,
   mediaSequence: number,
   discontinuitySequence: number,
 ): MediaPlaylist {
-  let maxRounded = content.targetDuration;
-  // Version 5 for KEYFORMAT and 6 for EXT-X-MAP without I-frames (RFC 8216 §7).
-  let needed = 0;
-  for (const s of segments) {
-    // RFC 8216 §4.3.3.1: every EXTINF, rounded to the nearest integer, must not exceed the target duration.
-    const r = Math.round(s.duration);
-    if (r > maxRounded) maxRounded = r;
-    if (s.map !== undefined) needed = 6;
-    else if (needed < 5 && s.keys !== undefined) {
-      for (const k of s.keys) if (k.keyFormat !== undefined || k.keyFormatVersions !== undefined) needed = 5;
-    }
-  }
   const out: MediaPlaylist = {
     kind: 'media',
-    targetDuration: maxRounded,
+    // RFC 8216 §4.3.3.1: every EXTINF, rounded to the nearest integer, must not exceed the target duration.
+    targetDuration: Math.max(content.targetDuration, walked.maxRoundedPlanDuration),
     mediaSequence,
-    segments,
+    segments: walked.segments,
   };
   if (discontinuitySequence !== 0 || content.discontinuitySequence !== undefined) out.discontinuitySequence = discontinuitySequence;
-  if (content.version !== undefined) out.version = content.version;
+  if (content.version !== undefined) out.version = Math.max(content.version, walked.planVersion);
   if (content.independentSegments) out.independentSegments = true;
   if (content.playlistType !== undefined) out.playlistType = content.playlistType;
   if (content.start !== undefined) out.start = content.start;
   if (content.defines !== undefined) out.defines = content.defines;
   if (content.extra !== undefined) out.extra = content.extra;
   if (content.endList) out.endList = true;
-  if (needed > (out.version ?? 1) && out.version !== undefined) out.version = needed;
   return out;
 }
 
@@ -515,7 +545,7 @@ export function stitchVod(content: MediaPlaylist, options: StitchVodOptions): Me
     vodPdtBaseMs: base,
     contentOutMsn: (index) => firstMsn + index,
   });
-  return finishPlaylist(content, walked.segments, firstMsn, content.discontinuitySequence ?? 0);
+  return finishPlaylist(content, walked, firstMsn, content.discontinuitySequence ?? 0);
 }
 
 /** Options of {@link planVodSession}. */
