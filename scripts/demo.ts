@@ -37,7 +37,7 @@ function ownSignals(): void {
 }
 
 try {
-  stack = await startStack({ log });
+  stack = await startStack({ log, live: true });
   ownSignals();
   if (stopping) {
     await stack.stop();
@@ -46,6 +46,7 @@ try {
       player: stack.player,
       master: stack.master,
       regionalMaster: stack.regionalMaster,
+      liveMaster: stack.liveMaster,
       edge: stack.edge,
       zones: stack.zones.map((z) => ({ id: z.id, url: z.url })),
       regions: stack.regions.map((r) => ({ id: r.id, endpoint: r.endpoint })),

@@ -11,6 +11,8 @@ export interface PlayerConfig {
   edge: string;
   zones: { id: string; url: string }[];
   assetId: string;
+  /** Live channel id, when the stack runs one. */
+  channelId?: string;
   contentSeconds: number;
 }
 
@@ -32,6 +34,7 @@ export async function startPlayerServer(config: PlayerConfig): Promise<PlayerSer
     const send = (status: number, type: string, body: string | Buffer): void => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
     };
+    if (path === '/favicon.ico') return send(204, 'image/x-icon', '');
     if (path === '/config.json') return send(200, 'application/json', JSON.stringify({ ...config, hlsVersion: hls.version }));
     const file = path === '/' ? join(PUBLIC_DIR, 'index.html') : path === '/player.js' ? join(PUBLIC_DIR, 'player.js') : path === '/hls.min.js' ? join(hls.distDir, 'hls.min.js') : undefined;
     if (!file) return send(404, 'text/plain', 'not found');

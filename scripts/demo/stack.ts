@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { Redis } from 'ioredis';
-import { getFreePort, startRedis, startS3, startVastServer, type RedisHandle, type S3Handle, type VastServer } from '@meridian/testkit';
+import { getFreePort, startLiveChannel, startRedis, startS3, startVastServer, type LiveChannel, type RedisHandle, type S3Handle, type VastServer } from '@meridian/testkit';
 import { loadConfig, startServer, type RunningServer } from '@meridian/regional-origin';
 import { createValkeyKeyStore } from '@meridian/transcode-gpu';
 import { startCdn, type Cdn } from './cdn.ts';
@@ -42,6 +42,11 @@ export interface StackOptions {
   encrypted?: boolean;
   /** VOD ad break offsets in seconds; default pre-roll and two mid-rolls at a third and two thirds. */
   breakOffsetsSeconds?: number[];
+  /**
+   * Start a simulated live channel (`live/demo`) looping the transcoded content, with SCTE-35
+   * cue-out breaks, and add it as the last origin of the zones and the edge; default false.
+   */
+  live?: boolean | { speed?: number; breaks?: { offsetSeconds: number; durationSeconds: number }[] };
   /** Progress lines; default stderr. */
   log?: (line: string) => void;
 }
@@ -64,6 +69,9 @@ export interface Stack {
   regionalMaster: string;
   /** Edge master of the AES-128 copy, when {@link StackOptions.encrypted}. */
   encryptedMaster?: string;
+  /** Edge master of the live channel and the channel itself, when {@link StackOptions.live}. */
+  liveMaster?: string;
+  liveChannel?: LiveChannel;
   /** Edge base URL (workerd). */
   edge: string;
   zones: StackZone[];
@@ -163,6 +171,27 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }
     }
 
+    // The live channel loops the cached copy of the content; its segment URLs are `/vod/demo/…`,
+    // the same paths the regions hold, so zones point them at the CDN like VOD segments.
+    let liveChannel: LiveChannel | undefined;
+    if (options.live) {
+      const liveOptions = typeof options.live === 'object' ? options.live : {};
+      const seg = params.segmentSeconds;
+      const channel = await startLiveChannel({
+        dir: join(cacheDir, 'assets'),
+        masterName: `${CONTENT_ASSET_ID}/master.m3u8`,
+        windowSegments: 5,
+        speed: liveOptions.speed ?? 1,
+        breaks: liveOptions.breaks ?? [
+          { offsetSeconds: seg, durationSeconds: seg },
+          { offsetSeconds: Math.round(params.contentSeconds / 2 / seg) * seg, durationSeconds: seg },
+        ],
+      });
+      liveChannel = channel;
+      cleanups.push(() => channel.stop());
+      log(`live: channel ${CONTENT_ASSET_ID} at ${channel.url} (${channel.breaks.length} SCTE-35 breaks per ${channel.loopSeconds}s loop)`);
+    }
+
     const cdn: Cdn = await startCdn(regions.map((r) => ({ id: r.id, url: `${r.endpoint}/${r.bucket}/` })));
     cleanups.push(() => cdn.close());
     log(`cdn: ${cdn.url}`);
@@ -172,7 +201,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     log(`vast: ${vast.vastUrl}`);
 
     const breakOffsetsSeconds = options.breakOffsetsSeconds ?? [0, Math.round(params.contentSeconds / 3), Math.round((2 * params.contentSeconds) / 3)];
-    const originUrls = regions.map((r) => `${r.endpoint}/${r.bucket}`).join(',');
+    // Resilient origin groups fail over on 404, so live paths fall through the regions to the channel.
+    const originUrls = [...regions.map((r) => `${r.endpoint}/${r.bucket}`), ...(liveChannel ? [liveChannel.baseUrl] : [])].join(',');
     const edgePort = await getFreePort();
     const edgeUrl = `http://127.0.0.1:${edgePort}`;
 
@@ -238,6 +268,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       edge: edgeUrl,
       zones: zones.map((z) => ({ id: z.id, url: z.url })),
       assetId: CONTENT_ASSET_ID,
+      ...(liveChannel ? { channelId: CONTENT_ASSET_ID } : {}),
       contentSeconds: params.contentSeconds,
     });
     cleanups.push(() => playerServer.close());
@@ -252,6 +283,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       player: playerServer.url,
       master,
       regionalMaster,
+      ...(liveChannel ? { liveMaster: `${edgeUrl}/v1/live/${CONTENT_ASSET_ID}/master.m3u8`, liveChannel } : {}),
       ...(options.encrypted ? { encryptedMaster: `${edgeUrl}/v1/vod/${ENCRYPTED_ASSET_ID}/master.m3u8` } : {}),
       edge: edgeUrl,
       zones,

@@ -6,20 +6,24 @@
   $('hlsVersion').textContent = config.hlsVersion;
   const bases = [{ id: 'edge', url: config.edge }, ...config.zones];
   for (const b of bases) $('via').add(new Option(`${b.id} (${b.url})`, b.url));
+  if (config.channelId) $('content').add(new Option(`live channel ${config.channelId}`, 'live'));
+  // Reads a response header only when the server exposed it (CORS), without the browser's console noise.
   const header = (details, name) => {
-    try {
-      return details && typeof details.getResponseHeader === 'function' ? details.getResponseHeader(name) : null;
-    } catch {
-      return null;
-    }
+    if (!details || typeof details.getAllResponseHeaders !== 'function') return null;
+    const line = details
+      .getAllResponseHeaders()
+      .split('\r\n')
+      .find((l) => l.toLowerCase().startsWith(`${name}:`));
+    return line ? line.slice(name.length + 1).trim() : null;
   };
   const fmt = (s) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
 
   let hls;
   async function start() {
     if (hls) hls.destroy();
+    for (const id of ['zone', 'origin', 'level', 'state']) $(id).textContent = '—';
     const base = $('via').value;
-    const created = await fetch(`${base}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ assetId: config.assetId }) });
+    const created = await fetch(`${base}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify($('content').value === 'live' ? { channelId: config.channelId } : { assetId: config.assetId }) });
     if (!created.ok) {
       $('state').innerHTML = `<span class="err">session: HTTP ${created.status}</span>`;
       return;
@@ -38,8 +42,8 @@
       if (zone) $('zone').textContent = `${zone} (media playlist ${d.level})`;
     });
     hls.on(Hls.Events.FRAG_LOADED, (_e, d) => {
-      const origin = header(d.networkDetails, 'x-meridian-origin');
-      if (origin) $('origin').textContent = `${origin} (segment ${d.frag.sn})`;
+      const origin = header(d.networkDetails, 'x-meridian-origin') ?? `${new URL(d.frag.url).host} (no x-meridian-origin)`;
+      $('origin').textContent = `${origin} (segment ${d.frag.sn})`;
     });
     hls.on(Hls.Events.LEVEL_SWITCHED, (_e, d) => {
       const l = hls.levels[d.level];
@@ -77,7 +81,13 @@
     if (hls2) hls2.destroy();
     const country = $('country').value;
     const zone = config.zones[0];
-    hls2 = new Hls({ xhrSetup: (xhr) => xhr.setRequestHeader('CloudFront-Viewer-Country', country) });
+    // The zone trusts this header for the viewer's country (at the edge, request.cf decides);
+    // only zone requests carry it, so segment requests stay simple (no CORS preflight).
+    hls2 = new Hls({
+      xhrSetup: (xhr, url) => {
+        if (url.startsWith(zone.url)) xhr.setRequestHeader('CloudFront-Viewer-Country', country);
+      },
+    });
     hls2.on(Hls.Events.ERROR, (_e, d) => {
       if (d.fatal) $('blackoutState').textContent = `fatal: ${d.details}`;
     });
@@ -91,5 +101,6 @@
 
   $('restart').onclick = () => start();
   $('via').onchange = () => start();
+  $('content').onchange = () => start();
   start();
 })();
