@@ -101,7 +101,17 @@ export function timelineOf(playlist: MediaPlaylist): Timeline {
   return tl;
 }
 
+/** Recently formatted PDTs: the same instants recur on every reload and every rendition, and toISOString is slow. */
+const pdtTexts = new Map<number, string>();
+const PDT_TEXTS_MAX = 8192;
+
 /** Formats epoch milliseconds as an EXT-X-PROGRAM-DATE-TIME value (ISO-8601, UTC, millisecond precision). */
 export function formatPdt(epochMs: number): string {
-  return new Date(epochMs).toISOString();
+  let text = pdtTexts.get(epochMs);
+  if (text === undefined) {
+    text = new Date(epochMs).toISOString();
+    if (pdtTexts.size >= PDT_TEXTS_MAX) pdtTexts.clear();
+    pdtTexts.set(epochMs, text);
+  }
+  return text;
 }
