@@ -32,12 +32,13 @@ export interface Timeline {
 export function resolveTimeline(playlist: MediaPlaylist): Timeline {
   const segs = playlist.segments;
   const n = segs.length;
-  const durMs = new Array<number>(n);
-  const startMs = new Array<number>(n);
-  const pdtMs = new Array<number>(n);
-  const cc = new Array<number>(n);
-  const keys = new Array<readonly Key[]>(n);
-  const maps = new Array<MediaInitializationSection | undefined>(n);
+  // Filled with push, so V8 keeps them packed (no holes to check on every read).
+  const durMs: number[] = [];
+  const startMs: number[] = [];
+  const pdtMs: number[] = [];
+  const cc: number[] = [];
+  const keys: (readonly Key[])[] = [];
+  const maps: (MediaInitializationSection | undefined)[] = [];
   let keysInForce: readonly Key[] = [];
   let mapInForce: MediaInitializationSection | undefined;
   let t = 0;
@@ -46,16 +47,16 @@ export function resolveTimeline(playlist: MediaPlaylist): Timeline {
   for (let i = 0; i < n; i++) {
     const s = segs[i]!;
     const d = Math.round(s.duration * 1000);
-    durMs[i] = d;
-    startMs[i] = t;
+    durMs.push(d);
+    startMs.push(t);
     if (s.discontinuity) counter++;
-    cc[i] = counter;
+    cc.push(counter);
     // RFC 8216 §4.3.2.4 (a key applies until the next of its KEYFORMAT; NONE clears) via render's applyKeyLines;
     // the array is shared while nothing changes, so the stitcher compares keys by reference.
     if (s.keys !== undefined && s.keys.length > 0) keysInForce = applyKeyLines(keysInForce, s.keys);
-    keys[i] = keysInForce;
+    keys.push(keysInForce);
     if (s.map !== undefined) mapInForce = s.map;
-    maps[i] = mapInForce;
+    maps.push(mapInForce);
     let p = NaN;
     if (s.programDateTime !== undefined) {
       p = Date.parse(s.programDateTime);
@@ -63,7 +64,7 @@ export function resolveTimeline(playlist: MediaPlaylist): Timeline {
       else if (firstPdt < 0) firstPdt = i;
     }
     if (Number.isNaN(p) && i > 0) p = pdtMs[i - 1]! + durMs[i - 1]!;
-    pdtMs[i] = p;
+    pdtMs.push(p);
     t += d;
   }
   if (firstPdt > 0) {
