@@ -46,8 +46,16 @@ describe('npm run demo', () => {
       const segment = await fetchOk(uriLines(mediaText, mediaUrl)[0]!);
       expect(segment.headers.get('content-type')).toBe('video/iso.segment');
       expect(segment.headers.get('x-meridian-origin')).toBe('region-1');
+      expect(segment.headers.get('access-control-expose-headers')).toMatch(/x-meridian-origin/);
       expect((await segment.arrayBuffer()).byteLength).toBeGreaterThan(1000);
     }
+
+    // The live channel: a session master at the edge and a sliding media playlist with SCTE-35 cues.
+    const liveMaster = String(ready.liveMaster);
+    const live = await (await fetchOk(liveMaster)).text();
+    const liveMedia = await (await fetchOk(uriLines(live, liveMaster)[0]!)).text();
+    expect(liveMedia).toMatch(/#EXT-X-MEDIA-SEQUENCE:\d+/);
+    expect(liveMedia).not.toContain('#EXT-X-ENDLIST');
 
     const started = [demo.child.pid!, ...descendantPids(demo.child.pid!)];
     expect(started.length).toBeGreaterThan(1); // workerd at least

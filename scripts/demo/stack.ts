@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
@@ -114,8 +114,8 @@ const quietLogger = (log: (line: string) => void, zone: string) => ({
 });
 
 function ensureEdgeBundle(log: (line: string) => void): void {
-  const src = join(REPO_ROOT, 'apps', 'edge', 'src');
-  if (existsSync(EDGE_BUNDLE) && statSync(EDGE_BUNDLE).mtimeMs >= statSync(src).mtimeMs) return;
+  // Built once (a fresh checkout after `npm ci` has no dist/); later edits need `npm run build -w @meridian/edge`.
+  if (existsSync(EDGE_BUNDLE)) return;
   log('edge: bundling apps/edge (npm run build -w @meridian/edge)');
   const built = spawnSync(process.execPath, [join(REPO_ROOT, 'apps', 'edge', 'scripts', 'bundle.mjs')], { cwd: join(REPO_ROOT, 'apps', 'edge'), stdio: ['ignore', 'ignore', 'inherit'] });
   if (built.status !== 0 || !existsSync(EDGE_BUNDLE)) throw new Error('cannot bundle the edge Worker (npm run build -w @meridian/edge)');
