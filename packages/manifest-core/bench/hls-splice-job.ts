@@ -1,8 +1,8 @@
 /**
  * @module The hls-splice baseline of the SSAI benchmark, run as a child process by bench/ssai.ts
  * (hls-splice is stream-based and asynchronous; the bench runner is synchronous). Prints one JSON
- * line: the median CPU µs of the whole job (load + 6 × 4 insertAdAt + getMediaManifest) and the
- * segment count of its output, with playlists served from strings through its inject hooks.
+ * line: the median CPU µs of its whole job (load + 6 × 4 insertAdAt + getMediaManifest, playlists
+ * served from strings through its inject hooks) and the segment count of its output.
  */
 import { Readable } from 'node:stream';
 import HLSSpliceVod from '@eyevinn/hls-splice';
@@ -44,9 +44,10 @@ const cpuUs = (): number => {
   return u.user + u.system;
 };
 
-const samples = Number(process.argv[2] ?? 15);
+const samples = Number(process.argv[2] ?? 9);
 let out = '';
-for (let i = 0; i < 3; i++) out = await job();
+// Warm-up comparable to measure()'s 500 ms: JIT tiers settle after a few jobs.
+for (let i = 0; i < 12; i++) out = await job();
 const times: number[] = [];
 for (let i = 0; i < samples; i++) {
   const t0 = cpuUs();

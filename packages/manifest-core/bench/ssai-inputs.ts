@@ -1,4 +1,6 @@
-/** @module Inputs of the SSAI benchmark, shared by bench/ssai.ts and the hls-splice child job: the same content and ads for both. */
+/** @module Inputs and our VOD job of the SSAI benchmark, shared by bench/ssai.ts and its child process: the same content and ads for every stitcher. */
+import { breaksFromVodOffsets, parseMediaPlaylist, planVodSession, serializePlaylist, stitchVod } from '../src/index.ts';
+import type { AdCreative, AdPod } from '../src/index.ts';
 
 /** Content segments of the VOD. */
 export const SSAI_VOD_SEGMENTS = 1_200;
@@ -43,4 +45,19 @@ export function ssaiAdMediaText(k: number): string {
 /** Ad `k`'s multivariant playlist (one variant). */
 export function ssaiAdMasterText(k: number): string {
   return ['#EXTM3U', `#EXT-X-STREAM-INF:BANDWIDTH=${SSAI_BANDWIDTH_BPS},RESOLUTION=1280x720`, `https://ads.example.com/ad${k}/720p/index.m3u8`, ''].join('\n');
+}
+
+/** Our whole VOD job: parse the content and the 4 ads, place 6 breaks, decide, stitch, serialize. */
+export function stitchVodJob(content: string, ads: readonly string[]): string {
+  const vod = parseMediaPlaylist(content).playlist;
+  const creatives: AdCreative[] = ads.map((text, k) => ({
+    adId: `ad${k}`,
+    durationSeconds: 15,
+    renditions: [{ uri: `https://ads.example.com/ad${k}/720p/index.m3u8`, playlist: parseMediaPlaylist(text).playlist, bandwidthBps: SSAI_BANDWIDTH_BPS }],
+  }));
+  const pod: AdPod = { ads: creatives };
+  const breaks = breaksFromVodOffsets(vod, { midRollOffsetsSeconds: SSAI_BREAK_OFFSETS_S });
+  const pods = Object.fromEntries(breaks.map((b) => [b.id, pod]));
+  const decisions = planVodSession(breaks, pods);
+  return serializePlaylist(stitchVod(vod, { decisions, pods, rendition: { bandwidthBps: SSAI_BANDWIDTH_BPS } }));
 }
