@@ -128,6 +128,17 @@ describe('live sequencing', () => {
     expect(renderLiveWindow(state, w, { rendition: V720 }).segments).toHaveLength(10);
   });
 
+  it('writes regular-latency HLS: LL-HLS parts of the origin are left out', () => {
+    const text = liveChannelText({ ...CHANNEL, firstMsn: 1000 }).replace(
+      '#EXTINF:6.000,\nhttps://origin.example.com/live/v720/1005.ts',
+      '#EXT-X-PART:DURATION=2,URI="1005.0.ts"\n#EXTINF:6.000,\nhttps://origin.example.com/live/v720/1005.ts',
+    );
+    const w = parseMediaPlaylist(`${text.replace('#EXT-X-VERSION:3', '#EXT-X-VERSION:9\n#EXT-X-PART-INF:PART-TARGET=2')}`).playlist;
+    expect(w.segments[5]!.parts).toHaveLength(1);
+    const out = renderLiveWindow(advanceLiveSession(createLiveSession(), w, { slate: slate() }), w, { rendition: V720, fillers: [slate()] });
+    expect(serializePlaylist(out)).not.toContain('EXT-X-PART');
+  });
+
   it('requires PROGRAM-DATE-TIME in the origin window', () => {
     const text = liveChannelText({ ...CHANNEL, firstMsn: 1000 }).replace(/#EXT-X-PROGRAM-DATE-TIME:.*\n/g, '');
     const w = parseMediaPlaylist(text).playlist;

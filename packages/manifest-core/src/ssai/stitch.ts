@@ -185,7 +185,9 @@ function isPlain(seg: MediaSegment): boolean {
     seg.cueOutCont === undefined &&
     seg.cueIn !== true &&
     seg.oatclsScte35 === undefined &&
-    seg.splicePointScte35 === undefined
+    seg.splicePointScte35 === undefined &&
+    // Stitched output is regular-latency HLS: LL-HLS parts would need PART-INF and MSN-true rendition reports.
+    seg.parts === undefined
   );
 }
 
@@ -262,7 +264,6 @@ function copyContent(seg: MediaSegment, keepCueTags: boolean): MediaSegment {
   if (seg.byteRange !== undefined) out.byteRange = seg.byteRange;
   if (seg.gap) out.gap = true;
   if (seg.bitrate !== undefined) out.bitrate = seg.bitrate;
-  if (seg.parts !== undefined) out.parts = seg.parts;
   if (seg.extra !== undefined) out.extra = seg.extra;
   if (seg.asset !== undefined) out.asset = seg.asset;
   if (seg.dateRanges !== undefined) {
@@ -395,7 +396,7 @@ export function walkStitched(input: WalkInput): WalkResult {
     const pdtText = input.vodPdtBaseMs === undefined && seg.programDateTime !== undefined ? seg.programDateTime : undefined;
     em.decide(tl.keys[i]!, tl.maps[i], pdt, disc, seg.programDateTime !== undefined, pdtText);
     // Output segments share unchanged content segments with the input (inputs are never modified).
-    em.out.push(em.matches(seg) && (keepCueTags || !hasCueTags(seg)) ? seg : em.apply(copyContent(seg, keepCueTags)));
+    em.out.push(em.matches(seg) && seg.parts === undefined && (keepCueTags || !hasCueTags(seg)) ? seg : em.apply(copyContent(seg, keepCueTags)));
     outMs += tl.durMs[i]!;
     prevWasPlan = false;
     i++;
