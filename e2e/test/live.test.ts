@@ -59,4 +59,27 @@ describe('live through the edge', () => {
     expect(Math.max(...main) - Math.min(...main) + 1).toBeGreaterThanOrEqual(channel.segmentsPerLoop);
     expect(channel.breaks).toHaveLength(2);
   });
+
+  // Last in the file: it leaves one zone dead. Live media playlists are the requests the edge
+  // forwards on every reload, so this is where losing a zone would show.
+  it('a zone is killed mid-playback: live reloads move to the other zone and hls.js keeps playing', async () => {
+    const [killed, survivor] = stack.zones;
+    const report = await chromium.play(stack.liveMaster!, {
+      // 22 s past the kill: more than the window ahead of the playhead, so hls.js must reload playlists after it.
+      playSeconds: 28,
+      playbackRate: SPEED,
+      timeoutMs: 150_000,
+      hooks: [{ atPlayedSeconds: 6, run: () => stack.killZone(killed!.id) }],
+    });
+    console.log(summarise(`live, zone ${killed!.id} killed`, report));
+    expect(killed!.alive).toBe(false);
+    expect(report.fatalErrors).toEqual([]);
+    expect(report.outcome).toBe('played');
+    expect(report.playedSeconds).toBeGreaterThanOrEqual(28);
+
+    const master = await fetchOk(stack.liveMaster!);
+    const mediaUrl = uriLines(await master.text(), stack.liveMaster!)[0]!;
+    const media = await fetchOk(mediaUrl);
+    expect(media.headers.get('x-meridian-zone')).toBe(survivor!.id);
+  });
 });
