@@ -5,7 +5,7 @@
  * renditions.
  */
 import { ManifestError } from '../errors.ts';
-import type { AdCreative, AdPod, AdAssetRendition, Break, BreakDecision, DecidedAd, FillerAsset } from './types.ts';
+import type { AdPod, AdAssetRendition, Break, BreakDecision, DecidedAd, FillerAsset } from './types.ts';
 
 /** Options of {@link decideBreak}. */
 export interface DecideBreakOptions {
@@ -239,11 +239,4 @@ export class PlanLayout {
       k++;
     }
   }
-}
-
-/** Looks up the creative a decided ad refers to. */
-export function findCreative(pod: AdPod | undefined, adId: string, index: number): AdCreative | undefined {
-  const byIndex = pod?.ads[index];
-  if (byIndex !== undefined && byIndex.adId === adId) return byIndex;
-  return pod?.ads.find((a) => a.adId === adId);
 }
