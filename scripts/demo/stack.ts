@@ -54,8 +54,9 @@ export interface StackOptions {
 /** One running regional zone. */
 export interface StackZone {
   id: string;
+  /** `http://127.0.0.1:<port>` (also its PUBLIC_BASE_URL). */
   url: string;
-  /** Origin ids it reads, primary first. */
+  /** False once {@link Stack.killZone} stopped it. */
   alive: boolean;
 }
 
