@@ -13,8 +13,13 @@ let stopping = false;
 const stop = async (signal: string): Promise<void> => {
   if (stopping) return;
   stopping = true;
+  if (!stack) {
+    // Mid-startup: startStack finishes (or fails and cleans up), then the main flow stops it.
+    log(`${signal}: stopping once startup finishes`);
+    return;
+  }
   log(`${signal}: stopping`);
-  await stack?.stop();
+  await stack.stop();
   log('stopped');
   process.exit(0);
 };
@@ -41,6 +46,8 @@ try {
   ownSignals();
   if (stopping) {
     await stack.stop();
+    log('stopped');
+    process.exit(0);
   } else {
     const ready = {
       player: stack.player,

@@ -68,4 +68,17 @@ describe('npm run demo', () => {
     await expect(fetch(ready.master)).rejects.toThrow();
     await expect(fetch(ready.regionalMaster)).rejects.toThrow();
   });
+
+  it('stops everything it started and exits 0 on SIGTERM too', async () => {
+    demo = await startDemoProcess();
+    const started = [demo.child.pid!, ...descendantPids(demo.child.pid!)];
+    const player = demo.ready.player;
+    expect((await fetchOk(player)).status).toBe(200);
+    demo.child.kill('SIGTERM');
+    const exit = await demo.exited;
+    expect(exit, demo.stderr()).toEqual({ code: 0, signal: null });
+    for (let i = 0; i < 50 && started.some(isRunning); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(started.filter(isRunning).map((pid) => `${pid} ${commandOf(pid)}`)).toEqual([]);
+    await expect(fetch(player)).rejects.toThrow();
+  });
 });
