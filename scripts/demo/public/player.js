@@ -66,6 +66,8 @@
       table.innerHTML = '<tr><th>break</th><th>at</th><th>length</th><th>fill</th><th>ads</th></tr>';
       for (const a of json.avails ?? []) {
         const row = table.insertRow();
+        row.dataset.start = a.startTimeInSeconds;
+        row.dataset.end = a.startTimeInSeconds + a.durationInSeconds;
         row.className = 'ad';
         row.innerHTML = `<td>${a.availId}</td><td>${fmt(a.startTimeInSeconds)}</td><td>${a.durationInSeconds}s</td><td>${a.fill}</td><td>${(a.ads ?? []).map((ad) => `${ad.adId} (${ad.durationInSeconds}s)`).join(', ') || '—'}</td>`;
       }
@@ -98,6 +100,15 @@
     hls2.attachMedia($('video2'));
     $('video2').play().catch(() => undefined);
   };
+
+  // Marks the break the playhead is in (VOD: the breaks are positions on the content timeline).
+  $('video').addEventListener('timeupdate', () => {
+    const t = $('video').currentTime;
+    for (const row of $('breaks').rows) {
+      if (row.dataset.start === undefined) continue;
+      row.style.fontWeight = t >= Number(row.dataset.start) && t < Number(row.dataset.end) ? 'bold' : '';
+    }
+  });
 
   $('restart').onclick = () => start();
   $('via').onchange = () => start();
