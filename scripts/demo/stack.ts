@@ -172,8 +172,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }
     }
 
-    // The live channel loops the cached copy of the content; its segment URLs are `/vod/demo/…`,
-    // the same paths the regions hold, so zones point them at the CDN like VOD segments.
+    // The live channel loops the cached copy of the content. Its playlists carry absolute segment
+    // URLs (`<channel>/vod/demo/…`), which the zones keep as they are (not rewritten to the CDN).
     let liveChannel: LiveChannel | undefined;
     if (options.live) {
       const liveOptions = typeof options.live === 'object' ? options.live : {};
