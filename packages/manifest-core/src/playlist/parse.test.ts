@@ -44,6 +44,14 @@ describe('parsePlaylist', () => {
     });
   });
 
+  it('treats a lone CR as a line end, so no CR reaches the model (found by fast-check)', () => {
+    const text = '#EXTM3U\r#EXT-X-TARGETDURATION:6\n#EXTINF:6,\rseg\r0.ts\n#X-ODD:a\rb\n';
+    const { playlist } = parsePlaylist(text);
+    const out = serializePlaylist(playlist);
+    expect(out).not.toContain('\r');
+    expect(parsePlaylist(out).playlist).toEqual(playlist);
+  });
+
   it('accepts a BOM and CRLF line endings, and writes LF', () => {
     const crlf = '\uFEFF' + VOD.replace(/\n/g, '\r\n');
     expect(parsePlaylist(crlf).playlist).toEqual(parsePlaylist(VOD).playlist);

@@ -127,6 +127,9 @@ function prepare(input: string | Uint8Array, options: ParsePlaylistOptions): str
       throw new ManifestError('PLAYLIST_TOO_LARGE', `playlist larger than ${maxBytes} bytes`);
     text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(input);
   }
+  // RFC 8216 §4.1 ends lines with LF or CR LF; a lone CR is treated as a line end too (as hls.js
+  // does), so no CR ever reaches a model field. One linear pass, only when a CR is present.
+  if (text.indexOf('\r') !== -1) text = text.replace(/\r\n?/g, '\n');
   const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const afterHeader = start + EXTM3U_LINE.length;
   const next = text.charCodeAt(afterHeader);
