@@ -7,7 +7,25 @@ import { LRUCache } from 'lru-cache';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { isManifestError, verifyPlaybackUrl, type AssetManifest } from '@meridian/manifest-core';
+import {
+  buildSteeringManifest,
+  checkAdParamsQuery,
+  checkId as checkIdResult,
+  checkSessionMode,
+  checkSessionStart,
+  checkSessionTokenShape,
+  isManifestError,
+  normalizeCountryCode,
+  readSteeringQuery,
+  resolveOriginPath,
+  sessionPlaylistCacheControl,
+  steeringPathwayPriority,
+  verifyPlaybackUrl,
+  type AssetManifest,
+  type RequestCheck,
+  type SessionPathway,
+  type SessionUrls,
+} from '@meridian/manifest-core';
 import type { Config } from './config.ts';
 import { AppError, APP_ERROR_CODES, isAppError } from './errors.ts';
 import type { Logger } from './log.ts';
@@ -17,9 +35,8 @@ import type { OriginFetcher } from './origin.ts';
 import type { ValkeyClient } from './valkey.ts';
 import { createContentCatalog, type ContentCatalog, type SourcePlaylist } from './catalog.ts';
 import type { PlaylistRenderer, RenderContext } from './render/playlist-renderer.ts';
-import { resolveOriginPath } from './render/playlist-urls.ts';
 import { createSessionService, type ResolvedSession, type SessionService } from './sessions/service.ts';
-import type { SessionMode, SessionStore } from './sessions/types.ts';
+import type { SessionStore } from './sessions/types.ts';
 import type { AdDecisionClient } from './ads/vast-client.ts';
 import { createBreakDecider, planVodBreaks, type BreakPlan } from './ads/decisions.ts';
 import type { KeyStore } from './keys.ts';
@@ -66,43 +83,17 @@ export interface ZoneApp {
   dispose(): void;
 }
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
-const MAX_AD_PARAMS = 32;
 
-/** Throws INVALID_ID unless `value` is a safe id (this also refuses `../` and its percent-encodings, which decode to `/` or `.`). */
+/** The checked value, or the check's problem thrown as an AppError (same codes as the edge). */
+function must<T>(check: RequestCheck<T>): T {
+  if (!check.ok) throw new AppError(check.problem, check.message);
+  return check.value;
+}
+
+/** Throws INVALID_ID unless `value` is a safe id (manifest-core's rule also refuses `../` and its percent-encodings). */
 function checkId(value: string | undefined, what: string): string {
-  if (value === undefined || !ID.test(value)) throw new AppError('INVALID_ID', `invalid ${what}`);
-  return value;
-}
-
-function adParamsFrom(query: Record<string, string>): Record<string, string> {
-  const params: Record<string, string> = {};
-  for (const [k, v] of Object.entries(query)) {
-    if (!k.startsWith('ads.')) continue;
-    const name = k.slice(4);
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name) || v.length > 512) throw new AppError('BAD_REQUEST', `bad ad parameter ${k}`);
-    params[name] = v;
-  }
-  if (Object.keys(params).length > MAX_AD_PARAMS) throw new AppError('BAD_REQUEST', `more than ${MAX_AD_PARAMS} ad parameters`);
-  return params;
-}
-
-function checkAdParams(value: unknown): Record<string, string> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AppError('BAD_REQUEST', 'adParams must be an object of strings');
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new AppError('BAD_REQUEST', `adParams.${k} must be a string`);
-    out[`ads.${k}`] = String(v);
-  }
-  return adParamsFrom(out);
-}
-
-function checkMode(value: unknown): SessionMode {
-  if (value === undefined || value === 'stitched') return 'stitched';
-  if (value === 'interstitials') return 'interstitials';
-  throw new AppError('BAD_REQUEST', 'mode must be "stitched" or "interstitials"');
+  return must(checkIdResult(value, what));
 }
 
 async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
@@ -115,12 +106,6 @@ async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('BAD_REQUEST', 'body must be a JSON object');
   return body as Record<string, unknown>;
-}
-
-/** Cache-Control for a personalised playlist: private always; VOD long, live about half a target duration. */
-function playlistCacheControl(live: boolean, targetDurationSeconds: number | undefined): string {
-  if (!live) return 'private, max-age=86400';
-  return `private, max-age=${Math.max(1, Math.floor((targetDurationSeconds ?? 2) / 2))}`;
 }
 
 /** Builds the app. */
@@ -152,9 +137,10 @@ export function createApp(deps: AppDependencies): ZoneApp {
     metrics,
     log,
   });
-  /** Public URL of an origin path: the CDN when configured, else the origin that served the playlist (so a dead primary is not referenced). */
-  const originUrl = (originPath: string, servedBy?: string): string =>
-    `${config.cdnBaseUrl ?? (deps.origin.origins.find((o) => o.id === servedBy) ?? deps.origin.origins[0])?.url ?? ''}${originPath}`;
+  /** Where origin paths are served from: the CDN when configured, else the origin that served the playlist (so a dead primary is not referenced). */
+  const segmentBaseUrl = (servedBy?: string): string => config.cdnBaseUrl ?? (deps.origin.origins.find((o) => o.id === servedBy) ?? deps.origin.origins[0])?.url ?? '';
+  /** Public URL of an origin path. */
+  const originUrl = (originPath: string, servedBy?: string): string => `${segmentBaseUrl(servedBy)}${originPath}`;
   // (S3 origins have no player-facing URL; config requires CDN_BASE_URL for them.)
   const decider = createBreakDecider({
     client: deps.adClient,
@@ -307,8 +293,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
     app.use('/v1/sessions', bodyLimit({ maxSize: config.bodyLimitBytes, onError: () => { throw new AppError('PAYLOAD_TOO_LARGE'); } }));
 
     const country = (c: Context): string | undefined => {
-      const v = c.req.header(config.countryHeader);
-      return v && /^[A-Za-z]{2}$/.test(v) ? v.toUpperCase() : undefined;
+      return normalizeCountryCode(c.req.header(config.countryHeader));
     };
 
     const requireSigned = async (c: Context): Promise<void> => {
@@ -333,18 +318,56 @@ export function createApp(deps: AppDependencies): ZoneApp {
       return catalog.getPlaylist(resolveOriginPath(asset.master, `${catalog.assetFolder(contentId)}/asset.json`));
     };
 
-    const renderContext = (session: ResolvedSession, servedBy?: string): RenderContext => ({
-      sessionToken: session.token,
-      claims: session.claims,
-      mediaPlaylistUrl: (renditionId) => `${base}/v1/sessions/${session.token}/${renditionId}.m3u8`,
-      keyUrl: (keyId) => `${base}/v1/keys/${encodeURIComponent(keyId)}?session=${session.token}`,
-      steeringUrl: config.steering.pathways.length > 0 ? `${base}/v1/steering/${session.token}.json` : undefined,
-      segmentUrl: (path) => originUrl(path, servedBy),
-      breaks: session.breaks,
+    // Content steering in the edge's form: one PATHWAY-ID per zone (this one first), PATHWAY-PRIORITY from health.
+    const steeringPathways =
+      config.steering.pathways.length === 0
+        ? []
+        : [
+            config.steering.pathways.find((p) => p.id === config.zone) ?? { id: config.zone, baseUrl: base },
+            ...config.steering.pathways.filter((p) => p.id !== config.zone),
+          ];
+    /** PATHWAY-PRIORITY: this zone first unless it is draining; other zones' health is unknown here, so they count as healthy. */
+    const steeringPriority = (player: { currentPathway: string | undefined; throughputBps: number | undefined }): string[] =>
+      steeringPathwayPriority({
+        pathways: steeringPathways.map((p) => ({ id: p.id, zone: p.id })),
+        zoneOrder: steeringPathways.map((p) => p.id),
+        isHealthy: (zone) => zone !== config.zone || !draining,
+        ...player,
+        minThroughputBps: 0,
+      });
+
+    const urlsFor = (token: string, servedBy?: string): SessionUrls => ({
+      sessionToken: token,
+      mediaPlaylistUrl: (renditionId) => `${base}/v1/sessions/${token}/${renditionId}.m3u8`,
+      keyUrl: (keyId) => `${base}/v1/keys/${encodeURIComponent(keyId)}?session=${token}`,
+      steeringUrl: steeringPathways.length > 0 ? `${base}/v1/steering/${token}.json` : undefined,
+      segmentBaseUrl: segmentBaseUrl(servedBy),
     });
 
+    const renderContext = (session: ResolvedSession, servedBy?: string, withPathways = false): RenderContext => {
+      const pathways: SessionPathway[] = [];
+      if (withPathways) {
+        for (const id of steeringPriority({ currentPathway: undefined, throughputBps: undefined })) {
+          const p = steeringPathways.find((x) => x.id === id);
+          if (p) pathways.push({ id: p.id, mediaPlaylistUrl: (rid) => `${p.baseUrl}/v1/sessions/${session.token}/${rid}.m3u8` });
+        }
+        // Pathways the viewer should not start on still appear, last, so that steering can move players back to them.
+        for (const p of steeringPathways) {
+          if (!pathways.some((x) => x.id === p.id)) pathways.push({ id: p.id, mediaPlaylistUrl: (rid) => `${p.baseUrl}/v1/sessions/${session.token}/${rid}.m3u8` });
+        }
+      }
+      return {
+        sessionToken: session.token,
+        claims: session.claims,
+        urlsFor: (token) => urlsFor(token, servedBy),
+        templateKey: servedBy ?? '',
+        pathways,
+        breaks: session.breaks,
+      };
+    };
+
     const serveMaster = (c: Context, session: ResolvedSession, master: SourcePlaylist): Response => {
-      const text = deps.renderer.renderMaster(master, renderContext(session));
+      const text = deps.renderer.renderMaster(master, renderContext(session, master.originId, true));
       c.header('content-type', PLAYLIST_TYPE);
       c.header('cache-control', 'private, no-cache');
       markOrigin(c, master.originId);
@@ -355,7 +378,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
     const startImplicit = async (c: Context, kind: 'vod' | 'live', contentId: string): Promise<Response> => {
       await requireSigned(c);
       const master = await sourceMaster(kind, contentId);
-      const session = await sessions.start({ kind, contentId, mode: checkMode(c.req.query('mode')), adParams: adParamsFrom(c.req.query()), country: country(c) });
+      const session = await sessions.start({ kind, contentId, mode: must(checkSessionMode(c.req.query('mode'))), adParams: must(checkAdParamsQuery(c.req.query())), country: country(c) });
       return serveMaster(c, session, master);
     };
 
@@ -363,13 +386,9 @@ export function createApp(deps: AppDependencies): ZoneApp {
     app.get('/v1/live/:channelId/master.m3u8', (c) => startImplicit(c, 'live', checkId(c.req.param('channelId'), 'channel id')));
 
     app.post('/v1/sessions', async (c) => {
-      const body = await readJsonObject(c);
-      const hasAsset = body.assetId !== undefined;
-      if (hasAsset === (body.channelId !== undefined)) throw new AppError('BAD_REQUEST', 'give exactly one of assetId or channelId');
-      const kind = hasAsset ? 'vod' : 'live';
-      const contentId = checkId(typeof (hasAsset ? body.assetId : body.channelId) === 'string' ? ((hasAsset ? body.assetId : body.channelId) as string) : undefined, hasAsset ? 'assetId' : 'channelId');
+      const { kind, contentId, mode, adParams } = must(checkSessionStart(await readJsonObject(c)));
       await sourceMaster(kind, contentId);
-      const session = await sessions.start({ kind, contentId, mode: checkMode(body.mode), adParams: checkAdParams(body.adParams), country: country(c) });
+      const session = await sessions.start({ kind, contentId, mode, adParams, country: country(c) });
       c.header('cache-control', 'no-store');
       return c.json(
         {
@@ -382,9 +401,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
     });
 
     const sessionParam = (c: Context): string => {
-      const sid = c.req.param('sid');
-      if (!sid || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(sid)) throw new AppError('INVALID_SIGNATURE', 'malformed session id');
-      return sid;
+      return must(checkSessionTokenShape(c.req.param('sid')));
     };
 
     app.get('/v1/sessions/:sid/:rendition{[A-Za-z0-9_-]+\\.m3u8}', async (c) => {
@@ -401,7 +418,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
       const media = await catalog.getPlaylist(mediaPath, { live: kind === 'live' });
       const body = deps.renderer.renderMedia(media, renderContext(session, media.originId));
       c.header('content-type', PLAYLIST_TYPE);
-      c.header('cache-control', playlistCacheControl(media.live, media.targetDurationSeconds));
+      c.header('cache-control', sessionPlaylistCacheControl(media.live, media.targetDurationSeconds));
       markOrigin(c, media.originId);
       return c.body(typeof body === 'string' ? body : (body as Uint8Array<ArrayBuffer>));
     });
@@ -463,16 +480,8 @@ export function createApp(deps: AppDependencies): ZoneApp {
     app.get('/v1/steering/:file{[A-Za-z0-9_.-]+\\.json}', async (c) => {
       const token = (c.req.param('file') ?? '').replace(/\.json$/, '');
       await sessions.verify(token);
-      const others = config.steering.pathways.filter((p) => p.id !== config.zone);
       c.header('cache-control', 'private, no-store');
-      // HLS Content Steering 1.2: variants without PATHWAY-ID belong to ".", which the clones copy with another HOST.
-      return c.json({
-        VERSION: 1,
-        TTL: config.steering.ttlSeconds,
-        'RELOAD-URI': `${base}/v1/steering/${token}.json`,
-        'PATHWAY-PRIORITY': ['.', ...others.map((p) => p.id)],
-        'PATHWAY-CLONES': others.map((p) => ({ 'BASE-ID': '.', ID: p.id, 'URI-REPLACEMENT': { HOST: new URL(p.baseUrl).host } })),
-      });
+      return c.json(buildSteeringManifest(steeringPriority(readSteeringQuery(c.req.query())), config.steering.ttlSeconds, `${base}/v1/steering/${token}.json`));
     });
 
     app.get('/v1/keys/:keyId', async (c) => {

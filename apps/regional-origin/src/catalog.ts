@@ -4,7 +4,7 @@
  * L2 for metadata (600 s), invalidated when a transcode job reports `ready`.
  */
 import { LRUCache } from 'lru-cache';
-import { parseAssetManifest, isManifestError, type AssetManifest } from '@meridian/manifest-core';
+import { describeSourcePlaylist, parseAssetManifest, isManifestError, type AssetManifest, type SessionSourcePlaylist } from '@meridian/manifest-core';
 import { AppError, isAppError } from './errors.ts';
 import type { Logger } from './log.ts';
 import { createThrottledWarn, describeError } from './log.ts';
@@ -12,18 +12,8 @@ import type { Metrics } from './metrics.ts';
 import type { OriginFetcher } from './origin.ts';
 import type { ValkeyClient } from './valkey.ts';
 
-/** A source playlist as read from the origin. */
-export interface SourcePlaylist {
-  /** Origin path it was read from (for resolving relative URIs). */
-  path: string;
-  text: string;
-  /** Origin id that served it. */
-  originId: string;
-  /** True when it is a live media playlist (no EXT-X-ENDLIST) or a live master. */
-  live: boolean;
-  /** EXT-X-TARGETDURATION, seconds (media playlists). */
-  targetDurationSeconds: number | undefined;
-}
+/** A source playlist as read from the origin (manifest-core's session source, shared with the edge). */
+export type SourcePlaylist = SessionSourcePlaylist;
 
 /** Reads assets and playlists for the routes. */
 export interface ContentCatalog {
@@ -53,7 +43,6 @@ export interface ContentCatalogOptions {
   log: Logger;
 }
 
-const TARGET_DURATION = /^#EXT-X-TARGETDURATION:\s*(\d+(?:\.\d+)?)/m;
 
 /** Live masters change rarely but must not be held long; this caps their L1 life. */
 const LIVE_MASTER_TTL_MS = 2_000;
@@ -111,14 +100,12 @@ export function createContentCatalog(options: ContentCatalogOptions): ContentCat
     ttl: Math.max(1, options.vodPlaylistL1TtlMs),
     fetchMethod: async (path, _stale, { signal, options: entry, context }) => {
       const { text, originId } = await readOrigin(origin, path, `playlist ${path}`, signal);
-      if (!/^(\uFEFF)?#EXTM3U/.test(text)) throw new AppError('BAD_ORIGIN_RESPONSE', `origin playlist ${path} is not an HLS playlist`);
-      const target = TARGET_DURATION.exec(text);
-      const targetDurationSeconds = target ? Number(target[1]) : undefined;
-      const isMedia = targetDurationSeconds !== undefined;
-      const live = isMedia ? !/^#EXT-X-ENDLIST/m.test(text) && !/^#EXT-X-PLAYLIST-TYPE:\s*VOD/m.test(text) : context.live;
+      const playlist = describeSourcePlaylist(path, text, originId, context.live);
+      if (!playlist) throw new AppError('BAD_ORIGIN_RESPONSE', `origin playlist ${path} is not an HLS playlist`);
+      const { live, targetDurationSeconds } = playlist;
       // Live media playlists are cached for about half a target duration, so reloads see new segments in time.
-      if (live) entry.ttl = isMedia ? Math.max(250, ((targetDurationSeconds ?? 2) * 1000) / 2) : LIVE_MASTER_TTL_MS;
-      return { path, text, originId, live, targetDurationSeconds };
+      if (live) entry.ttl = targetDurationSeconds !== undefined ? Math.max(250, (targetDurationSeconds * 1000) / 2) : LIVE_MASTER_TTL_MS;
+      return playlist;
     },
   });
 

@@ -203,20 +203,26 @@ describe('signed URLs and sessions', () => {
     }
   });
 
-  it('serves a content-steering manifest for the session with the other zones as clones', async () => {
+  it('serves a content-steering manifest for the session in the edge\'s form: one PATHWAY-ID per zone, this zone first', async () => {
     const { app } = buildApp(testConfig([origin.url], { STEERING_PATHWAYS: 'zone-a=http://zone.test,zone-b=https://b.example.com' }));
     const master = await (await app.request('/v1/vod/movie1/master.m3u8')).text();
     const sid = sessionFrom(master);
-    expect(master).toContain(`#EXT-X-CONTENT-STEERING:SERVER-URI="http://zone.test/v1/steering/${sid}.json"`);
+    expect(master).toContain(`#EXT-X-CONTENT-STEERING:SERVER-URI="http://zone.test/v1/steering/${sid}.json",PATHWAY-ID="zone-a"`);
+    const variants = master.split('\n').filter((l) => l.startsWith('#EXT-X-STREAM-INF'));
+    expect(variants.length).toBeGreaterThan(0);
+    expect(variants.filter((l) => l.includes('PATHWAY-ID="zone-a"'))).toHaveLength(variants.length / 2);
+    expect(variants.filter((l) => l.includes('PATHWAY-ID="zone-b"'))).toHaveLength(variants.length / 2);
+    expect(master).toContain(`\nhttps://b.example.com/v1/sessions/${sid}/v0.m3u8\n`);
     const res = await app.request(`/v1/steering/${sid}.json`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       VERSION: 1,
       TTL: 300,
       'RELOAD-URI': `http://zone.test/v1/steering/${sid}.json`,
-      'PATHWAY-PRIORITY': ['.', 'zone-b'],
-      'PATHWAY-CLONES': [{ 'BASE-ID': '.', ID: 'zone-b', 'URI-REPLACEMENT': { HOST: 'b.example.com' } }],
+      'PATHWAY-PRIORITY': ['zone-a', 'zone-b'],
     });
+    // The player's own pathway stays first while it is healthy.
+    expect(((await (await app.request(`/v1/steering/${sid}.json?_HLS_pathway=zone-b`)).json()) as { 'PATHWAY-PRIORITY': string[] })['PATHWAY-PRIORITY']).toEqual(['zone-b', 'zone-a']);
     expect((await app.request('/v1/steering/forged.x.json')).status).toBe(403);
   });
 });

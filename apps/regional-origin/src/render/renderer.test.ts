@@ -1,17 +1,23 @@
 /** @module Tests of the manifest-core renderer: variant and segment URI rewriting, keys, steering, unknown tags kept. */
 import { describe, expect, it } from 'vitest';
 import { createManifestCoreRenderer } from './manifest-core-renderer.ts';
-import { keyIdFromUri, resolveOriginPath } from './playlist-urls.ts';
+import type { SessionUrls } from '@meridian/manifest-core';
 import type { RenderContext } from './playlist-renderer.ts';
 import type { SourcePlaylist } from '../catalog.ts';
 
+const urlsFor = (token: string): SessionUrls => ({
+  sessionToken: token,
+  mediaPlaylistUrl: (id) => `https://zone/v1/sessions/${token}/${id}.m3u8`,
+  keyUrl: (k) => `https://zone/v1/keys/${k}?session=${token}`,
+  steeringUrl: `https://zone/v1/steering/${token}.json`,
+  segmentBaseUrl: 'https://cdn.example',
+});
 const ctx: RenderContext = {
   sessionToken: 'TOKEN.SIG',
   claims: { id: 's', kind: 'vod', contentId: 'a', mode: 'stitched', adParams: {}, country: undefined, createdAtSeconds: 0, seed: 1 },
-  mediaPlaylistUrl: (id) => `https://zone/v1/sessions/TOKEN.SIG/${id}.m3u8`,
-  keyUrl: (k) => `https://zone/v1/keys/${k}?session=TOKEN.SIG`,
-  steeringUrl: 'https://zone/v1/steering/TOKEN.SIG.json',
-  segmentUrl: (p) => `https://cdn.example${p}`,
+  urlsFor,
+  templateKey: 'primary',
+  pathways: [],
   breaks: {},
 };
 const source = (path: string, text: string): SourcePlaylist => ({ path, text, originId: 'primary', live: false, targetDurationSeconds: 6 });
@@ -55,14 +61,16 @@ describe('manifest-core renderer', () => {
     expect(out).toContain('https://other.example/seg1.m4s?session=TOKEN.SIG');
     expect(out.trimEnd().endsWith('#EXT-X-ENDLIST')).toBe(true);
     // Another viewer gets the same playlist with their own session, and nothing of the first one's.
-    const other = renderer.renderMedia(media, { ...ctx, sessionToken: 'OTHER.TOKEN', keyUrl: (k) => `https://zone/v1/keys/${k}?session=OTHER.TOKEN` });
+    const other = renderer.renderMedia(media, { ...ctx, sessionToken: 'OTHER.TOKEN' });
     const otherText = typeof other === 'string' ? other : new TextDecoder().decode(other);
     expect(otherText).toBe(out.split('TOKEN.SIG').join('OTHER.TOKEN'));
   });
 
-  it('resolves origin paths and key ids', () => {
-    expect(resolveOriginPath('../x/y.m3u8', '/vod/a/b/master.m3u8')).toBe('/vod/a/x/y.m3u8');
-    expect(resolveOriginPath('https://h/p', '/vod/a/master.m3u8')).toBe('https://h/p');
-    expect(keyIdFromUri('keys/abc.key?x=1')).toBe('abc');
+  it('writes one copy of the ladder per steering pathway, the first one named in EXT-X-CONTENT-STEERING', () => {
+    const pathways = ['zone-a', 'zone-b'].map((id) => ({ id, mediaPlaylistUrl: (r: string) => `https://${id}.example/v1/sessions/TOKEN.SIG/${r}.m3u8` }));
+    const out = renderer.renderMaster(master, { ...ctx, pathways });
+    expect(out).toContain('#EXT-X-CONTENT-STEERING:SERVER-URI="https://zone/v1/steering/TOKEN.SIG.json",PATHWAY-ID="zone-a"');
+    expect(out.split('\n').filter((l) => l.startsWith('#EXT-X-STREAM-INF') && l.includes('PATHWAY-ID="zone-b"') && l.includes('AUDIO="aud-zone-b"'))).toHaveLength(2);
+    expect(out).toContain('\nhttps://zone-b.example/v1/sessions/TOKEN.SIG/v1.m3u8\n');
   });
 });
