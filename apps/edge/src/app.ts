@@ -16,7 +16,8 @@ import {
   checkSessionTokenShape,
   createSessionMediaRenderer,
   isManifestError,
-  listSessionRenditions,
+  checkReadyAsset,
+  sessionMediaPath,
   newSessionClaims,
   normalizeCountryCode,
   readSteeringQuery,
@@ -158,9 +159,7 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
   };
 
   const readyAsset = async (assetId: string): Promise<AssetManifest> => {
-    const asset = await sources.getAsset(assetId);
-    if (asset.status !== 'ready') throw new EdgeError('NOT_FOUND', `asset ${assetId} is ${asset.status}, not ready`);
-    return asset;
+    return must(checkReadyAsset(await sources.getAsset(assetId)));
   };
 
   const vodMaster = async (assetId: string): Promise<SourcePlaylist> => {
@@ -279,12 +278,8 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
     }
     const master = await vodMaster(checkId(claims.contentId, 'asset id'));
     if (renditionId === 'master') return serveMaster(c, token, master);
-    const uri = listSessionRenditions(master).get(renditionId);
-    if (uri === undefined) throw new EdgeError('NOT_FOUND', `no rendition ${renditionId}`);
-    const mediaPath = resolveOriginPath(uri, master.path);
     // Only origin paths are followed: an absolute URL in a master would make the edge fetch arbitrary hosts.
-    if (!mediaPath.startsWith('/')) throw new EdgeError('BAD_ORIGIN_RESPONSE', 'master points outside the origin');
-    const media = await sources.getPlaylist(mediaPath);
+    const media = await sources.getPlaylist(must(sessionMediaPath(master, renditionId)));
     const base = baseOf(c);
     const text = renderMedia.text(media, token, (t) => sessionUrls(base, t, media.originId), `${base} ${media.originId}`);
     c.header('content-type', PLAYLIST_TYPE);

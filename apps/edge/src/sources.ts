@@ -6,7 +6,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { createOriginGroup, isOriginError, type OriginGroup } from '@meridian/origin-failover';
-import { describeSourcePlaylist, isManifestError, parseAssetManifest, type AssetManifest, type SessionSourcePlaylist } from '@meridian/manifest-core';
+import { checkAssetJson, describeSourcePlaylist, type AssetManifest, type SessionSourcePlaylist } from '@meridian/manifest-core';
 import { EdgeError, isEdgeError } from './errors.ts';
 
 /** A source playlist as read from an origin (manifest-core's session source, shared with regional-origin). */
@@ -170,13 +170,9 @@ export function createSourceReader(options: SourceReaderOptions): SourceReader {
       const path = assetPath(assetId);
       const cached = await shared.get(path);
       const { text, originId } = cached ?? (await readOrigin(path, `asset ${assetId}`));
-      let manifest: AssetManifest;
-      try {
-        manifest = parseAssetManifest(JSON.parse(text));
-      } catch (error) {
-        throw new EdgeError('BAD_ORIGIN_RESPONSE', `asset.json of ${assetId} is invalid: ${isManifestError(error) ? error.message : 'not JSON'}`);
-      }
-      if (manifest.assetId !== assetId) throw new EdgeError('BAD_ORIGIN_RESPONSE', `asset.json of ${assetId} names another asset`);
+      const checked = checkAssetJson(assetId, text);
+      if (!checked.ok) throw new EdgeError(checked.problem, checked.message);
+      const manifest = checked.value;
       if (!cached) await shared.put(path, text, originId, false, options.assetTtlSeconds);
       return manifest;
     },

@@ -14,6 +14,8 @@ import {
   checkSessionMode,
   checkSessionStart,
   checkSessionTokenShape,
+  checkReadyAsset,
+  sessionMediaPath,
   isManifestError,
   normalizeCountryCode,
   readSteeringQuery,
@@ -306,9 +308,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
     };
 
     const readyAsset = async (assetId: string): Promise<AssetManifest> => {
-      const asset = await catalog.getAsset(assetId);
-      if (asset.status !== 'ready') throw new AppError('NOT_FOUND', `asset ${assetId} is ${asset.status}, not ready`);
-      return asset;
+      return must(checkReadyAsset(await catalog.getAsset(assetId)));
     };
 
     /** The source master of a session's content. */
@@ -410,12 +410,8 @@ export function createApp(deps: AppDependencies): ZoneApp {
       const { kind, contentId } = session.claims;
       const master = await sourceMaster(kind, contentId);
       if (renditionId === 'master') return serveMaster(c, session, master);
-      const uri = deps.renderer.listRenditions(master).get(renditionId);
-      if (uri === undefined) throw new AppError('NOT_FOUND', `no rendition ${renditionId}`);
-      const mediaPath = resolveOriginPath(uri, master.path);
       // Only origin paths are followed: an absolute URL in a master would make this server fetch arbitrary hosts.
-      if (!mediaPath.startsWith('/')) throw new AppError('BAD_ORIGIN_RESPONSE', 'master points outside the origin');
-      const media = await catalog.getPlaylist(mediaPath, { live: kind === 'live' });
+      const media = await catalog.getPlaylist(must(sessionMediaPath(master, renditionId)), { live: kind === 'live' });
       const body = deps.renderer.renderMedia(media, renderContext(session, media.originId));
       c.header('content-type', PLAYLIST_TYPE);
       c.header('cache-control', sessionPlaylistCacheControl(media.live, media.targetDurationSeconds));

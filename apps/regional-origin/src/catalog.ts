@@ -4,7 +4,7 @@
  * L2 for metadata (600 s), invalidated when a transcode job reports `ready`.
  */
 import { LRUCache } from 'lru-cache';
-import { describeSourcePlaylist, parseAssetManifest, isManifestError, type AssetManifest, type SessionSourcePlaylist } from '@meridian/manifest-core';
+import { checkAssetJson, describeSourcePlaylist, parseAssetManifest, type AssetManifest, type SessionSourcePlaylist } from '@meridian/manifest-core';
 import { AppError, isAppError } from './errors.ts';
 import type { Logger } from './log.ts';
 import { createThrottledWarn, describeError } from './log.ts';
@@ -78,13 +78,9 @@ export function createContentCatalog(options: ContentCatalogOptions): ContentCat
         }
       }
       const { text } = await readOrigin(origin, assetPath(assetId), `asset ${assetId}`, signal);
-      let manifest: AssetManifest;
-      try {
-        manifest = parseAssetManifest(JSON.parse(text));
-      } catch (error) {
-        throw new AppError('BAD_ORIGIN_RESPONSE', `asset.json of ${assetId} is invalid: ${isManifestError(error) ? error.message : 'not JSON'}`);
-      }
-      if (manifest.assetId !== assetId) throw new AppError('BAD_ORIGIN_RESPONSE', `asset.json of ${assetId} names another asset`);
+      const checked = checkAssetJson(assetId, text);
+      if (!checked.ok) throw new AppError(checked.problem, checked.message);
+      const manifest = checked.value;
       if (valkey) {
         valkey.set(l2Key(assetId), JSON.stringify(manifest), 'EX', options.metadataL2TtlSeconds).catch((error: unknown) => {
           metrics.valkeyErrors.inc({ op: 'asset_l2_set' });

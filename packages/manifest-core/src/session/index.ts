@@ -15,6 +15,8 @@ export {
   checkAdParamsBody,
   checkSessionMode,
   checkSessionStart,
+  checkAssetJson,
+  checkReadyAsset,
   normalizeCountryCode,
   sessionPlaylistCacheControl,
   AD_PARAM_LIMITS,
@@ -34,6 +36,7 @@ export {
   keyIdFromUri,
   rewriteSessionKey,
   describeSourcePlaylist,
+  sessionMediaPath,
 } from './playlist.ts';
 export type { SourcePlaylistText, SessionSourcePlaylist, SessionUrls, SessionPathway } from './playlist.ts';
 /** A session's ads in its media playlists: stitched decisions or HLS Interstitials, by the session's mode. */

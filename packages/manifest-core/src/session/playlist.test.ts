@@ -1,6 +1,6 @@
 /** @module Tests of session playlists: steered and plain masters, media URL personalisation, origin paths, templates. */
 import { describe, expect, it } from 'vitest';
-import { describeSourcePlaylist, keyIdFromUri, listSessionRenditions, renderSessionMaster, renderSessionMedia, resolveOriginPath, type SessionPathway, type SessionUrls, type SourcePlaylistText } from './playlist.ts';
+import { describeSourcePlaylist, sessionMediaPath, keyIdFromUri, listSessionRenditions, renderSessionMaster, renderSessionMedia, resolveOriginPath, type SessionPathway, type SessionUrls, type SourcePlaylistText } from './playlist.ts';
 import { createSessionMediaRenderer } from './templates.ts';
 
 const urlsFor = (token: string, over: Partial<SessionUrls> = {}): SessionUrls => ({
@@ -207,5 +207,15 @@ describe('describeSourcePlaylist', () => {
     expect(describeSourcePlaylist('/l/m.m3u8', '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n', 'o', true)).toMatchObject({ live: true, targetDurationSeconds: undefined });
     expect(describeSourcePlaylist('/v/m.m3u8', '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n', 'o', false)).toMatchObject({ live: false });
     expect(describeSourcePlaylist('/v/x', '<html>', 'o', false)).toBeUndefined();
+  });
+});
+
+describe('sessionMediaPath', () => {
+  it('maps a rendition id to its origin path, refusing unknown ids and other hosts', () => {
+    expect(sessionMediaPath(master, 'r0')).toEqual({ ok: true, value: '/vod/a1/audio/index.m3u8' });
+    expect(sessionMediaPath(master, 'v9')).toEqual({ ok: false, problem: 'NOT_FOUND', message: 'no rendition v9' });
+    const hostile = { path: '/vod/x/master.m3u8', text: '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nhttps://evil.example/x.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=2\n//evil.example/y.m3u8\n' };
+    expect(sessionMediaPath(hostile, 'v0')).toMatchObject({ ok: false, problem: 'BAD_ORIGIN_RESPONSE' });
+    expect(sessionMediaPath(hostile, 'v1')).toMatchObject({ ok: false, problem: 'BAD_ORIGIN_RESPONSE' });
   });
 });

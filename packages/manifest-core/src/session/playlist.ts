@@ -12,6 +12,7 @@ import { serializePlaylist } from '../playlist/serialize.ts';
 import { rewriteMediaUris, type MediaUriKind } from '../render/media.ts';
 import { resolveUri } from '../render/url.ts';
 import { applySessionAds, type SessionAds } from './ads.ts';
+import type { RequestCheck } from './request.ts';
 
 /** A source playlist as read from an origin. */
 export interface SourcePlaylistText {
@@ -151,6 +152,18 @@ export function listSessionRenditions(source: SourcePlaylistText): ReadonlyMap<s
   m.iFrameVariants.forEach((v, i) => map.set(`i${i}`, v.uri));
   renditionMaps.set(source, map);
   return map;
+}
+
+/**
+ * The origin path of a session's media playlist: NOT_FOUND for a rendition id the master does not
+ * have, BAD_ORIGIN_RESPONSE when the master points at another host (following it would let an
+ * origin's master make the server fetch arbitrary URLs).
+ */
+export function sessionMediaPath(master: SourcePlaylistText, renditionId: string): RequestCheck<string> {
+  const uri = listSessionRenditions(master).get(renditionId);
+  if (uri === undefined) return { ok: false, problem: 'NOT_FOUND', message: `no rendition ${renditionId}` };
+  const path = resolveOriginPath(uri, master.path);
+  return path.startsWith('/') ? { ok: true, value: path } : { ok: false, problem: 'BAD_ORIGIN_RESPONSE', message: 'master points outside the origin' };
 }
 
 /**

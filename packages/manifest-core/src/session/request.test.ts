@@ -1,6 +1,7 @@
 /** @module Tests of the session request checks: traversal in any encoding refused, ad parameter limits, modes, bodies. */
 import { describe, expect, it } from 'vitest';
-import { AD_PARAM_LIMITS, checkAdParamsBody, checkAdParamsQuery, checkId, checkSessionMode, checkSessionStart, checkSessionTokenShape, normalizeCountryCode, sessionPlaylistCacheControl } from './request.ts';
+import type { AssetManifest } from '../asset/asset-manifest.ts';
+import { AD_PARAM_LIMITS, checkAdParamsBody, checkAssetJson, checkReadyAsset, checkAdParamsQuery, checkId, checkSessionMode, checkSessionStart, checkSessionTokenShape, normalizeCountryCode, sessionPlaylistCacheControl } from './request.ts';
 
 describe('checkId', () => {
   it('accepts plain ids and refuses traversal, decoded or still percent-encoded', () => {
@@ -79,5 +80,39 @@ describe('viewer and cache helpers', () => {
     expect(sessionPlaylistCacheControl(true, 6)).toBe('private, max-age=3');
     expect(sessionPlaylistCacheControl(true, 1)).toBe('private, max-age=1');
     expect(sessionPlaylistCacheControl(true, undefined)).toBe('private, max-age=1');
+  });
+});
+
+describe('asset checks', () => {
+  const asset: AssetManifest = {
+    version: 1,
+    assetId: 'a1',
+    status: 'ready',
+    master: 'master.m3u8',
+    durationSeconds: 6,
+    codec: 'h264',
+    container: 'ts',
+    segmentSeconds: 6,
+    encoder: { kind: 'cpu', name: 'libx264' },
+    renditions: [
+      { name: '240p', playlist: '240p/index.m3u8', codecs: 'avc1.64001e', width: 426, height: 240, frameRate: 30, targetBitrateBps: 500_000, peakBitrateBps: 500_000, averageBitrateBps: 500_000, bandwidthBps: 628_000, averageBandwidthBps: 628_000, segmentCount: 1, durationSeconds: 6, locations: [] },
+    ],
+    audio: null,
+    thumbnails: null,
+    keyIds: [],
+    locations: [],
+    updatedAt: '2026-11-22T00:00:00Z',
+  };
+
+  it('reads asset.json, refusing non-JSON, invalid manifests and another asset\'s', () => {
+    expect(checkAssetJson('a1', JSON.stringify(asset))).toMatchObject({ ok: true, value: { assetId: 'a1', master: 'master.m3u8' } });
+    expect(checkAssetJson('a1', '{')).toEqual({ ok: false, problem: 'BAD_ORIGIN_RESPONSE', message: 'asset.json of a1 is invalid: not JSON' });
+    expect(checkAssetJson('a1', '{"version":1}')).toMatchObject({ ok: false, problem: 'BAD_ORIGIN_RESPONSE' });
+    expect(checkAssetJson('a2', JSON.stringify(asset))).toEqual({ ok: false, problem: 'BAD_ORIGIN_RESPONSE', message: 'asset.json of a2 names another asset' });
+  });
+
+  it('plays only ready assets', () => {
+    expect(checkReadyAsset(asset).ok).toBe(true);
+    expect(checkReadyAsset({ ...asset, status: 'processing' })).toEqual({ ok: false, problem: 'NOT_FOUND', message: 'asset a1 is processing, not ready' });
   });
 });

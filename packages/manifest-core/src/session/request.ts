@@ -4,6 +4,8 @@
  * session id's shape and the POST /v1/sessions body. Each check returns a result naming the
  * problem with the error code both apps answer with, so the apps keep their one error type.
  */
+import { isManifestError } from '../errors.ts';
+import { parseAssetManifest, type AssetManifest } from '../asset/asset-manifest.ts';
 import type { SessionClaims } from '../signing/session.ts';
 
 /** VOD asset or live channel. */
@@ -13,7 +15,7 @@ export type SessionKind = SessionClaims['kind'];
 export type SessionMode = SessionClaims['mode'];
 
 /** The error code an app answers a failed check with (the same strings in edge and regional-origin). */
-export type SessionRequestProblem = 'INVALID_ID' | 'BAD_REQUEST' | 'INVALID_SIGNATURE';
+export type SessionRequestProblem = 'INVALID_ID' | 'BAD_REQUEST' | 'INVALID_SIGNATURE' | 'NOT_FOUND' | 'BAD_ORIGIN_RESPONSE';
 
 /** The outcome of a request check: the checked value, or the problem and a message safe to show the client. */
 export type RequestCheck<T> = { ok: true; value: T } | { ok: false; problem: SessionRequestProblem; message: string };
@@ -134,4 +136,21 @@ export function normalizeCountryCode(value: unknown): string | undefined {
 export function sessionPlaylistCacheControl(live: boolean, targetDurationSeconds: number | undefined): string {
   if (!live) return 'private, max-age=86400';
   return `private, max-age=${Math.max(1, Math.floor((targetDurationSeconds ?? 2) / 2))}`;
+}
+
+/** Reads an asset's asset.json text from the origin: BAD_ORIGIN_RESPONSE when it is not JSON, invalid, or names another asset. */
+export function checkAssetJson(assetId: string, text: string): RequestCheck<AssetManifest> {
+  let manifest: AssetManifest;
+  try {
+    manifest = parseAssetManifest(JSON.parse(text));
+  } catch (error) {
+    return fail('BAD_ORIGIN_RESPONSE', `asset.json of ${assetId} is invalid: ${isManifestError(error) ? error.message : 'not JSON'}`);
+  }
+  if (manifest.assetId !== assetId) return fail('BAD_ORIGIN_RESPONSE', `asset.json of ${assetId} names another asset`);
+  return ok(manifest);
+}
+
+/** An asset sessions can play: NOT_FOUND while it is uploading, processing or failed. */
+export function checkReadyAsset(asset: AssetManifest): RequestCheck<AssetManifest> {
+  return asset.status === 'ready' ? ok(asset) : fail('NOT_FOUND', `asset ${asset.assetId} is ${asset.status}, not ready`);
 }
