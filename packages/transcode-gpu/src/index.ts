@@ -25,8 +25,6 @@ export { runFfmpeg, createProgressParser } from './ffmpeg.ts';
 export type { FfmpegProgress, RunFfmpegOptions } from './ffmpeg.ts';
 
 // — playlists —
-export { writeMasterPlaylist } from './master-playlist.ts';
-export type { MasterPlaylistInput, MasterVariant, MasterAudio } from './master-playlist.ts';
 export { readMediaPlaylist, measureBandwidth, videoCodecString } from './media.ts';
 
 // — encryption —

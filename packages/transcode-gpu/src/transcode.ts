@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { AssetAudio, AssetManifest, AssetRendition, AssetThumbnails } from '@meridian/manifest-core';
-import { parseAssetManifest } from '@meridian/manifest-core';
+import { ladderFromAsset, parseAssetManifest, renderMasterPlaylist } from '@meridian/manifest-core';
 import { AUDIO_RENDITION, buildLadderArgs, type AudioOutput } from './args.ts';
 import { createDestinations, markerKey, type CompletionMarker, type Destinations, type OutputFile } from './destinations.ts';
 import { selectEncoder, type EncoderChoice, type EncoderSelection } from './encoder.ts';
@@ -16,7 +16,6 @@ import { TranscodeError, isTranscodeError } from './errors.ts';
 import { runFfmpeg } from './ffmpeg.ts';
 import { addKeyTag, DEFAULT_KEY_URI_TEMPLATE, encryptSegment, generateContentKey, type KeyStore } from './keys.ts';
 import { DEFAULT_LADDER, fps, planLadder, type Container, type Rung, type RungSpec, type VideoCodec } from './ladder.ts';
-import { writeMasterPlaylist } from './master-playlist.ts';
 import { AAC_LC_CODEC, measureBandwidth, readMediaPlaylist, videoCodecString } from './media.ts';
 import { probeSource, type SourceInfo } from './probe.ts';
 import { openStore, type S3StoreOptions } from './storage.ts';
@@ -121,6 +120,11 @@ interface ThumbsInfo {
 const THUMBS = 'thumbs';
 const AUDIO_GROUP = 'aud';
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+/** EXT-X-MEDIA NAME of the audio group: the language tag, or `Audio` when it is undetermined. */
+function audioName(language: string | undefined): string {
+  return language === undefined || language === 'und' ? 'Audio' : language;
+}
 
 function defaultAssetId(output: string): string {
   const trimmed = output.replace(/\/+$/, '');
@@ -257,23 +261,8 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     }
 
     const asset = buildAsset({ assetId, source, rungs, complete, codec: rungs.length > 0 ? codec : null, container, segmentSeconds, encoder, locations: stores.map((s) => s.url), options });
-    const master = writeMasterPlaylist({
-      variants:
-        asset.renditions.length > 0
-          ? asset.renditions.map((r) => ({
-              uri: r.playlist,
-              bandwidthBps: r.bandwidthBps,
-              averageBandwidthBps: r.averageBandwidthBps,
-              codecs: asset.audio ? [r.codecs, asset.audio.codecs] : [r.codecs],
-              width: r.width,
-              height: r.height,
-              frameRate: r.frameRate,
-            }))
-          : asset.audio
-            ? [{ uri: asset.audio.playlist, bandwidthBps: asset.audio.peakBitrateBps, averageBandwidthBps: asset.audio.averageBitrateBps, codecs: [asset.audio.codecs], width: 0, height: 0, frameRate: 0 }]
-            : [],
-      audio: asset.audio && asset.renditions.length > 0 ? { groupId: AUDIO_GROUP, name: asset.audio.language === 'und' ? 'Audio' : asset.audio.language, language: asset.audio.language, uri: asset.audio.playlist } : null,
-    });
+    // manifest-core's renderer: the same ladder the manifest servers render per viewer from asset.json.
+    const master = renderMasterPlaylist(ladderFromAsset(asset, { audioName: audioName(asset.audio?.language) })).text;
     await dest.write([[{ key: 'master.m3u8', body: master }], [{ key: 'asset.json', body: `${JSON.stringify(asset, null, 2)}\n` }]], 'master.m3u8 and asset.json');
     emit({ type: 'done', uploads: dest.uploads, skipped: false });
     return { asset, encoded, uploads: dest.uploads };
