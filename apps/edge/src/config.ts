@@ -2,7 +2,7 @@
  * @module Edge configuration: every setting read from the Worker's bindings (wrangler `vars`
  * and secrets), validated once per isolate, with its default and unit.
  */
-import type { Keyring } from '@meridian/manifest-core';
+import { parseSigningKeys, type Keyring } from '@meridian/manifest-core';
 import type { ZoneConfig } from './zones.ts';
 
 /** A content-steering pathway: a CDN or region that serves the same session URLs. */
@@ -145,18 +145,8 @@ export function loadEdgeConfig(env: EdgeEnv): EdgeConfig {
       .map((s) => s.trim())
       .filter((s) => s !== '');
 
-  const keys: Record<string, string> = {};
-  for (const entry of list('SIGNING_KEYS')) {
-    const colon = entry.indexOf(':');
-    const kid = entry.slice(0, colon);
-    const secret = entry.slice(colon + 1);
-    if (colon <= 0 || !NAME.test(kid) || secret.length < 16) problems.push('SIGNING_KEYS: expected kid:secret pairs, secrets of at least 16 characters');
-    else keys[kid] = secret;
-  }
-  const kids = Object.keys(keys);
-  if (kids.length === 0) problems.push('SIGNING_KEYS is required (a secret: kid:secret[,kid:secret…], shared with every zone)');
-  const activeKid = raw('SIGNING_ACTIVE_KID') ?? kids[kids.length - 1] ?? '';
-  if (kids.length > 0 && !Object.hasOwn(keys, activeKid)) problems.push(`SIGNING_ACTIVE_KID=${activeKid}: not a kid of SIGNING_KEYS`);
+  const signing = parseSigningKeys(raw('SIGNING_KEYS'), raw('SIGNING_ACTIVE_KID'));
+  problems.push(...signing.problems);
 
   const originUrls = list('ORIGIN_URLS').flatMap((o) => url('ORIGIN_URLS', o) ?? []);
   if (originUrls.length === 0) problems.push('ORIGIN_URLS is required (comma-separated, primary first)');
@@ -217,7 +207,7 @@ export function loadEdgeConfig(env: EdgeEnv): EdgeConfig {
     edgeZone,
     publicBaseUrl,
     cdnBaseUrl: url('CDN_BASE_URL', raw('CDN_BASE_URL')),
-    keyring: { activeKid, keys },
+    keyring: signing.keyring,
     requireSignedUrls: bool('REQUIRE_SIGNED_URLS', false),
     sessionTtlSeconds: int('SESSION_TTL_SECONDS', 14_400, 60, 7 * 86_400),
     originUrls,

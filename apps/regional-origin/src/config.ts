@@ -2,7 +2,7 @@
  * @module Configuration of the zone server: every setting read from the environment (or
  * the matching `--kebab-case` flag), validated once at start, with its default and unit.
  */
-import type { Keyring } from '@meridian/manifest-core';
+import { parseSigningKeys, type Keyring } from '@meridian/manifest-core';
 
 /** Which routes this process serves, so upload and playback pools scale separately. */
 export type Role = 'playback' | 'upload' | 'all';
@@ -236,19 +236,8 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
     if (valkeyUrl !== undefined) problems.push('set VALKEY_URL or VALKEY_CLUSTER_NODES, not both');
   }
 
-  const keys: Record<string, string> = {};
-  for (const entry of list('SIGNING_KEYS')) {
-    const colon = entry.indexOf(':');
-    const kid = entry.slice(0, colon);
-    const secret = entry.slice(colon + 1);
-    if (colon <= 0 || !/^[A-Za-z0-9._-]{1,64}$/.test(kid) || secret.length < 16) {
-      problems.push('SIGNING_KEYS: expected kid:secret pairs separated by commas, secrets of at least 16 characters');
-    } else keys[kid] = secret;
-  }
-  const kids = Object.keys(keys);
-  if (kids.length === 0) problems.push('SIGNING_KEYS is required (kid:secret[,kid:secret…]); every zone and the edge must share it');
-  const activeKid = str('SIGNING_ACTIVE_KID', kids[kids.length - 1] ?? '');
-  if (kids.length > 0 && !Object.hasOwn(keys, activeKid)) problems.push(`SIGNING_ACTIVE_KID=${activeKid}: not a kid of SIGNING_KEYS`);
+  const signing = parseSigningKeys(raw('SIGNING_KEYS'), raw('SIGNING_ACTIVE_KID'));
+  problems.push(...signing.problems);
 
   const originUrls: string[] = [];
   for (const o of list('ORIGIN_URLS')) {
@@ -317,7 +306,7 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
       keyPrefix: str('VALKEY_KEY_PREFIX', 'meridian:'),
     },
     sessionTtlSeconds: int('SESSION_TTL_SECONDS', 14_400, 60, 7 * 86_400),
-    keyring: { activeKid, keys },
+    keyring: signing.keyring,
     requireSignedUrls: bool('REQUIRE_SIGNED_URLS', false),
     originUrls,
     originTimeoutMs: int('ORIGIN_TIMEOUT_MS', 2_000, 50, 120_000),

@@ -5,6 +5,11 @@
 /** The kind and ad mode a session's claims carry. */
 export type { SessionKind, SessionMode } from './request.ts';
 
+// — keys —
+/** SIGNING_KEYS / SIGNING_ACTIVE_KID parsed the same way by the edge and every zone. */
+export { parseSigningKeys } from './keys.ts';
+export type { ParsedSigningKeys } from './keys.ts';
+
 // — request checks —
 /** Checks of ids, `ads.*` parameters, the ad mode, session ids and POST /v1/sessions bodies, as results carrying the app's error code. */
 export {
