@@ -132,7 +132,8 @@ function extraLine(text: string): string {
   return `${text}\n`;
 }
 
-function uriLine(uri: string): string {
+/** A segment's URI line; exported for the fast path's tests. */
+export function uriLine(uri: string): string {
   if (typeof uri !== 'string' || uri.length === 0 || uri.charCodeAt(0) === 35 /* # */) {
     throw new ManifestError('PLAYLIST_UNSERIALIZABLE', `a URI line must be non-empty and not start with #`);
   }
@@ -277,8 +278,11 @@ const DISCONTINUITY_LINE = bare('discontinuity');
 const CUE_IN_LINE = bare('cueIn');
 const GAP_LINE = bare('gap');
 
-/** A segment's lines in SEGMENT_ORDER, hand-unrolled because it is the hot path of serialization. */
-function canonicalSegment(seg: MediaSegment): string {
+/**
+ * A segment's lines in SEGMENT_ORDER (URI line not included), hand-unrolled; the general path of
+ * {@link segmentWithUri} for segments without an `order`. Exported for the fast path's tests.
+ */
+export function canonicalSegment(seg: MediaSegment): string {
   let out = '';
   if (seg.discontinuity) out += DISCONTINUITY_LINE;
   const keys = seg.keys;
@@ -304,6 +308,164 @@ function canonicalSegment(seg: MediaSegment): string {
   out += segmentLine(seg, 'extinf', 0);
   if (seg.byteRange !== undefined) out += line(PREFIX.byteRange, formatByteRange(seg.byteRange));
   return out;
+}
+
+// Last EXTINF line written without a title, reused while durations repeat (most segments of a
+// playlist share one duration). Never holds 0, so that -0 (written '-0') cannot hit a '0' entry.
+let lastDuration = Number.NaN;
+let lastExtinf = '';
+
+/**
+ * A segment without an `order`, its URI line included: exactly what `canonicalSegment(seg) +
+ * uriLine(seg.uri)` writes, or undefined when that general path must decide (the segment has an
+ * `order`, is not a plain object, or has a value the general path writes differently or refuses).
+ *
+ * Why a second path: segments reach the serializer in several object shapes (parsed, stitched,
+ * edited in code), so the ~20 optional-field reads of the general path are megamorphic property
+ * loads and dominated serialization. One for-in pass reads only the fields that exist. It sees
+ * own and inherited enumerable properties; a prototype other than Object.prototype (class
+ * instances with accessors) goes to the general path.
+ */
+export function fastSegment(seg: MediaSegment): string | undefined {
+  if (typeof seg !== 'object' || seg === null || Object.getPrototypeOf(seg) !== Object.prototype) return undefined;
+  let discontinuity: unknown;
+  let keys: MediaSegment['keys'];
+  let map: MediaSegment['map'];
+  let programDateTime: MediaSegment['programDateTime'];
+  let dateRanges: MediaSegment['dateRanges'];
+  let oatclsScte35: MediaSegment['oatclsScte35'];
+  let asset: MediaSegment['asset'];
+  let cueIn: unknown;
+  let cueOut: MediaSegment['cueOut'];
+  let cueOutCont: MediaSegment['cueOutCont'];
+  let splicePointScte35: MediaSegment['splicePointScte35'];
+  let gap: unknown;
+  let bitrate: MediaSegment['bitrate'];
+  let byteRange: MediaSegment['byteRange'];
+  let parts: MediaSegment['parts'];
+  let extra: MediaSegment['extra'];
+  let uri: unknown;
+  let duration: unknown;
+  let title: unknown;
+  const fields = seg as unknown as Record<string, unknown>;
+  for (const k in fields) {
+    const v = fields[k];
+    if (v === undefined) continue;
+    // Most frequent first; the casts only name what the general path would read.
+    switch (k) {
+      case 'duration':
+        duration = v;
+        break;
+      case 'uri':
+        uri = v;
+        break;
+      case 'title':
+        title = v;
+        break;
+      case 'programDateTime':
+        programDateTime = v as string;
+        break;
+      case 'discontinuity':
+        discontinuity = v;
+        break;
+      case 'keys':
+        keys = v as MediaSegment['keys'];
+        break;
+      case 'dateRanges':
+        dateRanges = v as MediaSegment['dateRanges'];
+        break;
+      case 'map':
+        map = v as MediaSegment['map'];
+        break;
+      case 'byteRange':
+        byteRange = v as MediaSegment['byteRange'];
+        break;
+      case 'order':
+        return undefined;
+      case 'oatclsScte35':
+        oatclsScte35 = v as string;
+        break;
+      case 'asset':
+        asset = v as MediaSegment['asset'];
+        break;
+      case 'cueIn':
+        cueIn = v;
+        break;
+      case 'cueOut':
+        cueOut = v as MediaSegment['cueOut'];
+        break;
+      case 'cueOutCont':
+        cueOutCont = v as MediaSegment['cueOutCont'];
+        break;
+      case 'splicePointScte35':
+        splicePointScte35 = v as string;
+        break;
+      case 'gap':
+        gap = v;
+        break;
+      case 'bitrate':
+        bitrate = v as number;
+        break;
+      case 'parts':
+        parts = v as MediaSegment['parts'];
+        break;
+      case 'extra':
+        extra = v as MediaSegment['extra'];
+        break;
+    }
+  }
+  // Values the general path refuses (or writes from a non-string) go to it, for its exact error.
+  if (
+    typeof uri !== 'string' ||
+    uri.length === 0 ||
+    uri.charCodeAt(0) === 35 /* # */ ||
+    uri.indexOf('\n') !== -1 ||
+    uri.indexOf('\r') !== -1 ||
+    typeof duration !== 'number' ||
+    !Number.isFinite(duration) ||
+    (title !== undefined && title !== null && typeof title !== 'string')
+  ) {
+    return undefined;
+  }
+  // Same lines, same order, same checks (and so the same first error) as canonicalSegment.
+  let out = '';
+  if (discontinuity) out += DISCONTINUITY_LINE;
+  if (keys !== undefined) for (let i = 0; i < keys.length; i++) out += attrs('key', keys[i]!, SCHEMAS.key);
+  if (map !== undefined) out += attrs('map', map, SCHEMAS.map);
+  if (programDateTime !== undefined) out += textValue('programDateTime', programDateTime);
+  if (dateRanges !== undefined) {
+    for (let i = 0; i < dateRanges.length; i++) out += attrs('dateRange', dateRanges[i]!, SCHEMAS.dateRange);
+  }
+  if (oatclsScte35 !== undefined) out += textValue('oatclsScte35', oatclsScte35);
+  if (asset !== undefined) out += attrs('asset', asset, SCHEMAS.asset);
+  if (cueIn) out += CUE_IN_LINE;
+  if (cueOut !== undefined) out += cueOutLine(cueOut);
+  if (cueOutCont !== undefined) out += cueOutContLine(cueOutCont);
+  if (splicePointScte35 !== undefined) out += textValue('splicePointScte35', splicePointScte35);
+  if (gap) out += GAP_LINE;
+  if (bitrate !== undefined) out += line(PREFIX.bitrate, formatNumber(bitrate));
+  if (extra !== undefined) for (let i = 0; i < extra.length; i++) out += extraLine(extra[i]!);
+  if (parts !== undefined) for (let i = 0; i < parts.length; i++) out += attrs('part', parts[i]!, SCHEMAS.part);
+  if (title === undefined || title === null || title === '') {
+    if (duration !== lastDuration) {
+      const text = `${PREFIX.extinf}${formatNumber(duration)},\n`;
+      if (duration !== 0) {
+        lastDuration = duration;
+        lastExtinf = text;
+      }
+      out += text;
+    } else out += lastExtinf;
+  } else {
+    checkWritable(title, false, 'an EXTINF title');
+    out += `${PREFIX.extinf}${formatNumber(duration)},${title}\n`;
+  }
+  if (byteRange !== undefined) out += line(PREFIX.byteRange, formatByteRange(byteRange));
+  return out + uri + '\n';
+}
+
+/** A segment's lines and its URI line, through the fast path when it applies. */
+function segmentWithUri(seg: MediaSegment): string {
+  return fastSegment(seg) ?? canonicalSegment(seg) + uriLine(seg.uri);
 }
 
 function globalCount(pl: MediaPlaylist, kind: LineKind): number {
@@ -407,7 +569,8 @@ function writeMedia(pl: MediaPlaylist): string {
   for (let s = 0; s < segments.length; s++) {
     const seg = segments[s]!;
     if (seg.order === undefined) {
-      out += canonicalSegment(seg);
+      out += segmentWithUri(seg);
+      continue;
     } else {
       walk(seg.order, SEGMENT_ORDER, SEGMENT_RANK, {
         count: (k) => (isGlobal(k) ? globalCount(pl, k) : segmentCount(seg, k)),
