@@ -73,6 +73,11 @@ export function encryptSegment(plain: Uint8Array, key: ContentKey): Buffer {
   return Buffer.concat([cipher.update(plain), cipher.final()]);
 }
 
+/** The IV as EXT-X-KEY writes it and asset.json records it: `0x` + 32 hex digits (RFC 8216 §4.3.2.4). */
+export function formatKeyIv(iv: Uint8Array): string {
+  return `0x${Buffer.from(iv).toString('hex')}`;
+}
+
 /**
  * Inserts EXT-X-KEY into a media playlist just before the first segment, so the init
  * segment (EXT-X-MAP, above it) stays clear and every media segment is AES-128
@@ -80,7 +85,7 @@ export function encryptSegment(plain: Uint8Array, key: ContentKey): Buffer {
  */
 export function addKeyTag(playlist: string, key: ContentKey, uriTemplate = DEFAULT_KEY_URI_TEMPLATE): string {
   const uri = uriTemplate.replace('{keyId}', key.keyId);
-  const tag = `#EXT-X-KEY:METHOD=AES-128,URI="${uri}",IV=0x${Buffer.from(key.iv).toString('hex')}`;
+  const tag = `#EXT-X-KEY:METHOD=AES-128,URI="${uri}",IV=${formatKeyIv(key.iv)}`;
   const lines = playlist.split('\n');
   const first = lines.findIndex((l) => l.startsWith('#EXTINF:'));
   if (first < 0) throw new TranscodeError('OUTPUT_INVALID', 'cannot add EXT-X-KEY: the playlist has no segments');

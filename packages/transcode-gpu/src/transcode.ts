@@ -14,7 +14,7 @@ import { createDestinations, markerKey, type CompletionMarker, type Destinations
 import { selectEncoder, type EncoderChoice, type EncoderSelection } from './encoder.ts';
 import { TranscodeError, isTranscodeError } from './errors.ts';
 import { runFfmpeg } from './ffmpeg.ts';
-import { addKeyTag, DEFAULT_KEY_URI_TEMPLATE, encryptSegment, generateContentKey, type KeyStore } from './keys.ts';
+import { addKeyTag, DEFAULT_KEY_URI_TEMPLATE, encryptSegment, formatKeyIv, generateContentKey, type KeyStore } from './keys.ts';
 import { DEFAULT_LADDER, fps, planLadder, type Container, type Rung, type RungSpec, type VideoCodec } from './ladder.ts';
 import { AAC_LC_CODEC, measureBandwidth, readMediaPlaylist, videoCodecString } from './media.ts';
 import { probeSource, type SourceInfo } from './probe.ts';
@@ -84,33 +84,10 @@ export interface TranscodeResult {
   uploads: number;
 }
 
-interface VideoInfo {
-  kind: 'video';
-  codecs: string;
-  width: number;
-  height: number;
-  frameRate: number;
-  targetBitrateBps: number;
-  peakBitrateBps: number;
-  averageBitrateBps: number;
-  segmentCount: number;
-  durationSeconds: number;
-  keyId?: string;
-  encoder: { kind: 'nvenc' | 'cpu'; name: string };
-}
-
-interface AudioInfo {
-  kind: 'audio';
-  codecs: string;
-  language: string;
-  channels: number;
-  sampleRateHz: number;
-  peakBitrateBps: number;
-  averageBitrateBps: number;
-  segmentCount: number;
-  durationSeconds: number;
-  keyId?: string;
-}
+// What a rendition's completion marker records: asset.json's fields minus what the job adds when it
+// assembles the asset (names, paths, master bandwidths, locations), so resumed renditions keep them.
+type VideoInfo = { kind: 'video'; encoder: { kind: 'nvenc' | 'cpu'; name: string } } & Omit<AssetRendition, 'name' | 'playlist' | 'bandwidthBps' | 'averageBandwidthBps' | 'locations'>;
+type AudioInfo = { kind: 'audio' } & Omit<AssetAudio, 'name' | 'playlist' | 'groupId' | 'locations'>;
 
 interface ThumbsInfo {
   kind: 'thumbnails';
@@ -346,7 +323,7 @@ async function prepareRendition(dir: string, name: string, options: TranscodeOpt
     averageBitrateBps: bw.averageBps,
     segmentCount: playlist.segments.length,
     durationSeconds,
-    ...(key ? { keyId: key.keyId } : {}),
+    ...(key ? { keyId: key.keyId, keyIv: formatKeyIv(key.iv) } : {}),
   };
   const info: VideoInfo | AudioInfo =
     what.kind === 'video'
@@ -384,7 +361,7 @@ function buildAsset(o: {
           averageBitrateBps: audioInfo.averageBitrateBps,
           segmentCount: audioInfo.segmentCount,
           durationSeconds: audioInfo.durationSeconds,
-          ...(audioInfo.keyId ? { keyId: audioInfo.keyId } : {}),
+          ...(audioInfo.keyId ? { keyId: audioInfo.keyId, ...(audioInfo.keyIv ? { keyIv: audioInfo.keyIv } : {}) } : {}),
           locations: audioEntry.urls,
         }
       : null;
@@ -409,7 +386,7 @@ function buildAsset(o: {
       averageBandwidthBps: v.averageBitrateBps + (audio?.averageBitrateBps ?? 0),
       segmentCount: v.segmentCount,
       durationSeconds: v.durationSeconds,
-      ...(v.keyId ? { keyId: v.keyId } : {}),
+      ...(v.keyId ? { keyId: v.keyId, ...(v.keyIv ? { keyIv: v.keyIv } : {}) } : {}),
       locations: entry.urls,
     };
   });

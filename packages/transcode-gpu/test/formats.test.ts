@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAssetManifest } from '@meridian/manifest-core';
 import { createMemoryKeyStore, isTranscodeError, transcode, type TranscodeOptions } from '../src/index.ts';
 import { attributes, decodeErrors, ffprobeJson, firstSliceNalType, keyframeTimes, makeSource, readMaster, readMedia } from './helpers.ts';
 
@@ -56,17 +57,24 @@ describe('codecs and containers', () => {
     const { asset } = await transcode({ input: src, output: out, ladder: small, container: 'ts', encoder: 'cpu', cpuPreset: 'veryfast', thumbnails: false, encryption: { keyStore } });
     expect(asset.container).toBe('ts');
     expect(asset.keyIds.length).toBe(3); // two rungs and the audio, one key each
-    for (const r of [...asset.renditions, asset.audio!]) {
+    // asset.json records each rendition's IV, so a server re-signalling the key can write it back.
+    const stored = parseAssetManifest(JSON.parse(readFileSync(join(out, 'asset.json'), 'utf8')));
+    const renditions = [...stored.renditions, stored.audio!];
+    expect(new Set(renditions.map((r) => r.keyIv)).size).toBe(3);
+    for (const r of renditions) {
       const media = readMedia(join(out, r.playlist));
       expect(media.map).toBeUndefined();
       const key = attributes(media.keyLine!);
       expect(key.METHOD).toBe('AES-128');
       expect(key.URI).toBe(`/v1/keys/${r.keyId}`);
+      expect(r.keyIv).toMatch(/^0x[0-9a-f]{32}$/);
+      expect(key.IV).toBe(r.keyIv);
       const keyBytes = await keyStore.get(r.keyId!);
       expect(keyBytes?.length).toBe(16);
       const cipherText = readFileSync(join(out, r.name, media.segments[0]!.uri));
       expect(cipherText[0]).not.toBe(0x47); // not readable TS without the key
-      const decipher = createDecipheriv('aes-128-cbc', keyBytes!, Buffer.from(key.IV!.slice(2), 'hex'));
+      // Decrypt with the IV from asset.json alone, as a player would after a server re-signalled the key.
+      const decipher = createDecipheriv('aes-128-cbc', keyBytes!, Buffer.from(r.keyIv!.slice(2), 'hex'));
       const plain = Buffer.concat([decipher.update(cipherText), decipher.final()]);
       expect(plain[0]).toBe(0x47);
       expect(plain.length % 188).toBe(0);

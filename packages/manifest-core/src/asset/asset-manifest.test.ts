@@ -29,6 +29,7 @@ const valid: AssetManifest = {
       segmentCount: 2,
       durationSeconds: 12,
       keyId: '00ff',
+      keyIv: '0x000102030405060708090a0b0c0d0e0f',
       locations: ['s3://media-eu/a1', 's3://media-us/a1'],
     },
   ],
@@ -62,6 +63,13 @@ describe('parseAssetManifest', () => {
     expect(parseAssetManifest(JSON.parse(JSON.stringify(valid)))).toEqual(valid);
   });
 
+  it('still reads an asset.json written before the IV was recorded: the key id stays, no IV is invented', () => {
+    const { keyIv: _dropped, ...old } = valid.renditions[0]!;
+    const parsed = parseAssetManifest(JSON.parse(JSON.stringify({ ...valid, renditions: [old] })));
+    expect(parsed.renditions[0]!.keyId).toBe('00ff');
+    expect(parsed.renditions[0]).not.toHaveProperty('keyIv');
+  });
+
   it('throws INVALID_STATE naming the bad field', () => {
     const cases: Array<[unknown, string]> = [
       [null, 'asset must be an object'],
@@ -70,6 +78,9 @@ describe('parseAssetManifest', () => {
       [{ ...valid, renditions: [{ ...valid.renditions[0], width: -1 }] }, 'asset.renditions[0].width'],
       [{ ...valid, renditions: [{ ...valid.renditions[0], locations: 'x' }] }, 'asset.renditions[0].locations'],
       [{ ...valid, audio: { ...valid.audio, codecs: 7 } }, 'asset.audio.codecs'],
+      [{ ...valid, renditions: [{ ...valid.renditions[0], keyIv: '0x0102' }] }, 'asset.renditions[0].keyIv'],
+      [{ ...valid, renditions: [{ ...valid.renditions[0], keyIv: 42 }] }, 'asset.renditions[0].keyIv'],
+      [{ ...valid, audio: { ...valid.audio, keyIv: '0x000102030405060708090a0b0c0d0e0f' } }, 'asset.audio.keyIv'],
       [{ ...valid, renditions: [], audio: null }, 'asset.renditions'],
     ];
     for (const [input, field] of cases) {

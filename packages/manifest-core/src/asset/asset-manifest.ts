@@ -37,6 +37,12 @@ export interface AssetRendition {
   durationSeconds: number;
   /** AES-128 key id of the segments, when encrypted. */
   keyId?: string;
+  /**
+   * AES-128 IV the segments were encrypted with, as written in EXT-X-KEY IV (`0x` + 32 hex
+   * digits); servers that re-signal the key must write it back. Absent in asset.json files
+   * written before it was recorded.
+   */
+  keyIv?: string;
   /** Store URLs that hold this rendition completely (marker verified), preferred first. */
   locations: string[];
 }
@@ -56,7 +62,10 @@ export interface AssetAudio {
   averageBitrateBps: number;
   segmentCount: number;
   durationSeconds: number;
+  /** AES-128 key id of the segments, when encrypted. */
   keyId?: string;
+  /** AES-128 IV as written in EXT-X-KEY IV (`0x` + 32 hex digits), when encrypted and recorded. */
+  keyIv?: string;
   locations: string[];
 }
 
@@ -137,9 +146,18 @@ function strArray(o: Json, k: string, path: string): string[] {
   return [...(v as string[])];
 }
 
-function optKeyId(o: Json, path: string): { keyId?: string } {
-  if (o.keyId === undefined) return {};
-  return { keyId: str(o, 'keyId', path) };
+/** RFC 8216 §4.3.2.4: the IV is a 128-bit hexadecimal-sequence. */
+const KEY_IV = /^0[xX][0-9a-fA-F]{32}$/;
+
+function optKeyId(o: Json, path: string): { keyId?: string; keyIv?: string } {
+  if (o.keyId === undefined) {
+    if (o.keyIv !== undefined) fail(`${path}.keyIv`, 'absent when there is no keyId');
+    return {};
+  }
+  const keyId = str(o, 'keyId', path);
+  if (o.keyIv === undefined) return { keyId };
+  if (typeof o.keyIv !== 'string' || !KEY_IV.test(o.keyIv)) fail(`${path}.keyIv`, 'a 128-bit hexadecimal-sequence (0x + 32 hex digits)');
+  return { keyId, keyIv: o.keyIv };
 }
 
 function oneOf<T extends string>(o: Json, k: string, path: string, allowed: readonly T[]): T {
