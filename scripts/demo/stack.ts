@@ -244,6 +244,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const mf = new Miniflare({
       modules: true,
       scriptPath: EDGE_BUNDLE,
+      // Module names are relative to modulesRoot (default: the cwd); turbo runs tests from e2e/,
+      // and workerd refuses a module path that climbs out with "..".
+      modulesRoot: dirname(EDGE_BUNDLE),
       compatibilityDate: '2025-09-01',
       host: '127.0.0.1',
       port: edgePort,
