@@ -18,6 +18,9 @@ import {
   isManifestError,
   checkReadyAsset,
   sessionMediaPath,
+  sessionPathways,
+  sessionStartResponse,
+  sessionUrlsFor,
   newSessionClaims,
   normalizeCountryCode,
   readSteeringQuery,
@@ -32,7 +35,6 @@ import {
   type RequestCheck,
   type SessionClaims,
   type SessionMode,
-  type SessionPathway,
   type SessionUrls,
 } from '@meridian/manifest-core';
 import type { EdgeConfig } from './config.ts';
@@ -170,13 +172,8 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
   /** Where origin paths are served from: the CDN when configured, else the origin that served the playlist (so a dead primary is not referenced). */
   const segmentBaseUrl = (servedBy: string): string => config.cdnBaseUrl ?? (sources.origins.find((o) => o.id === servedBy) ?? sources.origins[0])?.url ?? '';
 
-  const sessionUrls = (base: string, token: string, servedBy: string): SessionUrls => ({
-    sessionToken: token,
-    mediaPlaylistUrl: (renditionId) => `${base}/v1/sessions/${token}/${renditionId}.m3u8`,
-    keyUrl: (keyId) => `${base}/v1/keys/${encodeURIComponent(keyId)}?session=${token}`,
-    steeringUrl: config.pathways.length > 0 ? `${base}/v1/steering/${token}.json` : undefined,
-    segmentBaseUrl: segmentBaseUrl(servedBy),
-  });
+  const sessionUrls = (base: string, token: string, servedBy: string): SessionUrls =>
+    sessionUrlsFor({ baseUrl: base, sessionToken: token, steering: config.pathways.length > 0, segmentBaseUrl: segmentBaseUrl(servedBy) });
 
   /** PATHWAY-PRIORITY for this viewer: zone pathways by the viewer's zone order and current zone health. */
   const priorityFor = (c: Context, player: { currentPathway: string | undefined; throughputBps: number | undefined }, minThroughputBps: number): string[] =>
@@ -191,15 +188,7 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
   const serveMaster = (c: Context, token: string, master: SourcePlaylist): Response => {
     const urls = sessionUrls(baseOf(c), token, master.originId);
     const priority = priorityFor(c, { currentPathway: undefined, throughputBps: undefined }, 0);
-    const pathways: SessionPathway[] = priority.flatMap((id) => {
-      const p = config.pathways.find((x) => x.id === id);
-      return p ? [{ id: p.id, mediaPlaylistUrl: (rid: string) => `${p.baseUrl}/v1/sessions/${token}/${rid}.m3u8` }] : [];
-    });
-    // Pathways the viewer should not start on still appear, last, so that steering can move players back to them.
-    for (const p of config.pathways) {
-      if (!pathways.some((x) => x.id === p.id)) pathways.push({ id: p.id, mediaPlaylistUrl: (rid) => `${p.baseUrl}/v1/sessions/${token}/${rid}.m3u8` });
-    }
-    const text = renderSessionMaster(master, urls, pathways);
+    const text = renderSessionMaster(master, urls, sessionPathways(config.pathways, priority, token));
     c.header('content-type', PLAYLIST_TYPE);
     c.header('cache-control', 'private, no-cache');
     c.header('x-meridian-origin', master.originId);
@@ -265,7 +254,7 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
     const token = await startVodSession(c, start.contentId, start.mode, start.adParams);
     const base = baseOf(c);
     c.header('cache-control', 'no-store');
-    return c.json({ sessionId: token, masterUrl: `${base}/v1/sessions/${token}/master.m3u8`, trackingUrl: `${base}/v1/sessions/${token}/tracking` }, 201);
+    return c.json(sessionStartResponse(base, token), 201);
   });
 
   app.get('/v1/sessions/:sid/:rendition{[A-Za-z0-9_-]+\\.m3u8}', async (c) => {

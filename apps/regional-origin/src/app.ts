@@ -16,6 +16,9 @@ import {
   checkSessionTokenShape,
   checkReadyAsset,
   sessionMediaPath,
+  sessionPathways,
+  sessionStartResponse,
+  sessionUrlsFor,
   isManifestError,
   normalizeCountryCode,
   readSteeringQuery,
@@ -25,8 +28,6 @@ import {
   verifyPlaybackUrl,
   type AssetManifest,
   type RequestCheck,
-  type SessionPathway,
-  type SessionUrls,
 } from '@meridian/manifest-core';
 import type { Config } from './config.ts';
 import { AppError, APP_ERROR_CODES, isAppError } from './errors.ts';
@@ -336,35 +337,14 @@ export function createApp(deps: AppDependencies): ZoneApp {
         minThroughputBps: 0,
       });
 
-    const urlsFor = (token: string, servedBy?: string): SessionUrls => ({
-      sessionToken: token,
-      mediaPlaylistUrl: (renditionId) => `${base}/v1/sessions/${token}/${renditionId}.m3u8`,
-      keyUrl: (keyId) => `${base}/v1/keys/${encodeURIComponent(keyId)}?session=${token}`,
-      steeringUrl: steeringPathways.length > 0 ? `${base}/v1/steering/${token}.json` : undefined,
-      segmentBaseUrl: segmentBaseUrl(servedBy),
+    const renderContext = (session: ResolvedSession, servedBy?: string, withPathways = false): RenderContext => ({
+      sessionToken: session.token,
+      claims: session.claims,
+      urlsFor: (token) => sessionUrlsFor({ baseUrl: base, sessionToken: token, steering: steeringPathways.length > 0, segmentBaseUrl: segmentBaseUrl(servedBy) }),
+      templateKey: servedBy ?? '',
+      pathways: withPathways ? sessionPathways(steeringPathways, steeringPriority({ currentPathway: undefined, throughputBps: undefined }), session.token) : [],
+      breaks: session.breaks,
     });
-
-    const renderContext = (session: ResolvedSession, servedBy?: string, withPathways = false): RenderContext => {
-      const pathways: SessionPathway[] = [];
-      if (withPathways) {
-        for (const id of steeringPriority({ currentPathway: undefined, throughputBps: undefined })) {
-          const p = steeringPathways.find((x) => x.id === id);
-          if (p) pathways.push({ id: p.id, mediaPlaylistUrl: (rid) => `${p.baseUrl}/v1/sessions/${session.token}/${rid}.m3u8` });
-        }
-        // Pathways the viewer should not start on still appear, last, so that steering can move players back to them.
-        for (const p of steeringPathways) {
-          if (!pathways.some((x) => x.id === p.id)) pathways.push({ id: p.id, mediaPlaylistUrl: (rid) => `${p.baseUrl}/v1/sessions/${session.token}/${rid}.m3u8` });
-        }
-      }
-      return {
-        sessionToken: session.token,
-        claims: session.claims,
-        urlsFor: (token) => urlsFor(token, servedBy),
-        templateKey: servedBy ?? '',
-        pathways,
-        breaks: session.breaks,
-      };
-    };
 
     const serveMaster = (c: Context, session: ResolvedSession, master: SourcePlaylist): Response => {
       const text = deps.renderer.renderMaster(master, renderContext(session, master.originId, true));
@@ -390,14 +370,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
       await sourceMaster(kind, contentId);
       const session = await sessions.start({ kind, contentId, mode, adParams, country: country(c) });
       c.header('cache-control', 'no-store');
-      return c.json(
-        {
-          sessionId: session.token,
-          masterUrl: `${base}/v1/sessions/${session.token}/master.m3u8`,
-          trackingUrl: `${base}/v1/sessions/${session.token}/tracking`,
-        },
-        201,
-      );
+      return c.json(sessionStartResponse(base, session.token), 201);
     });
 
     const sessionParam = (c: Context): string => {

@@ -51,6 +51,11 @@ export type { SessionAds, SessionStitchedAds, SessionInterstitialAds } from './a
 export { createSessionMediaRenderer } from './templates.ts';
 export type { SessionMediaRenderer } from './templates.ts';
 
+// — URLs —
+/** The session URL layout of SPEC §5 (media playlists, keys, steering, POST /v1/sessions answer, pathways). */
+export { sessionUrlsFor, sessionPlaylistUrl, sessionStartResponse, sessionPathways } from './urls.ts';
+export type { SessionUrlsOptions, SessionStartResponse } from './urls.ts';
+
 // — content steering —
 /** Steering manifests: PATHWAY-PRIORITY from zone health, viewer preference and the player's report. */
 export { steeringPathwayPriority, readSteeringQuery, buildSteeringManifest } from './steering.ts';
