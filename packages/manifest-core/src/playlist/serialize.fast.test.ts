@@ -8,9 +8,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManifestError } from '../errors.ts';
-import type { MediaSegment } from './model.ts';
+import type { LineKind, MediaPlaylist, MediaSegment } from './model.ts';
 import { parseMediaPlaylist } from './parse.ts';
-import { canonicalSegment, fastSegment, serializePlaylist, uriLine } from './serialize.ts';
+import { canonicalSegment, fastSegment, serializeMediaGeneral, serializePlaylist, uriLine } from './serialize.ts';
 
 /** What a call did: its text, its ManifestError (code and message), or the class of another error. */
 function outcome(write: () => string): string {
@@ -134,6 +134,46 @@ const segments = fc.array(
   { maxLength: 12 },
 ) as fc.Arbitrary<MediaSegment[]>;
 
+/** Recorded orders, with playlist-level slots between segments (they consume header items). */
+const order = fc.array(
+  fc.constantFrom<LineKind>(
+    'extinf',
+    'discontinuity',
+    'key',
+    'programDateTime',
+    'extra',
+    'endList',
+    'targetDuration',
+    'version',
+  ),
+  { maxLength: 4 },
+);
+const playlistArb = fc
+  .record(
+    {
+      version: fc.oneof(fc.constant(undefined), fc.integer({ min: 1, max: 12 })),
+      targetDuration: fc.oneof({ weight: 10, arbitrary: fc.constant(6) }, { weight: 1, arbitrary: number }),
+      playlistType: fc.oneof(
+        { weight: 10, arbitrary: fc.constantFrom(undefined, 'VOD') },
+        { weight: 1, arbitrary: dirtyText },
+      ),
+      endList: fc.boolean(),
+      order: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: order }),
+      segments: fc.array(
+        fc.oneof(
+          { weight: 6, arbitrary: segments.map((list) => list[0] ?? { uri: 'a.ts', duration: 6 }) },
+          { weight: 1, arbitrary: fc.record({ uri: cleanText, duration: fc.constant(6), order }) },
+        ),
+        { maxLength: 10 },
+      ),
+      tail: fc.option(fc.record({ extra: fc.array(text, { maxLength: 2 }), order }, { requiredKeys: ['order'] }), {
+        nil: undefined,
+      }),
+    },
+    { requiredKeys: ['targetDuration', 'segments'] },
+  )
+  .map((p) => ({ kind: 'media' as const, ...p }) as unknown as MediaPlaylist);
+
 describe('fastSegment', () => {
   it('writes what the general path writes, or throws what it throws, for random segments', () => {
     fc.assert(
@@ -174,6 +214,22 @@ describe('fastSegment', () => {
     const instance = new Seg() as unknown as MediaSegment;
     expect(fastSegment(instance)).toBeUndefined();
     expect(viaFastPath(instance)).toBe('#EXT-X-DISCONTINUITY\n#EXTINF:6,\na.ts\n');
+  });
+
+  it('serializePlaylist writes or refuses random media playlists as its general path does', () => {
+    fc.assert(
+      fc.property(playlistArb, (pl) => {
+        expect(outcome(() => serializePlaylist(pl))).toBe(outcome(() => serializeMediaGeneral(pl)));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('reports an unwritable header value before an unwritable segment, as the general path does', () => {
+    const { playlist } = parseMediaPlaylist('#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6,\na.ts\n');
+    playlist.playlistType = 'VOD\n#X' as MediaPlaylist['playlistType'];
+    playlist.segments[0]!.programDateTime = '2026\n#X';
+    expect(() => serializePlaylist(playlist)).toThrow(/EXT-X-PLAYLIST-TYPE/);
   });
 
   it('keeps refusing a line break in a URI or title inside a whole playlist', () => {

@@ -533,7 +533,39 @@ function globalLine(pl: MediaPlaylist | MasterPlaylist, kind: LineKind, i: numbe
   }
 }
 
-function writeMedia(pl: MediaPlaylist): string {
+/**
+ * serializePlaylist for a media playlist without the segment fast path (fastSegment): the
+ * reference the fast path is tested against.
+ */
+export function serializeMediaGeneral(playlist: MediaPlaylist): string {
+  try {
+    return writeMedia(playlist, false);
+  } catch (error) {
+    if (error instanceof ManifestError) throw error;
+    throw new ManifestError('PLAYLIST_UNSERIALIZABLE', 'the playlist model has a value of the wrong shape', {
+      cause: error,
+    });
+  }
+}
+
+function writeMedia(pl: MediaPlaylist, fast = true): string {
+  const segments = pl.segments;
+  // The leading run of segments the fast path writes (usually all of them) is written first, so
+  // that their `order` need not be read again (no order, no slots). A segment it leaves to the
+  // general path, or refuses, ends the run: the loop below writes or refuses it after the header,
+  // so a playlist with several unwritable values reports the same one as before.
+  let body = '';
+  let first = 0;
+  try {
+    for (; fast && first < segments.length; first++) {
+      const text = fastSegment(segments[first]!);
+      if (text === undefined) break;
+      body += text;
+    }
+  } catch {
+    // `first` is the refused segment.
+  }
+
   let out = HEADER;
   // Global slots: how many slots of each playlist-level kind exist anywhere, and how many were used.
   const slots = new Map<LineKind, number>();
@@ -543,8 +575,7 @@ function writeMedia(pl: MediaPlaylist): string {
     for (const k of order) if (MEDIA_GLOBAL_KINDS.has(k)) slots.set(k, (slots.get(k) ?? 0) + 1);
   };
   countSlots(pl.order);
-  const segments = pl.segments;
-  for (let s = 0; s < segments.length; s++) countSlots(segments[s]!.order);
+  for (let s = first; s < segments.length; s++) countSlots(segments[s]!.order);
   countSlots(pl.tail?.order);
 
   const isGlobal = (k: LineKind): boolean => MEDIA_GLOBAL_KINDS.has(k);
@@ -566,10 +597,11 @@ function writeMedia(pl: MediaPlaylist): string {
     globalLeftover,
   });
 
-  for (let s = 0; s < segments.length; s++) {
+  out += body;
+  for (let s = first; s < segments.length; s++) {
     const seg = segments[s]!;
     if (seg.order === undefined) {
-      out += segmentWithUri(seg);
+      out += fast ? segmentWithUri(seg) : canonicalSegment(seg) + uriLine(seg.uri);
       continue;
     } else {
       walk(seg.order, SEGMENT_ORDER, SEGMENT_RANK, {
