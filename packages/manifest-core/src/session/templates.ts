@@ -6,7 +6,7 @@
  */
 import { renderSessionMedia, type SessionUrls, type SourcePlaylistText } from './playlist.ts';
 
-/** Stands for the session id while rendering a template; the parser refuses control characters in URIs, so it cannot collide. */
+/** Stands for the session id while rendering a template (a source or token that contains it is rendered directly, so it cannot collide). */
 const PLACEHOLDER = '\u0001meridian-session\u0001';
 /** Templates kept per source playlist (one per URL base and serving origin, normally one or two). */
 const MAX_TEMPLATES_PER_SOURCE = 8;
