@@ -664,22 +664,28 @@ export function writeAttributes(obj: object, schema: AttributeSchema): string {
     otherAttributes?: AttributeRecord;
     clientAttributes?: AttributeRecord;
   };
-  const parts: string[] = [];
   const order = o.attributeOrder;
   const other = o.otherAttributes;
   const client = schema.clientRank >= 0 ? o.clientAttributes : undefined;
   if (order === undefined || order.length === 0) {
+    // Canonical order, concatenated directly (what joining the parts with ',' gives, without the
+    // array): every key and segment-level tag of a playlist goes through here.
+    let out = '';
     const attrs = schema.attrs;
     for (let k = 0; k < attrs.length; k++) {
-      if (k === schema.clientIndex && client !== undefined) writeRecord(parts, client, undefined);
+      if (k === schema.clientIndex && client !== undefined) out = appendRecord(out, client, undefined);
       const spec = attrs[k]!;
       const v = o[spec.field];
-      if (v !== undefined) parts.push(`${spec.name}=${formatTyped(v, spec)}`);
+      if (v !== undefined) {
+        const part = `${spec.name}=${formatTyped(v, spec)}`;
+        out = out === '' ? part : `${out},${part}`;
+      }
     }
-    if (schema.clientIndex === attrs.length && client !== undefined) writeRecord(parts, client, undefined);
-    if (other !== undefined) writeRecord(parts, other, o, schema);
-    return parts.join(',');
+    if (schema.clientIndex === attrs.length && client !== undefined) out = appendRecord(out, client, undefined);
+    if (other !== undefined) out = appendRecord(out, other, o, schema);
+    return out;
   }
+  const parts: string[] = [];
 
   // Recorded order: walk it; an attribute it does not name (added in code) goes right after the
   // last recorded attribute whose canonical rank is not greater than its own (first if none).
@@ -744,17 +750,20 @@ export function writeAttributes(obj: object, schema: AttributeSchema): string {
   return parts.join(',');
 }
 
-function writeRecord(
-  parts: string[],
+/** Appends a record's attributes to `out` (',' separated), skipping unknown ones that now have a typed value. */
+function appendRecord(
+  out: string,
   record: AttributeRecord,
   typed: Record<string, unknown> | undefined,
   schema?: AttributeSchema,
-): void {
+): string {
   for (const name of Object.keys(record)) {
     if (typed !== undefined && schema !== undefined) {
       const spec = schema.byName.get(name);
       if (spec !== undefined && typed[spec.field] !== undefined) continue;
     }
-    parts.push(`${name}=${formatAttributeValue(record[name]!, name)}`);
+    const part = `${name}=${formatAttributeValue(record[name]!, name)}`;
+    out = out === '' ? part : `${out},${part}`;
   }
+  return out;
 }
