@@ -6,12 +6,13 @@
  */
 import { ManifestError } from '../errors.ts';
 import type { DateRange, Key, MediaInitializationSection, MediaPlaylist, MediaSegment } from '../playlist/model.ts';
+import { ivForMediaSequence } from '../render/drm.ts';
 import { appendQuery, resolveUri } from '../render/url.ts';
 import { PlanLayout, decideBreak } from './plan.ts';
 import type { DecideBreakOptions } from './plan.ts';
 import type { PlanSegment } from './plan.ts';
 import { selectAdRendition } from './select.ts';
-import { formatPdt, timelineOf } from './timeline.ts';
+import { formatPdt, timelineOf, usesImplicitIv } from './timeline.ts';
 import type { Timeline } from './timeline.ts';
 import type { AdPod, AdAssetRendition, Break, BreakDecision, FillerAsset, RenditionTarget } from './types.ts';
 
@@ -74,6 +75,12 @@ export interface WalkResult {
   planVersion: number;
   /** Layout segment or content index of the first output segment, for the live header. */
   first?: { kind: 'content'; index: number } | { kind: 'plan'; placed: PlacedDecision; seg: PlanSegment };
+  /**
+   * Only when some content key uses its segment's MSN as IV ({@link Timeline.implicitIv}): the
+   * content's timeline and, per output segment, its content index (-1 for replacement segments),
+   * so {@link finishPlaylist} can write the IVs of renumbered segments.
+   */
+  implicitIv?: { tl: Timeline; contentIndex: number[] };
 }
 
 function isCueDateRange(dr: DateRange): boolean {
@@ -316,6 +323,8 @@ export function walkStitched(input: WalkInput): WalkResult {
   let i = 0;
   let maxRoundedPlanDuration = 0;
   let planVersion = 0;
+  // Only content under an IV-less AES-128 key pays for this (RFC 8216 §5.2, see finishPlaylist).
+  const contentIndex: number[] | undefined = tl.implicitIv ? [] : undefined;
 
   const emitPlan = (pd: PlacedDecision): void => {
     const d = pd.decision;
@@ -362,6 +371,7 @@ export function walkStitched(input: WalkInput): WalkResult {
       if (result === undefined) result = { kind: 'plan', placed: pd, seg };
       em.decide(keys, segMap, pdt, seg.runStart || k === from, false);
       em.out.push(em.apply(out));
+      contentIndex?.push(-1);
       const rounded = Math.round(out.duration);
       if (rounded > maxRoundedPlanDuration) maxRoundedPlanDuration = rounded;
       if (out.map !== undefined) planVersion = 6;
@@ -384,6 +394,7 @@ export function walkStitched(input: WalkInput): WalkResult {
     // Fast path: most content segments carry no tags and change nothing in force; they are shared as they are.
     if (!prevWasPlan && isPlain(seg) && em.steady(tl.keys[i]!, tl.maps[i])) {
       em.out.push(seg);
+      contentIndex?.push(i);
       outMs += tl.durMs[i]!;
       i++;
       continue;
@@ -397,11 +408,65 @@ export function walkStitched(input: WalkInput): WalkResult {
     em.decide(tl.keys[i]!, tl.maps[i], pdt, disc, seg.programDateTime !== undefined, pdtText);
     // Output segments share unchanged content segments with the input (inputs are never modified).
     em.out.push(em.matches(seg) && seg.parts === undefined && (keepCueTags || !hasCueTags(seg)) ? seg : em.apply(copyContent(seg, keepCueTags)));
+    contentIndex?.push(i);
     outMs += tl.durMs[i]!;
     prevWasPlan = false;
     i++;
   }
-  return { segments: em.out, first: result, maxRoundedPlanDuration, planVersion };
+  const walked: WalkResult = { segments: em.out, first: result, maxRoundedPlanDuration, planVersion };
+  if (contentIndex !== undefined) walked.implicitIv = { tl, contentIndex };
+  return walked;
+}
+
+/** True when a key line is of the identity KEYFORMAT (the one RFC 8216 §5.2's implicit IV belongs to). */
+function isIdentityFormat(key: Key): boolean {
+  return key.keyFormat === undefined || key.keyFormat === 'identity';
+}
+
+/**
+ * RFC 8216 §5.2: without an IV attribute, "the Media Sequence Number is to be used as the IV" —
+ * the origin's MSN, which the content was encrypted with. Stitching renumbers content after every
+ * break (and a live session's deltas renumber whole windows), so every content segment whose
+ * output MSN differs from its origin MSN gets the keys in force re-emitted with an explicit IV of
+ * its origin MSN; RFC 8216 §4.3.2.4: an IV applies to every segment until the next EXT-X-KEY, so
+ * it is written on each such segment, and the first unshifted segment after one gets the IV-less
+ * key line back. Replaces `segments` entries (never modifies them, as they may be the input's).
+ */
+function writeImplicitIvs(segments: MediaSegment[], fix: NonNullable<WalkResult['implicitIv']>, mediaSequence: number): boolean {
+  const { tl, contentIndex } = fix;
+  let written = false;
+  /** True while an IV this function wrote is in force for the identity KEYFORMAT. */
+  let carried = false;
+  let cachedKeys: readonly Key[] | undefined;
+  let cachedNeeds = false;
+  for (let j = 0; j < segments.length; j++) {
+    const seg = segments[j]!;
+    const i = contentIndex[j]!;
+    if (i < 0) {
+      // A replacement segment's own key line (METHOD=NONE or the ad's key) ends the written IV.
+      if (seg.keys !== undefined && seg.keys.some(isIdentityFormat)) carried = false;
+      continue;
+    }
+    const inForce = tl.keys[i]!;
+    if (inForce !== cachedKeys) {
+      cachedKeys = inForce;
+      cachedNeeds = inForce.some(usesImplicitIv);
+    }
+    const originMsn = tl.firstMsn + i;
+    if (cachedNeeds && mediaSequence + j !== originMsn) {
+      const iv = ivForMediaSequence(originMsn);
+      segments[j] = { ...seg, keys: inForce.map((k) => (usesImplicitIv(k) ? { ...k, iv } : k)) };
+      carried = true;
+      written = true;
+    } else if (seg.keys !== undefined && seg.keys.some(isIdentityFormat)) {
+      carried = false;
+    } else if (carried) {
+      // Back to the implicit IV (e.g. a break whose replacement had as many segments as it replaced).
+      segments[j] = { ...seg, keys: [...inForce] };
+      carried = false;
+    }
+  }
+  return written;
 }
 
 /** Ad DATERANGEs are identical on every reload of every rendition, so they are built once (bounded cache). */
@@ -480,6 +545,8 @@ export function finishPlaylist(
   if (content.defines !== undefined) out.defines = content.defines;
   if (content.extra !== undefined) out.extra = content.extra;
   if (content.endList) out.endList = true;
+  // RFC 8216 §7: the IV attribute of EXT-X-KEY needs protocol version 2.
+  if (walked.implicitIv !== undefined && writeImplicitIvs(walked.segments, walked.implicitIv, mediaSequence) && (out.version ?? 1) < 2) out.version = 2;
   return out;
 }
 

@@ -26,6 +26,24 @@ export interface Timeline {
   keys: (readonly Key[])[];
   /** EXT-X-MAP in force at each segment. */
   maps: (MediaInitializationSection | undefined)[];
+  /**
+   * True when some segment is under a key whose IV is its media sequence number (RFC 8216 §5.2:
+   * METHOD=AES-128, or SAMPLE-AES with the identity KEYFORMAT, without an IV attribute), so output
+   * that renumbers segments must write that IV explicitly.
+   */
+  implicitIv: boolean;
+}
+
+/**
+ * True for a key whose IV is the segment's media sequence number. RFC 8216 §5.2: "an IV attribute …
+ * if not present, the Media Sequence Number is to be used as the IV"; that applies to AES-128 and to
+ * SAMPLE-AES with the identity key format, while FairPlay, Widevine and PlayReady carry the IV in
+ * their own license flow.
+ */
+export function usesImplicitIv(key: Key): boolean {
+  if (key.iv !== undefined) return false;
+  if (key.method === 'AES-128') return true;
+  return key.method === 'SAMPLE-AES' && (key.keyFormat === undefined || key.keyFormat === 'identity');
 }
 
 /** Resolves the timeline of a media playlist (one pass over the segments). */
@@ -44,6 +62,7 @@ export function resolveTimeline(playlist: MediaPlaylist): Timeline {
   let t = 0;
   let counter = playlist.discontinuitySequence ?? 0;
   let firstPdt = -1;
+  let implicitIv = false;
   for (let i = 0; i < n; i++) {
     const s = segs[i]!;
     const d = Math.round(s.duration * 1000);
@@ -53,7 +72,10 @@ export function resolveTimeline(playlist: MediaPlaylist): Timeline {
     cc.push(counter);
     // RFC 8216 §4.3.2.4 (a key applies until the next of its KEYFORMAT; NONE clears) via render's applyKeyLines;
     // the array is shared while nothing changes, so the stitcher compares keys by reference.
-    if (s.keys !== undefined && s.keys.length > 0) keysInForce = applyKeyLines(keysInForce, s.keys);
+    if (s.keys !== undefined && s.keys.length > 0) {
+      keysInForce = applyKeyLines(keysInForce, s.keys);
+      if (!implicitIv) implicitIv = keysInForce.some(usesImplicitIv);
+    }
     keys.push(keysInForce);
     if (s.map !== undefined) mapInForce = s.map;
     maps.push(mapInForce);
@@ -80,6 +102,7 @@ export function resolveTimeline(playlist: MediaPlaylist): Timeline {
     cc,
     keys,
     maps,
+    implicitIv,
   };
 }
 
