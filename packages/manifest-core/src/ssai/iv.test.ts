@@ -9,6 +9,8 @@ import type { Key, MediaPlaylist } from '../playlist/index.ts';
 import { applyKeyLines, ivForMediaSequence } from '../render/index.ts';
 import { ad1, ad2, fixturePlaylist, liveChannelText, pod12, slate } from '../../test/fixtures/ssai/fixtures.ts';
 import type { LiveChannelOptions } from '../../test/fixtures/ssai/fixtures.ts';
+import { planVodBlackouts } from './blackout.ts';
+import type { BlackoutRule } from './blackout.ts';
 import { breaksFromVodOffsets } from './breaks.ts';
 import { advanceLiveSession, createLiveSession, pendingBreaks, renderLiveWindow } from './live.ts';
 import type { LiveSessionState } from './live.ts';
@@ -89,8 +91,8 @@ describe('stitched AES-128 content without IV (RFC 8216 §5.2)', () => {
     expect(out.segments.slice(3).every((s) => s.keys?.[0]?.iv !== undefined)).toBe(true);
   });
 
-  it('segments before the first ad are left as written, and the return to implicit IVs is explicit', () => {
-    // Mid-roll at 12 s of a VOD starting at MSN 100, then a replaced 12 s break that returns the MSN shift to… still shifted.
+  it('a mid-roll and a post-roll over rotating keys: segments before the first ad are left as written', () => {
+    // Mid-roll at 12 s of a VOD starting at MSN 100 whose key rotates every 4 segments.
     const content = aesVod(100, 10, { rotateEvery: 4 });
     const breaks = breaksFromVodOffsets(content, { midRollOffsetsSeconds: [12], postRoll: true });
     const pods: Record<string, AdPod> = { 'vod-12000': pod12(), 'vod-post': { ads: [ad2()] } };
@@ -111,6 +113,31 @@ describe('stitched AES-128 content without IV (RFC 8216 §5.2)', () => {
     const outExplicit = asPlayerSees(stitchVod(explicit, { decisions, pods, rendition: V720 }));
     const contentSegs = outExplicit.segments.filter((s) => !isReplacementSegment(s));
     expect(contentSegs.map((s) => s.keys)).toEqual(explicit.segments.map((s) => s.keys));
+  });
+
+  it('a VOD blackout replaced by slate keeps the IVs of the content after it', () => {
+    const content = aesVod(40, 8);
+    // 6 s of content (one segment) replaced by three 2 s slate segments: everything after shifts by 2.
+    const rules: BlackoutRule[] = [
+      { id: 'rights', audience: { countries: ['US'], match: 'ANY' }, trigger: { kind: 'mediaTime', startSeconds: 12, endSeconds: 18 }, replacementId: 'slate' },
+    ];
+    const blackouts = planVodBlackouts(content, { rules, viewer: { country: 'US' }, fillers: [slate()] });
+    const decisions = planVodSession([], {}, { blackouts });
+    const out = asPlayerSees(stitchVod(content, { decisions, fillers: [slate()], rendition: V720 }));
+    expect(out.segments.filter(isReplacementSegment)).toHaveLength(3);
+    expect(expectContentIvsKept(out)).toBe(7);
+  });
+
+  it('a live blackout replaced by slate keeps the IVs of the content after it', () => {
+    const EPOCH = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const rules: BlackoutRule[] = [
+      { id: 'nfl-us', audience: { countries: ['US'], match: 'ANY' }, trigger: { kind: 'wallClock', startMs: EPOCH + 1003 * 6000, endMs: EPOCH + 1004 * 6000 }, replacementId: 'slate' },
+    ];
+    const w = parseMediaPlaylist(liveChannelText({ firstMsn: 1000, windowSize: 10, segmentSeconds: 6, epochMs: EPOCH, breaks: [], rendition: 'v720' })).playlist;
+    const state = advanceLiveSession(createLiveSession(), w, { blackout: { rules, viewer: { country: 'US' }, fillers: [slate()] } });
+    const out = asPlayerSees(renderLiveWindow(state, w, { rendition: V720, fillers: [slate()] }));
+    expect(out.segments.filter(isReplacementSegment)).toHaveLength(3);
+    expect(expectContentIvsKept(out)).toBe(9);
   });
 
   it('FairPlay and Widevine key lines (SAMPLE-AES skd://, data:) never get an IV attribute', () => {
