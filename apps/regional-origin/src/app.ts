@@ -20,7 +20,6 @@ import {
   sessionStartResponse,
   sessionUrlsFor,
   isManifestError,
-  masterModelOf,
   normalizeCountryCode,
   readSteeringQuery,
   resolveOriginPath,
@@ -29,7 +28,6 @@ import {
   verifyPlaybackUrl,
   type AssetManifest,
   type RequestCheck,
-  type SessionAds,
 } from '@meridian/manifest-core';
 import type { Config } from './config.ts';
 import { AppError, APP_ERROR_CODES, isAppError } from './errors.ts';
@@ -40,7 +38,6 @@ import type { OriginFetcher } from './origin.ts';
 import type { ValkeyClient } from './valkey.ts';
 import { createContentCatalog, type ContentCatalog, type SourcePlaylist } from './catalog.ts';
 import type { PlaylistRenderer, RenderContext } from './render/playlist-renderer.ts';
-import { resolveSessionAds } from './render/session-ads.ts';
 import { createSessionService, type ResolvedSession, type SessionService } from './sessions/service.ts';
 import type { SessionStore } from './sessions/types.ts';
 import type { AdDecisionClient } from './ads/vast-client.ts';
@@ -388,17 +385,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
       if (renditionId === 'master') return serveMaster(c, session, master);
       // Only origin paths are followed: an absolute URL in a master would make this server fetch arbitrary hosts.
       const media = await catalog.getPlaylist(must(sessionMediaPath(master, renditionId)), { live: kind === 'live' });
-      const context = renderContext(session, media.originId);
-      if (kind === 'vod') context.ads = await mediaAds(session, master, renditionId, media);
-      let body: string | Uint8Array;
-      try {
-        body = deps.renderer.renderMedia(media, context);
-      } catch (error) {
-        // Stitching throws ManifestError for unusable ad inputs: the content plays without them.
-        if (context.ads === undefined) throw error;
-        log.warn('ads left out of a media playlist', { sessionId: session.claims.id, errorMessage: (error as Error).message });
-        body = deps.renderer.renderMedia(media, { ...context, ads: undefined });
-      }
+      const body = deps.renderer.renderMedia(media, renderContext(session, media.originId));
       c.header('content-type', PLAYLIST_TYPE);
       c.header('cache-control', sessionPlaylistCacheControl(media.live, media.targetDurationSeconds));
       markOrigin(c, media.originId);
@@ -409,28 +396,6 @@ export function createApp(deps: AppDependencies): ZoneApp {
       if (session.claims.kind !== 'vod') return [];
       const asset = await readyAsset(session.claims.contentId);
       return planVodBreaks(config.ads.vodBreakOffsetsSeconds, asset.durationSeconds, config.ads.breakDurationSeconds);
-    };
-
-    /** The ads of a VOD media playlist; any failure (ADS, ad playlists, stitching) serves the content without them. */
-    const mediaAds = async (session: ResolvedSession, master: SourcePlaylist, renditionId: string, media: SourcePlaylist): Promise<SessionAds | undefined> => {
-      try {
-        const plans = await vodPlans(session);
-        const variant = /^v\d+$/.test(renditionId) ? masterModelOf(master).variants[Number(renditionId.slice(1))] : undefined;
-        const prefix = segmentBaseUrl();
-        const ads = await resolveSessionAds(media, variant?.bandwidth, {
-          mode: session.claims.mode,
-          plans,
-          decide: (plan) => decider.decide(session, plan),
-          getPlaylist: (path) => catalog.getPlaylist(path),
-          originPathOf: (url) => (prefix !== '' && url.startsWith(`${prefix}/`) ? url.slice(prefix.length) : undefined),
-          publicUrlOf: (path) => originUrl(path),
-          assetListUrl: (breakId) => `${base}/v1/sessions/${session.token}/breaks/${breakId}.json`,
-        });
-        return ads;
-      } catch (error) {
-        log.warn('ads left out of a media playlist', { sessionId: session.claims.id, errorMessage: (error as Error).message });
-        return undefined;
-      }
     };
 
     app.get('/v1/sessions/:sid/tracking', async (c) => {
