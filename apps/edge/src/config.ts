@@ -2,7 +2,7 @@
  * @module Edge configuration: every setting read from the Worker's bindings (wrangler `vars`
  * and secrets), validated once per isolate, with its default and unit.
  */
-import { parseSigningKeys, type Keyring } from '@meridian/manifest-core';
+import { createSettingsReader, parseSigningKeys, type Keyring } from '@meridian/manifest-core';
 import type { ZoneConfig } from './zones.ts';
 
 /** A content-steering pathway: a CDN or region that serves the same session URLs. */
@@ -92,58 +92,7 @@ const NAME = /^[A-Za-z0-9._-]{1,64}$/;
  * const config = loadEdgeConfig(env);
  */
 export function loadEdgeConfig(env: EdgeEnv): EdgeConfig {
-  const problems: string[] = [];
-  const raw = (name: string): string | undefined => {
-    const v = env[name];
-    if (v === undefined || v === null) return undefined;
-    const s = typeof v === 'string' ? v.trim() : JSON.stringify(v);
-    return s === '' ? undefined : s;
-  };
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const v = raw(name);
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      problems.push(`${name}=${v}: expected an integer from ${min} to ${max}`);
-      return fallback;
-    }
-    return n;
-  };
-  const bool = (name: string, fallback: boolean): boolean => {
-    const v = raw(name);
-    if (v === undefined) return fallback;
-    if (/^(1|true|yes|on)$/i.test(v)) return true;
-    if (/^(0|false|no|off)$/i.test(v)) return false;
-    problems.push(`${name}=${v}: expected true or false`);
-    return fallback;
-  };
-  const url = (name: string, value: string | undefined): string | undefined => {
-    if (value === undefined) return undefined;
-    try {
-      const u = new URL(value);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
-      return value.replace(/\/+$/, '');
-    } catch {
-      problems.push(`${name}=${value}: expected an http(s) URL`);
-      return undefined;
-    }
-  };
-  const json = (name: string): unknown => {
-    const v = env[name];
-    if (v === undefined || v === null || v === '') return undefined;
-    if (typeof v !== 'string') return v;
-    try {
-      return JSON.parse(v);
-    } catch {
-      problems.push(`${name}: not valid JSON`);
-      return undefined;
-    }
-  };
-  const list = (name: string): string[] =>
-    (raw(name) ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '');
+  const { problems, raw, int, bool, url, json, list } = createSettingsReader(env as Readonly<Record<string, unknown>>);
 
   const signing = parseSigningKeys(raw('SIGNING_KEYS'), raw('SIGNING_ACTIVE_KID'));
   problems.push(...signing.problems);

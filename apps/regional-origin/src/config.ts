@@ -2,7 +2,7 @@
  * @module Configuration of the zone server: every setting read from the environment (or
  * the matching `--kebab-case` flag), validated once at start, with its default and unit.
  */
-import { parseSigningKeys, type Keyring } from '@meridian/manifest-core';
+import { createSettingsReader, parseSigningKeys, type Keyring } from '@meridian/manifest-core';
 
 /** Which routes this process serves, so upload and playback pools scale separately. */
 export type Role = 'playback' | 'upload' | 'all';
@@ -168,53 +168,7 @@ export function flagsToEnv(argv: readonly string[]): Record<string, string> {
  */
 export function loadConfig(env: Record<string, string | undefined>, argv: readonly string[] = []): Config {
   const source: Record<string, string | undefined> = { ...env, ...flagsToEnv(argv) };
-  const problems: string[] = [];
-  const raw = (name: string): string | undefined => {
-    const v = source[name];
-    return v === undefined || v.trim() === '' ? undefined : v.trim();
-  };
-  const str = (name: string, fallback: string): string => raw(name) ?? fallback;
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const v = raw(name);
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      problems.push(`${name}=${v}: expected an integer from ${min} to ${max}`);
-      return fallback;
-    }
-    return n;
-  };
-  const bool = (name: string, fallback: boolean): boolean => {
-    const v = raw(name);
-    if (v === undefined) return fallback;
-    if (/^(1|true|yes|on)$/i.test(v)) return true;
-    if (/^(0|false|no|off)$/i.test(v)) return false;
-    problems.push(`${name}=${v}: expected true or false`);
-    return fallback;
-  };
-  const oneOf = <T extends string>(name: string, fallback: T, allowed: readonly T[]): T => {
-    const v = raw(name);
-    if (v === undefined) return fallback;
-    if ((allowed as readonly string[]).includes(v)) return v as T;
-    problems.push(`${name}=${v}: expected one of ${allowed.join(', ')}`);
-    return fallback;
-  };
-  const url = (name: string, value: string | undefined): string | undefined => {
-    if (value === undefined) return undefined;
-    try {
-      const u = new URL(value);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
-      return value.replace(/\/+$/, '');
-    } catch {
-      problems.push(`${name}=${value}: expected an http(s) URL`);
-      return undefined;
-    }
-  };
-  const list = (name: string): string[] =>
-    (raw(name) ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '');
+  const { problems, raw, str, int, bool, oneOf, url, list } = createSettingsReader(source);
 
   const host = str('HOST', '127.0.0.1');
   const port = int('PORT', 8080, 0, 65535);

@@ -9,6 +9,9 @@ export type { SessionKind, SessionMode } from './request.ts';
 /** SIGNING_KEYS / SIGNING_ACTIVE_KID parsed the same way by the edge and every zone. */
 export { parseSigningKeys } from './keys.ts';
 export type { ParsedSigningKeys } from './keys.ts';
+/** Typed, problem-collecting reads of string settings (env, bindings, flags) for both apps. */
+export { createSettingsReader } from './settings.ts';
+export type { SettingsReader } from './settings.ts';
 
 // — request checks —
 /** Checks of ids, `ads.*` parameters, the ad mode, session ids and POST /v1/sessions bodies, as results carrying the app's error code. */
