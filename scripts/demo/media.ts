@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { makeAdClip, makeSampleClip } from '@meridian/testkit';
-import { metaFor, openStore, parseLadder, transcode, type KeyStore, type TranscodeEvent } from '@meridian/transcode-gpu';
+import { metaFor, openStore, parseLadder, PACKAGING_REVISION, transcode, type KeyStore, type TranscodeEvent } from '@meridian/transcode-gpu';
 
 /** What to generate and how to encode it; every field is part of the cache key. */
 export interface MediaParams {
@@ -39,7 +39,8 @@ export function regionUrl(region: Region, prefix: string): string {
 
 /** The cache directory of one set of parameters. */
 export function mediaCacheDir(root: string, params: MediaParams): string {
-  const key = createHash('sha256').update(JSON.stringify(params)).digest('hex').slice(0, 12);
+  // Keyed on the packaging revision too: a transcoder change never reuses media cut the old way.
+  const key = createHash('sha256').update(JSON.stringify({ ...params, packaging: PACKAGING_REVISION })).digest('hex').slice(0, 12);
   return join(root, `media-${key}`);
 }
 

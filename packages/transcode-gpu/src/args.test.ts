@@ -65,6 +65,7 @@ describe('buildLadderArgs', () => {
     const args = buildLadderArgs(base());
     expect(valueOf(args, '-hls_time')).toBe('6');
     expect(valueOf(args, '-hls_segment_type')).toBe('fmp4');
+    expect(valueOf(args, '-hls_segment_options')).toBe('movflags=+negative_cts_offsets');
     expect(valueOf(args, '-hls_segment_filename')).toBe('/work/%v/seg_%05d.m4s');
     expect(valueOf(args, '-var_stream_map')).toBe(
       'v:0,agroup:aud,name:240p v:1,agroup:aud,name:480p v:2,agroup:aud,name:720p v:3,agroup:aud,name:1080p a:0,agroup:aud,name:audio,default:yes,language:en',
@@ -85,6 +86,7 @@ describe('buildLadderArgs', () => {
     expect(valueOf(audioOnly, '-var_stream_map')).toBe('a:0,name:audio');
     const ts = buildLadderArgs(base({ container: 'ts' }));
     expect(valueOf(ts, '-hls_segment_type')).toBe('mpegts');
+    expect(valueOf(ts, '-hls_segment_options')).toBeUndefined();
     expect(valueOf(ts, '-hls_segment_filename')).toBe('/work/%v/seg_%05d.ts');
     const subset = buildLadderArgs(base({ rungs: planLadder(source, DEFAULT_LADDER, 'h264').slice(2) }));
     expect(valueOf(subset, '-filter_complex')).toMatch(/^\[0:v:0\]split=2\[s0\]\[s1\];\[s0\]scale=1280:720/);

@@ -49,6 +49,9 @@ export function segmentExtension(container: Container): string {
 /** The rendition name used for the audio group (its folder too). */
 export const AUDIO_RENDITION = 'audio';
 
+/** Revision of the segment layout {@link buildLadderArgs} writes; caches of transcoded output key on it. */
+export const PACKAGING_REVISION = 'cmaf-negative-cts-1';
+
 /**
  * Builds ffmpeg arguments (without the `ffmpeg` word) for the whole ladder in one process.
  * Keyframes are forced at `n × keyframeSeconds` with scene-cut off and closed GOPs, so any
@@ -123,7 +126,14 @@ export function buildLadderArgs(o: LadderArgsOptions): string[] {
   const ext = segmentExtension(o.container);
   args.push('-max_muxing_queue_size', '4096', '-f', 'hls', '-hls_time', String(segmentSeconds), '-hls_playlist_type', 'vod');
   args.push('-hls_flags', 'independent_segments', '-hls_segment_type', o.container === 'fmp4' ? 'fmp4' : 'mpegts');
-  if (o.container === 'fmp4') args.push('-hls_fmp4_init_filename', 'init.mp4');
+  if (o.container === 'fmp4') {
+    args.push('-hls_fmp4_init_filename', 'init.mp4');
+    // CMAF-style timing (ISO/IEC 23000-19 §7.5.13: trun v1 with negative composition offsets), so
+    // each clip's first frame is presented at its first decode time. Without it B-frames push video
+    // 2 frames later than the audio, which players ignoring edit lists (hls.js) turn into a buffer
+    // hole at every discontinuity a stitched ad creates: stalls and a stream that never ends.
+    args.push('-hls_segment_options', 'movflags=+negative_cts_offsets');
+  }
   args.push('-hls_segment_filename', `${o.outDir}/%v/seg_%05d.${ext}`);
   const streams: string[] = o.rungs.map((r, i) => `v:${i},${o.audio ? 'agroup:aud,' : ''}name:${r.name}`);
   if (o.audio) {

@@ -15,7 +15,7 @@ export type { TranscodeOptions, TranscodeEvent, TranscodeResult } from './transc
 // — ladder and ffmpeg arguments —
 export { DEFAULT_LADDER, parseLadder, planLadder, validateLadder, h264Level, hevcLevel } from './ladder.ts';
 export type { RungSpec, Rung, VideoCodec, Container, FrameRate, SourceVideo } from './ladder.ts';
-export { buildLadderArgs, segmentExtension, AUDIO_RENDITION } from './args.ts';
+export { buildLadderArgs, segmentExtension, AUDIO_RENDITION, PACKAGING_REVISION } from './args.ts';
 export type { LadderArgsOptions, EncoderKind, AudioOutput } from './args.ts';
 export { selectEncoder, probeNvenc, nvencTestArgs } from './encoder.ts';
 export type { EncoderChoice, EncoderSelection } from './encoder.ts';

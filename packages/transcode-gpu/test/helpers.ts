@@ -268,3 +268,45 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): Chil
       }),
   });
 }
+
+/** Timing of one fMP4 media segment as a player that ignores edit lists reads it (hls.js does). */
+export interface FragmentTiming {
+  /** tfdt baseMediaDecodeTime, in the track's timescale. */
+  baseMediaDecodeTime: number;
+  /** Composition offset of the first sample (trun), in the track's timescale; 0 when absent. */
+  firstCompositionOffset: number;
+}
+
+/** Reads tfdt and the first trun sample of the first moof of an fMP4 segment (ISO/IEC 14496-12 §8.8). */
+export function fragmentTiming(segment: Buffer): FragmentTiming {
+  const boxes = (buf: Buffer, from: number, to: number): Array<{ type: string; start: number; end: number }> => {
+    const out: Array<{ type: string; start: number; end: number }> = [];
+    for (let at = from; at + 8 <= to; ) {
+      const size = buf.readUInt32BE(at);
+      const type = buf.toString('latin1', at + 4, at + 8);
+      if (size < 8) throw new Error(`bad box size ${size} at ${at}`);
+      out.push({ type, start: at + 8, end: at + size });
+      at += size;
+    }
+    return out;
+  };
+  const moof = boxes(segment, 0, segment.length).find((b) => b.type === 'moof');
+  const traf = moof && boxes(segment, moof.start, moof.end).find((b) => b.type === 'traf');
+  if (!traf) throw new Error('no moof/traf');
+  const inner = boxes(segment, traf.start, traf.end);
+  const tfdt = inner.find((b) => b.type === 'tfdt');
+  const trun = inner.find((b) => b.type === 'trun');
+  if (!tfdt || !trun) throw new Error('no tfdt/trun');
+  const tfdtVersion = segment.readUInt8(tfdt.start);
+  const baseMediaDecodeTime = tfdtVersion === 1 ? Number(segment.readBigUInt64BE(tfdt.start + 4)) : segment.readUInt32BE(tfdt.start + 4);
+  const trunVersion = segment.readUInt8(trun.start);
+  const flags = segment.readUIntBE(trun.start + 1, 3);
+  let at = trun.start + 8; // version+flags, sample_count
+  if (flags & 0x1) at += 4; // data_offset
+  if (flags & 0x4) at += 4; // first_sample_flags
+  if (flags & 0x100) at += 4; // sample_duration
+  if (flags & 0x200) at += 4; // sample_size
+  if (flags & 0x400) at += 4; // sample_flags
+  const firstCompositionOffset = flags & 0x800 ? (trunVersion === 1 ? segment.readInt32BE(at) : segment.readUInt32BE(at)) : 0;
+  return { baseMediaDecodeTime, firstCompositionOffset };
+}

@@ -9,6 +9,7 @@ import {
   decodeErrors,
   ffprobeJson,
   firstSliceNalType,
+  fragmentTiming,
   frameCount,
   keyframeTimes,
   makeSource,
@@ -101,6 +102,16 @@ describe('one-pass ladder on this CPU-only host', () => {
     for (const r of rungs) {
       const media = readMedia(join(out, r, 'index.m3u8'));
       for (const s of media.segments) expect(firstSliceNalType(readFileSync(join(out, r, s.uri)), 'h264'), `${r}/${s.uri}`).toBe(5);
+    }
+  });
+
+  it('presents every segment\'s first frame at its decode time (CMAF negative composition offsets), so stitched ads leave no buffer holes', () => {
+    for (const r of rungs) {
+      const media = readMedia(join(out, r, 'index.m3u8'));
+      const timings = media.segments.map((s) => fragmentTiming(readFileSync(join(out, r, s.uri))));
+      // B-frames are on (offsets vary later in the fragment) yet the first sample is shown when decoded.
+      for (const t of timings) expect(t.firstCompositionOffset, r).toBe(0);
+      expect(timings[0]!.baseMediaDecodeTime, r).toBe(0);
     }
   });
 
