@@ -12,6 +12,10 @@ export interface ReadyInfo {
   zones: { id: string; url: string }[];
   cdn: string;
   contentSeconds: number;
+  /** Seconds of each stitched ad. */
+  adSeconds: number;
+  /** Where the VOD breaks are (one ad each). */
+  breakOffsetsSeconds: number[];
   [key: string]: unknown;
 }
 

@@ -33,3 +33,8 @@ export function decodeErrors(stderr: string): string[] {
     .map((l) => l.trim())
     .filter((l) => l !== '' && !/Cannot reuse HTTP connection for different host/.test(l));
 }
+
+/** Seconds of ads stitched into every VOD session of a stack: one ad per break. */
+export function stitchedAdSeconds(stack: { adSeconds: number; breakOffsetsSeconds: number[] }): number {
+  return stack.adSeconds * stack.breakOffsetsSeconds.length;
+}

@@ -29,3 +29,15 @@ export async function fetchOk(url: string, init?: RequestInit): Promise<Response
   if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${res.status} ${await res.text()}`);
   return res;
 }
+
+/** The URI of the first AES-128 `EXT-X-KEY` (a stitched playlist opens with METHOD=NONE over a clear pre-roll), resolved against `base`. */
+export function contentKeyUri(text: string, base: string): string | undefined {
+  const line = text.split('\n').find((l) => l.startsWith('#EXT-X-KEY:') && l.includes('METHOD=AES-128'));
+  const m = line ? /URI="([^"]+)"/.exec(line) : null;
+  return m ? new URL(m[1]!, base).href : undefined;
+}
+
+/** True for a segment of a stitched ad: ads are transcoded under `/vod/ad-<hash>/`, never in the content's folder. */
+export function isAdSegment(url: string): boolean {
+  return /^\/vod\/ad-[0-9a-f]+\//.test(new URL(url).pathname);
+}

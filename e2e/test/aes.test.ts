@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeWithFfmpeg, startChromium, type ChromiumPlayer } from '@meridian/testkit';
 import { startStack, type Stack } from '../../scripts/demo/stack.ts';
-import { decodeErrors, E2E_MEDIA, stackLog, summarise } from '../src/fixtures.ts';
-import { fetchOk, tagUri, uriLines } from '../src/hls.ts';
+import { decodeErrors, E2E_MEDIA, stackLog, stitchedAdSeconds, summarise } from '../src/fixtures.ts';
+import { contentKeyUri, fetchOk, isAdSegment, uriLines } from '../src/hls.ts';
 
 describe('AES-128 (keys in Valkey, served by the zones through the edge)', () => {
   let stack: Stack;
@@ -18,8 +18,9 @@ describe('AES-128 (keys in Valkey, served by the zones through the edge)', () =>
     const master = await (await fetchOk(masterUrl)).text();
     const mediaUrl = uriLines(master, masterUrl)[0]!;
     const media = await (await fetchOk(mediaUrl)).text();
-    keyUrl = tagUri(media, 'EXT-X-KEY', mediaUrl)!;
-    segmentUrl = uriLines(media, mediaUrl)[0]!;
+    keyUrl = contentKeyUri(media, mediaUrl)!;
+    // The first content segment (stitched ads are clear).
+    segmentUrl = uriLines(media, mediaUrl).find((u) => !isAdSegment(u))!;
   });
 
   afterAll(async () => {
@@ -44,14 +45,14 @@ describe('AES-128 (keys in Valkey, served by the zones through the edge)', () =>
     expect(report.fatalErrors).toEqual([]);
     expect(report.mediaError).toBeNull();
     expect(report.outcome).toBe('ended');
-    expect(Math.abs(report.playedSeconds - stack.contentSeconds)).toBeLessThan(1.5);
+    expect(Math.abs(report.playedSeconds - (stack.contentSeconds + stitchedAdSeconds(stack)))).toBeLessThan(1.5);
   });
 
   it('ffmpeg decodes the encrypted content through the edge', async () => {
     const probe = await probeWithFfmpeg(stack.encryptedMaster!, { timeoutMs: 120_000 });
     expect(probe.exitCode).toBe(0);
     expect(decodeErrors(probe.stderr)).toEqual([]);
-    expect(Math.abs(probe.decodedSeconds - stack.contentSeconds)).toBeLessThan(1);
+    expect(Math.abs(probe.decodedSeconds - (stack.contentSeconds + stitchedAdSeconds(stack)))).toBeLessThan(1);
   });
 
   it('a key request without a session, or with an altered one, gets 403 and no key bytes', async () => {

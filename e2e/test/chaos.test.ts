@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { playInChromium, probeWithFfmpeg, startChromium, type ChromiumPlayer, type PlayOptions } from '@meridian/testkit';
 import { startStack, type Stack } from '../../scripts/demo/stack.ts';
-import { decodeErrors, E2E_MEDIA, stackLog, summarise } from '../src/fixtures.ts';
-import { fetchOk, tagUri, uriLines } from '../src/hls.ts';
+import { decodeErrors, E2E_MEDIA, stackLog, stitchedAdSeconds, summarise } from '../src/fixtures.ts';
+import { contentKeyUri, fetchOk, uriLines } from '../src/hls.ts';
 
 // A short forward buffer, so most segments (and playlists on switches) load after the fault.
 const SMALL_BUFFER: PlayOptions = { playbackRate: 2, timeoutMs: 150_000, hlsConfig: { maxBufferLength: 4, maxMaxBufferLength: 6, backBufferLength: 0 } };
@@ -34,13 +34,13 @@ describe('chaos: playback continues through faults', () => {
     expect(stack.zones[0]!.alive).toBe(false);
     expect(report.fatalErrors).toEqual([]);
     expect(report.outcome).toBe('ended');
-    expect(Math.abs(report.playedSeconds - stack.contentSeconds)).toBeLessThan(1.5);
+    expect(Math.abs(report.playedSeconds - (stack.contentSeconds + stitchedAdSeconds(stack)))).toBeLessThan(1.5);
 
     // A new viewer after the kill: every key request the edge forwards is answered by the survivor.
     const masterUrl = stack.encryptedMaster!;
     const master = await (await fetchOk(masterUrl)).text();
     for (const mediaUrl of uriLines(master, masterUrl).slice(0, 2)) {
-      const keyUrl = tagUri(await (await fetchOk(mediaUrl)).text(), 'EXT-X-KEY', mediaUrl)!;
+      const keyUrl = contentKeyUri(await (await fetchOk(mediaUrl)).text(), mediaUrl)!;
       const key = await fetchOk(keyUrl);
       expect(key.headers.get('x-meridian-zone')).toBe(survivor);
       expect((await key.arrayBuffer()).byteLength).toBe(16);
@@ -54,7 +54,7 @@ describe('chaos: playback continues through faults', () => {
     console.log(summarise(`valkey stopped (zone ${zone.id})`, report));
     expect(report.fatalErrors).toEqual([]);
     expect(report.outcome).toBe('ended');
-    expect(Math.abs(report.playedSeconds - stack.contentSeconds)).toBeLessThan(1.5);
+    expect(Math.abs(report.playedSeconds - (stack.contentSeconds + stitchedAdSeconds(stack)))).toBeLessThan(1.5);
 
     // With Valkey gone, a new viewer still gets a session master and its media playlists.
     const fresh = await fetchOk(master);
@@ -75,7 +75,7 @@ describe('chaos: playback continues through faults', () => {
     console.log(summarise('origin region-1 stopped', report), JSON.stringify(stack.cdnServedBy()));
     expect(report.fatalErrors).toEqual([]);
     expect(report.outcome).toBe('ended');
-    expect(Math.abs(report.playedSeconds - stack.contentSeconds)).toBeLessThan(1.5);
+    expect(Math.abs(report.playedSeconds - (stack.contentSeconds + stitchedAdSeconds(stack)))).toBeLessThan(1.5);
     // Everything after the kill came from the replica.
     expect(stack.cdnServedBy()['region-1']).toBe(atKill['region-1']);
     expect(stack.cdnServedBy()['region-2']).toBeGreaterThan(atKill['region-2'] ?? 0);
@@ -89,6 +89,6 @@ describe('chaos: playback continues through faults', () => {
     // zone are expected; any other error is not.
     const deadHosts = stack.zones.filter((z) => !z.alive).map((z) => new URL(z.url).host);
     expect(decodeErrors(probe.stderr).filter((line) => !deadHosts.some((host) => line.includes(`tcp://${host} failed: Connection refused`)))).toEqual([]);
-    expect(Math.abs(probe.decodedSeconds - stack.contentSeconds)).toBeLessThan(1);
+    expect(Math.abs(probe.decodedSeconds - (stack.contentSeconds + stitchedAdSeconds(stack)))).toBeLessThan(1);
   });
 });

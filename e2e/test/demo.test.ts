@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { commandOf, descendantPids, isRunning } from '../src/processes.ts';
 import { startDemoProcess, type DemoProcess } from '../src/demo-process.ts';
 import { fetchOk, tagUri, totalDuration, uriLines } from '../src/hls.ts';
+import { stitchedAdSeconds } from '../src/fixtures.ts';
 
 describe('npm run demo', () => {
   let demo: DemoProcess | undefined;
@@ -40,7 +41,8 @@ describe('npm run demo', () => {
       const mediaUrl = uriLines(masterText, url)[0]!;
       const mediaText = await (await fetchOk(mediaUrl)).text();
       expect(mediaText).toContain('#EXT-X-ENDLIST');
-      expect(Math.abs(totalDuration(mediaText) - ready.contentSeconds)).toBeLessThan(1);
+      // A pre-roll and mid-rolls are stitched in at the edge and at the zone alike.
+      expect(Math.abs(totalDuration(mediaText) - (ready.contentSeconds + stitchedAdSeconds(ready)))).toBeLessThan(1);
       const init = await fetchOk(tagUri(mediaText, 'EXT-X-MAP', mediaUrl)!);
       expect((await init.arrayBuffer()).byteLength).toBeGreaterThan(100);
       const segment = await fetchOk(uriLines(mediaText, mediaUrl)[0]!);

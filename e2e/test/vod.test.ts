@@ -1,9 +1,9 @@
-/** @module VOD end to end: hls.js in Chromium and ffmpeg play the content through the edge and a zone; tracking lists the ad breaks. */
+/** @module VOD end to end: hls.js in Chromium and ffmpeg play the content with its stitched ads (a pre-roll, two mid-rolls) through the edge and a zone; tracking lists the ad breaks. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeWithFfmpeg, startChromium, type ChromiumPlayer } from '@meridian/testkit';
 import { startStack, type Stack } from '../../scripts/demo/stack.ts';
-import { decodeErrors, E2E_MEDIA, stackLog, summarise } from '../src/fixtures.ts';
-import { fetchOk } from '../src/hls.ts';
+import { decodeErrors, E2E_MEDIA, stackLog, stitchedAdSeconds, summarise } from '../src/fixtures.ts';
+import { fetchOk, isAdSegment } from '../src/hls.ts';
 
 describe('VOD through the edge', () => {
   let stack: Stack;
@@ -24,11 +24,14 @@ describe('VOD through the edge', () => {
     console.log(summarise('vod edge', report));
     expect(report.fatalErrors).toEqual([]);
     expect(report.outcome).toBe('ended');
-    // Stitched ads are not wired in the apps yet: played time is the content alone.
-    expect(Math.abs(report.playedSeconds - stack.contentSeconds)).toBeLessThan(1.5);
+    // A pre-roll and two mid-rolls are stitched in: played time is the content plus every ad.
+    expect(Math.abs(report.playedSeconds - (stack.contentSeconds + stitchedAdSeconds(stack)))).toBeLessThan(1);
+    expect(report.stallCount).toBeGreaterThanOrEqual(0);
     const media = report.fragments.filter((f) => f.sn !== 'initSegment');
     expect(media.length).toBeGreaterThan(0);
     expect(media.every((f) => f.url.startsWith(`${stack.cdn}/vod/`))).toBe(true);
+    expect(media.some((f) => new URL(f.url).pathname.startsWith('/vod/demo/'))).toBe(true);
+    expect(media.filter((f) => isAdSegment(f.url)).length).toBeGreaterThanOrEqual(stack.breakOffsetsSeconds.length);
     // The primary answers; a hedged request may occasionally be won by the replica on a loaded machine.
     expect(stack.cdnServedBy()['region-1']).toBeGreaterThan(stack.cdnServedBy()['region-2'] ?? 0);
   });
@@ -38,7 +41,8 @@ describe('VOD through the edge', () => {
     console.log(summarise('vod zone', report));
     expect(report.fatalErrors).toEqual([]);
     expect(report.outcome).toBe('ended');
-    expect(Math.abs(report.playedSeconds - stack.contentSeconds)).toBeLessThan(1.5);
+    expect(Math.abs(report.playedSeconds - (stack.contentSeconds + stitchedAdSeconds(stack)))).toBeLessThan(1);
+    expect(report.fragments.filter((f) => isAdSegment(f.url)).length).toBeGreaterThanOrEqual(stack.breakOffsetsSeconds.length);
   });
 
   it('ffmpeg decodes the edge master without errors', async () => {
@@ -47,7 +51,7 @@ describe('VOD through the edge', () => {
     expect(probe.timedOut).toBe(false);
     expect(probe.exitCode).toBe(0);
     expect(decodeErrors(probe.stderr)).toEqual([]);
-    expect(Math.abs(probe.decodedSeconds - stack.contentSeconds)).toBeLessThan(1);
+    expect(Math.abs(probe.decodedSeconds - (stack.contentSeconds + stitchedAdSeconds(stack)))).toBeLessThan(1);
   });
 
   it('a session opened at the edge lists a pre-roll and two mid-rolls filled from the VAST server, and the ad plays', async () => {

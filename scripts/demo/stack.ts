@@ -260,6 +260,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ZONES: JSON.stringify(zones.map((z) => ({ id: z.id, url: z.url, geo: ['*'] }))),
         ZONE_TIMEOUT_MS: '3000',
         PROBE_INTERVAL_MS: '2000',
+        // The zones insert the VOD ads (ADS calls stay there): the edge forwards VOD media playlists to them.
+        VOD_ADS: 'true',
       },
     });
     cleanups.push(() => mf.dispose());

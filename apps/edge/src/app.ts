@@ -267,6 +267,9 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
     }
     const master = await vodMaster(checkId(claims.contentId, 'asset id'));
     if (renditionId === 'master') return serveMaster(c, token, master);
+    // Ads need the ADS and the session's stored decisions, both in the zones: the zone renders
+    // ad sessions' media playlists with the same session function (so edge and zone agree).
+    if (config.vodAds) return forwardAs(c);
     // Only origin paths are followed: an absolute URL in a master would make the edge fetch arbitrary hosts.
     const media = await sources.getPlaylist(must(sessionMediaPath(master, renditionId)));
     const base = baseOf(c);

@@ -30,6 +30,8 @@ export interface EdgeConfig {
   keyring: Keyring;
   /** When true, master URLs must carry a valid `exp`/`kid`/`sig`. Default false. */
   requireSignedUrls: boolean;
+  /** When true, the zones insert VOD ads: VOD media playlists are forwarded to a zone (ADS calls stay there). Default false. */
+  vodAds: boolean;
   /** Session lifetime, in seconds. Default 14 400. */
   sessionTtlSeconds: number;
   /** Origin base URLs, primary first. */
@@ -158,6 +160,7 @@ export function loadEdgeConfig(env: EdgeEnv): EdgeConfig {
     cdnBaseUrl: url('CDN_BASE_URL', raw('CDN_BASE_URL')),
     keyring: signing.keyring,
     requireSignedUrls: bool('REQUIRE_SIGNED_URLS', false),
+    vodAds: bool('VOD_ADS', false),
     sessionTtlSeconds: int('SESSION_TTL_SECONDS', 14_400, 60, 7 * 86_400),
     originUrls,
     originTimeoutMs: int('ORIGIN_TIMEOUT_MS', 2_000, 50, 120_000),

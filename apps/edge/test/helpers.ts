@@ -139,8 +139,8 @@ export interface Zone {
   server: RunningServer;
 }
 
-/** Starts a regional-origin zone on `port` (0: any free port). */
-export async function startZone(id: string, originUrl: string, port = 0): Promise<Zone> {
+/** Starts a regional-origin zone on `port` (0: any free port); `env` adds zone settings (ads). */
+export async function startZone(id: string, originUrl: string, port = 0, env: Record<string, string> = {}): Promise<Zone> {
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: String(port),
@@ -150,6 +150,7 @@ export async function startZone(id: string, originUrl: string, port = 0): Promis
     ORIGIN_URLS: originUrl,
     LOG_REQUESTS: 'false',
     SHUTDOWN_GRACE_MS: '0',
+    ...env,
   });
   const server = await startServer(config, { info: () => undefined, warn: () => undefined, error: () => undefined });
   const actualPort = Number(new URL(server.url).port);

@@ -20,6 +20,7 @@ import {
   sessionStartResponse,
   sessionUrlsFor,
   isManifestError,
+  masterModelOf,
   normalizeCountryCode,
   readSteeringQuery,
   resolveOriginPath,
@@ -28,6 +29,8 @@ import {
   verifyPlaybackUrl,
   type AssetManifest,
   type RequestCheck,
+  type RenditionTarget,
+  type SessionAds,
 } from '@meridian/manifest-core';
 import type { Config } from './config.ts';
 import { AppError, APP_ERROR_CODES, isAppError } from './errors.ts';
@@ -38,6 +41,7 @@ import type { OriginFetcher } from './origin.ts';
 import type { ValkeyClient } from './valkey.ts';
 import { createContentCatalog, type ContentCatalog, type SourcePlaylist } from './catalog.ts';
 import type { PlaylistRenderer, RenderContext } from './render/playlist-renderer.ts';
+import { resolveSessionAds } from './render/session-ads.ts';
 import { createSessionService, type ResolvedSession, type SessionService } from './sessions/service.ts';
 import type { SessionStore } from './sessions/types.ts';
 import type { AdDecisionClient } from './ads/vast-client.ts';
@@ -385,7 +389,17 @@ export function createApp(deps: AppDependencies): ZoneApp {
       if (renditionId === 'master') return serveMaster(c, session, master);
       // Only origin paths are followed: an absolute URL in a master would make this server fetch arbitrary hosts.
       const media = await catalog.getPlaylist(must(sessionMediaPath(master, renditionId)), { live: kind === 'live' });
-      const body = deps.renderer.renderMedia(media, renderContext(session, media.originId));
+      const context = renderContext(session, media.originId);
+      if (kind === 'vod') context.ads = await mediaAds(session, master, renditionId, media);
+      let body: string | Uint8Array;
+      try {
+        body = deps.renderer.renderMedia(media, context);
+      } catch (error) {
+        // Stitching throws ManifestError for unusable ad inputs: the content plays without them.
+        if (context.ads === undefined) throw error;
+        log.warn('ads left out of a media playlist', { sessionId: session.claims.id, errorMessage: (error as Error).message });
+        body = deps.renderer.renderMedia(media, { ...context, ads: undefined });
+      }
       c.header('content-type', PLAYLIST_TYPE);
       c.header('cache-control', sessionPlaylistCacheControl(media.live, media.targetDurationSeconds));
       markOrigin(c, media.originId);
@@ -396,6 +410,39 @@ export function createApp(deps: AppDependencies): ZoneApp {
       if (session.claims.kind !== 'vod') return [];
       const asset = await readyAsset(session.claims.contentId);
       return planVodBreaks(config.ads.vodBreakOffsetsSeconds, asset.durationSeconds, config.ads.breakDurationSeconds);
+    };
+
+    /** The ads of a VOD media playlist; any failure (ADS, ad playlists, stitching) serves the content without them. */
+    const mediaAds = async (session: ResolvedSession, master: SourcePlaylist, renditionId: string, media: SourcePlaylist): Promise<SessionAds | undefined> => {
+      try {
+        const plans = await vodPlans(session);
+        // I-frame playlists stay as they are (ad segments are not I-frame byte ranges).
+        if (renditionId.startsWith('i')) return undefined;
+        // The content rendition ads are matched to: a variant by bandwidth, an EXT-X-MEDIA audio rendition by kind.
+        const index = Number(renditionId.slice(1));
+        const model = masterModelOf(master);
+        const variant = renditionId.startsWith('v') ? model.variants[index] : undefined;
+        const extMedia = renditionId.startsWith('r') ? model.renditions.filter((r) => r.uri !== undefined)[index] : undefined;
+        const target: RenditionTarget = variant ? { bandwidthBps: variant.bandwidth } : extMedia?.type === 'AUDIO' ? { kind: 'audio' } : {};
+        // Same picture size first (no resolution switch inside the player's rendition), then the nearest bandwidth.
+        if (variant?.resolution) target.resolution = variant.resolution;
+        const prefix = segmentBaseUrl();
+        const ads = await resolveSessionAds(media, target, {
+          mode: session.claims.mode,
+          plans,
+          decide: (plan) => decider.decide(session, plan),
+          getPlaylist: (path) => catalog.getPlaylist(path),
+          originPathOf: (url) => (prefix !== '' && url.startsWith(`${prefix}/`) ? url.slice(prefix.length) : undefined),
+          publicUrlOf: (path) => originUrl(path),
+          assetListUrl: (breakId) => `${base}/v1/sessions/${session.token}/breaks/${breakId}.json`,
+          // A real wall clock (not 1970): players map DATERANGEs through PROGRAM-DATE-TIME.
+          sessionEpochMs: session.claims.createdAtSeconds * 1000,
+        });
+        return ads;
+      } catch (error) {
+        log.warn('ads left out of a media playlist', { sessionId: session.claims.id, errorMessage: (error as Error).message });
+        return undefined;
+      }
     };
 
     app.get('/v1/sessions/:sid/tracking', async (c) => {

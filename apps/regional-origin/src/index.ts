@@ -17,6 +17,8 @@ export type { AppErrorCode } from './errors.ts';
 export type { OriginFetcher } from './origin.ts';
 export type { PlaylistRenderer, RenderContext } from './render/playlist-renderer.ts';
 export type { AdDecisionClient, AdRequestResult, ResolvedAd } from './ads/vast-client.ts';
+/** The asset id a VAST creative's media file is transcoded under (where its ad playlists are looked up). */
+export { adAssetIdFor } from './ads/decisions.ts';
 export type { VastParser, VastAd } from './ads/vast.ts';
 export type { KeyStore } from './keys.ts';
 export type { TranscodeQueue, TranscodeJobRequest, AssetEvents, AssetStatusEvent } from './jobs.ts';

@@ -193,4 +193,62 @@ describe('ad decisions', () => {
       ['b1', 'ads', ['ad-a', 'ad-b']],
     ]);
   });
+
+  it('stitches the decided ads into the media playlists: nearest ad rendition, discontinuities, clear ads, the content key after them, one DATERANGE per ad', async () => {
+    publishAsset(origin, adAssetIdFor(MEDIA_A));
+    publishAsset(origin, adAssetIdFor(MEDIA_B));
+    publishAsset(origin, 'movie-enc', { keyId: 'k-enc' });
+    const { app } = buildApp(testConfig([origin.url], adsEnv('/vmap')));
+    const res = await app.request('/v1/vod/movie-enc/master.m3u8', { headers: { 'cloudfront-viewer-country': 'de' } });
+    const sid = res.headers.get('x-meridian-session') ?? '';
+    const media = await app.request(`/v1/sessions/${sid}/v1.m3u8`);
+    expect(media.status).toBe(200);
+    const text = await media.text();
+    const lines = text.split('\n');
+    const uris = lines.filter((l) => l !== '' && !l.startsWith('#'));
+    const adA = `${origin.url}/vod/${adAssetIdFor(MEDIA_A)}/720p/`;
+    const adB = `${origin.url}/vod/${adAssetIdFor(MEDIA_B)}/720p/`;
+    // Pre-roll (ad-a) before the first content segment; the mid-roll (ad-a, ad-b) at the boundary nearest 10 s.
+    expect(uris[0]?.startsWith(adA)).toBe(true);
+    expect(uris.some((u) => u.startsWith(adB))).toBe(true);
+    expect(uris.some((u) => u.includes('/240p/'))).toBe(false);
+    expect(uris.filter((u) => u.startsWith(`${origin.url}/vod/movie-enc/720p/seg`) && u.includes(`session=${sid}`))).toHaveLength(3);
+    expect(uris.some((u) => u.startsWith(`${origin.url}/vod/ad-`) && u.includes('session='))).toBe(false);
+    expect(lines.filter((l) => l === '#EXT-X-DISCONTINUITY').length).toBeGreaterThanOrEqual(3);
+    expect(text).toContain('#EXT-X-KEY:METHOD=NONE');
+    const contentKey = lines.filter((l) => l.startsWith('#EXT-X-KEY:METHOD=AES-128') && l.includes(`/v1/keys/k-enc?session=${sid}`));
+    expect(contentKey.length).toBe(2);
+    expect(lines.filter((l) => l.startsWith('#EXT-X-DATERANGE')).length).toBeGreaterThanOrEqual(3);
+    // Every reload and rendition agrees: the same ads, the same order.
+    expect(await (await app.request(`/v1/sessions/${sid}/v1.m3u8`)).text()).toBe(text);
+    const low = (await (await app.request(`/v1/sessions/${sid}/v0.m3u8`)).text()).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    expect(low.length).toBe(uris.length);
+    expect(low.some((u) => u.startsWith(`${origin.url}/vod/${adAssetIdFor(MEDIA_A)}/240p/`))).toBe(true);
+  });
+
+  it('a hanging or failing ADS serves the content playlist, never a failed one', async () => {
+    for (const path of ['/hang', '/bad']) {
+      const { app } = buildApp(testConfig([origin.url], adsEnv(path)));
+      const sid = await startSession(app);
+      const res = await app.request(`/v1/sessions/${sid}/v1.m3u8`);
+      expect(res.status).toBe(200);
+      const uris = (await res.text()).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+      expect(uris).toHaveLength(3);
+      expect(uris.every((u) => u.startsWith(`${origin.url}/vod/movie1/720p/seg`))).toBe(true);
+    }
+  });
+
+  it('interstitials mode signals each break with a DATERANGE whose X-ASSET-LIST is the session break URL', async () => {
+    const { app } = buildApp(testConfig([origin.url], adsEnv('/vmap')));
+    const sid = await startSession(app, 'mode=interstitials');
+    const text = await (await app.request(`/v1/sessions/${sid}/v1.m3u8`)).text();
+    const ranges = text.split('\n').filter((l) => l.startsWith('#EXT-X-DATERANGE'));
+    expect(ranges).toHaveLength(2);
+    expect(ranges[0]).toContain('CLASS="com.apple.hls.interstitial"');
+    expect(ranges[0]).toContain(`X-ASSET-LIST="http://zone.test/v1/sessions/${sid}/breaks/b0.json"`);
+    expect(ranges[1]).toContain(`X-ASSET-LIST="http://zone.test/v1/sessions/${sid}/breaks/b1.json"`);
+    expect(text).not.toContain('#EXT-X-DISCONTINUITY');
+    const assets = (await (await app.request(`/v1/sessions/${sid}/breaks/b1.json`)).json()) as { ASSETS: Array<{ URI: string }> };
+    expect(assets.ASSETS.length).toBeGreaterThan(0);
+  });
 });

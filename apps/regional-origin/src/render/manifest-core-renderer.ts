@@ -2,10 +2,10 @@
  * @module The PlaylistRenderer over manifest-core's session module — the same functions the edge
  * Worker runs, so a zone and the edge answer the same bytes for the same session: masters with one
  * PATHWAY-ID per steering pathway, media playlists through per-source templates joined with the
- * session id as bytes. Ad breaks are served as JSON (tracking, X-ASSET-LIST) and are not yet
- * stitched into the media playlists.
+ * session id as bytes; media playlists with ads go through renderSessionMedia with the session's
+ * SessionAds (stitched or HLS Interstitials), the same function the edge would run.
  */
-import { createSessionMediaRenderer, listSessionRenditions, renderSessionMaster } from '@meridian/manifest-core';
+import { createSessionMediaRenderer, listSessionRenditions, renderSessionMaster, renderSessionMedia } from '@meridian/manifest-core';
 import type { PlaylistRenderer } from './playlist-renderer.ts';
 
 /** Creates the renderer (its media templates live as long as the source playlist objects). */
@@ -14,6 +14,9 @@ export function createManifestCoreRenderer(): PlaylistRenderer {
   return {
     listRenditions: (source) => listSessionRenditions(source),
     renderMaster: (source, context) => renderSessionMaster(source, context.urlsFor(context.sessionToken), context.pathways),
-    renderMedia: (source, context) => media.bytes(source, context.sessionToken, context.urlsFor, context.templateKey),
+    renderMedia: (source, context) =>
+      context.ads === undefined
+        ? media.bytes(source, context.sessionToken, context.urlsFor, context.templateKey)
+        : renderSessionMedia(source, context.urlsFor(context.sessionToken), context.ads),
   };
 }

@@ -2,7 +2,7 @@
  * @module PlaylistRenderer: the seam where the session playlist renderer plugs in. The server hands
  * it the source playlist and the session; it returns the personalised text.
  */
-import type { SessionPathway, SessionUrls } from '@meridian/manifest-core';
+import type { SessionAds, SessionPathway, SessionUrls } from '@meridian/manifest-core';
 import type { SourcePlaylist } from '../catalog.ts';
 import type { BreakDecision, SessionClaims } from '../sessions/types.ts';
 
@@ -17,8 +17,10 @@ export interface RenderContext {
   templateKey: string;
   /** Content-steering pathways of the master, first = initial PATHWAY-ID; empty: no pathways. */
   pathways: SessionPathway[];
-  /** Break decisions known for this session (SSAI input; not rendered into playlists yet). */
+  /** Break decisions known for this session (stored ADS answers). */
   breaks: Record<string, BreakDecision>;
+  /** The ads of the media playlist being rendered (stitched or interstitials); undefined: none. */
+  ads?: SessionAds | undefined;
 }
 
 /** Renders personalised playlists from source playlists. */

@@ -1,0 +1,97 @@
+/**
+ * @module Session ads for media playlists: turns the zone's break decisions (ADS answers matched
+ * to transcoded ad assets) into manifest-core's SessionAds — stitched pods with every ad rendition's
+ * parsed media playlist, or HLS Interstitials DATERANGEs — and never fails a playlist over ads.
+ */
+import {
+  breaksFromVodOffsets,
+  masterModelOf,
+  mediaModelOf,
+  planVodSession,
+  resolveOriginPath,
+  type AdAssetRendition,
+  type AdCreative,
+  type AdPod,
+  type Break,
+  type RenditionTarget,
+  type SessionAds,
+} from '@meridian/manifest-core';
+import type { SourcePlaylist } from '../catalog.ts';
+import type { BreakPlan } from '../ads/decisions.ts';
+import type { BreakDecision, DecidedAd, SessionMode } from '../sessions/types.ts';
+
+/** What {@link resolveSessionAds} reads: decisions, ad playlists and the public URL layout. */
+export interface SessionAdsOptions {
+  /** The session's ad mode. */
+  mode: SessionMode;
+  /** The session's planned VOD breaks (ids `b<index>`). */
+  plans: readonly BreakPlan[];
+  /** Decides (or recalls) one break; only called in stitched mode. */
+  decide(plan: BreakPlan): Promise<BreakDecision>;
+  /** A source playlist by origin path (the zone's cached catalog). */
+  getPlaylist(originPath: string): Promise<SourcePlaylist>;
+  /** The origin path a decided ad's public master URL stands for; undefined when it is not on this zone's origin. */
+  originPathOf(publicUrl: string): string | undefined;
+  /** Public URL of an origin path (where the player fetches ad segments). */
+  publicUrlOf(originPath: string): string;
+  /** URL of a break's X-ASSET-LIST for this session. */
+  assetListUrl(breakId: string): string;
+  /** Epoch (ms) of the PROGRAM-DATE-TIME written into the content: the session's start, so every reload agrees. */
+  sessionEpochMs: number;
+}
+
+/** The content's breaks, one per plan and with the plan's id (so X-ASSET-LIST URLs and decisions agree). */
+export function breaksOfPlans(content: SourcePlaylist, plans: readonly BreakPlan[]): Break[] {
+  const model = mediaModelOf(content);
+  const out: Break[] = [];
+  for (const plan of plans) {
+    const [brk] = breaksFromVodOffsets(model, plan.offsetSeconds <= 0 ? { preRoll: true } : { midRollOffsetsSeconds: [plan.offsetSeconds] });
+    if (brk) out.push({ ...brk, id: plan.id });
+  }
+  return out;
+}
+
+/** The transcoded renditions of one decided ad, each with its parsed media playlist; undefined when unreadable. */
+async function adCreativeOf(ad: DecidedAd, options: SessionAdsOptions): Promise<AdCreative | undefined> {
+  const masterPath = options.originPathOf(ad.uri);
+  if (masterPath === undefined) return undefined;
+  const master = masterModelOf(await options.getPlaylist(masterPath));
+  const read = async (uri: string): Promise<Pick<AdAssetRendition, 'uri' | 'playlist'>> => {
+    const path = resolveOriginPath(uri, masterPath);
+    return { uri: options.publicUrlOf(path), playlist: mediaModelOf(await options.getPlaylist(path)) };
+  };
+  const renditions = await Promise.all([
+    ...master.variants.map(async (variant): Promise<AdAssetRendition> => {
+      const rendition: AdAssetRendition = { ...(await read(variant.uri)), bandwidthBps: variant.bandwidth };
+      if (variant.resolution) rendition.resolution = variant.resolution;
+      return rendition;
+    }),
+    // Demuxed audio of the ad, for the content's audio renditions.
+    ...master.renditions.flatMap((r) => (r.type === 'AUDIO' && r.uri !== undefined ? [r.uri] : [])).map(async (uri): Promise<AdAssetRendition> => ({ ...(await read(uri)), kind: 'audio' })),
+  ]);
+  if (renditions.length === 0) return undefined;
+  return { adId: ad.adId, creativeId: ad.creativeId, durationSeconds: ad.durationSeconds, renditions, assetUri: ad.uri };
+}
+
+/**
+ * The ads of one session media playlist: interstitials need no ADS call (the asset list makes it);
+ * stitched mode decides every break (the decider falls back on timeouts and errors) and reads the
+ * ads' playlists. Undefined when there is nothing to add.
+ */
+export async function resolveSessionAds(content: SourcePlaylist, rendition: RenditionTarget, options: SessionAdsOptions): Promise<SessionAds | undefined> {
+  if (options.plans.length === 0) return undefined;
+  const breaks = breaksOfPlans(content, options.plans);
+  if (options.mode === 'interstitials') {
+    return { mode: 'interstitials', breaks, assetListUrl: (brk) => options.assetListUrl(brk.id), sessionEpochMs: options.sessionEpochMs };
+  }
+  const decisions = await Promise.all(options.plans.map((plan) => options.decide(plan)));
+  const pods: Record<string, AdPod> = {};
+  for (const decision of decisions) {
+    if (decision.fill !== 'ads') continue;
+    const ads = await Promise.all(decision.ads.map((ad) => adCreativeOf(ad, options)));
+    const ready = ads.filter((a): a is AdCreative => a !== undefined);
+    if (ready.length > 0) pods[decision.breakId] = { ads: ready };
+  }
+  if (Object.keys(pods).length === 0) return undefined;
+  return { mode: 'stitched', decisions: planVodSession(breaks, pods), pods, rendition, sessionEpochMs: options.sessionEpochMs };
+}
