@@ -60,6 +60,8 @@ export const MANIFEST_ERROR_CODES = {
   INVALID_STATE: 'invalid session state',
   /** A signed token or URL is malformed, forged or expired. */
   INVALID_SIGNATURE: 'invalid or expired signature',
+  /** Blackout rules given as configuration (JSON) are malformed; `path` names the offending field. */
+  INVALID_BLACKOUT_RULES: 'invalid blackout rules',
 } as const;
 
 /** A stable ManifestError code. */
@@ -69,6 +71,8 @@ export type ManifestErrorCode = keyof typeof MANIFEST_ERROR_CODES;
 export interface ManifestErrorOptions {
   /** 1-based line number in the input, when the error comes from a playlist line. */
   line?: number;
+  /** Where in a structured input (JSON) the problem is, e.g. `$[2].trigger.startMs`. */
+  path?: string;
   /** The underlying error. */
   cause?: unknown;
 }
@@ -80,11 +84,14 @@ export class ManifestError extends Error {
   readonly code: ManifestErrorCode;
   /** 1-based input line, when known. */
   readonly line: number | undefined;
+  /** Path of the offending field in a structured input (JSON), when known. */
+  readonly path: string | undefined;
 
   constructor(code: ManifestErrorCode, message?: string, options: ManifestErrorOptions = {}) {
     super(message ?? MANIFEST_ERROR_CODES[code], options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.line = options.line;
+    this.path = options.path;
   }
 }
 

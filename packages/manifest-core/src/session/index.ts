@@ -50,6 +50,12 @@ export type { SourcePlaylistText, SessionSourcePlaylist, SessionUrls, SessionPat
 /** A session's ads in its media playlists: stitched decisions or HLS Interstitials, by the session's mode. */
 export { applySessionAds } from './ads.ts';
 export type { SessionAds, SessionStitchedAds, SessionInterstitialAds } from './ads.ts';
+/** A viewer's blackouts in a session's VOD media playlist (slate or alternate over blacked-out media time), composed with its ads. */
+export { applySessionBlackout } from './blackout.ts';
+export type { SessionBlackout } from './blackout.ts';
+/** A session's live media playlist with blackouts and stitched ads, advancing its small live state. */
+export { renderSessionLiveMedia } from './live.ts';
+export type { SessionLiveOptions, SessionLiveMedia } from './live.ts';
 /** Per-source templates: the same bytes as renderSessionMedia at a join's cost. */
 export { createSessionMediaRenderer } from './templates.ts';
 export type { SessionMediaRenderer } from './templates.ts';

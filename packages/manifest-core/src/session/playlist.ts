@@ -12,6 +12,7 @@ import { serializePlaylist } from '../playlist/serialize.ts';
 import { rewriteMediaUris, type MediaUriKind } from '../render/media.ts';
 import { resolveUri } from '../render/url.ts';
 import { applySessionAds, type SessionAds } from './ads.ts';
+import { applySessionBlackout, type SessionBlackout } from './blackout.ts';
 import type { RequestCheck } from './request.ts';
 
 /** A source playlist as read from an origin. */
@@ -262,12 +263,16 @@ export function personalizeMediaPlaylist(m: MediaPlaylist, sourcePath: string, u
 /**
  * The session's media playlist for one rendition: a pure function of the source, the session's
  * URLs (see {@link personalizeMediaPlaylist}) and, optionally, the session's ads — stitched or
- * as HLS Interstitials by the session's mode (see applySessionAds). Unknown tags are kept in place.
+ * as HLS Interstitials by the session's mode (see applySessionAds) — and the viewer's blackouts
+ * (VOD: slate or alternate content over blacked-out media time, composed with the ads; see
+ * applySessionBlackout). Unknown tags are kept in place.
  * @example
  * const text = renderSessionMedia({ path: '/vod/a1/240p/index.m3u8', text }, urls);
  * const withAds = renderSessionMedia(source, urls, { mode: 'stitched', decisions, pods, rendition: { bandwidthBps: 3e6 } });
+ * const blackedOut = renderSessionMedia(source, urls, undefined, { rules, viewer: { country: 'US' }, fillers: [slate], rendition });
  */
-export function renderSessionMedia(source: SourcePlaylistText, urls: SessionUrls, ads?: SessionAds): string {
+export function renderSessionMedia(source: SourcePlaylistText, urls: SessionUrls, ads?: SessionAds, blackout?: SessionBlackout): string {
   const personalized = personalizeMediaPlaylist(mediaModelOf(source), source.path, urls);
+  if (blackout !== undefined) return serializePlaylist(applySessionBlackout(personalized, blackout, ads));
   return serializePlaylist(ads === undefined ? personalized : applySessionAds(personalized, ads));
 }

@@ -56,6 +56,9 @@ export type {
 /** Blackout and content-replacement rules as data, per viewer. */
 export { matchAudience, ruleApplies, scte35Triggers, validateBlackoutRules, planVodBlackouts } from './blackout.ts';
 export type { ViewerProfile, Audience, BlackoutTrigger, BlackoutRule, PlanVodBlackoutsOptions } from './blackout.ts';
+/** Blackout rules from a JSON setting (BLACKOUT_RULES), strictly checked. */
+export { parseBlackoutRules, BLACKOUT_RULES_LIMITS } from './blackout-config.ts';
+export type { ParseBlackoutRulesOptions } from './blackout-config.ts';
 
 // — HLS Interstitials —
 /** Interstitial DATERANGEs from the same break model, and the X-ASSET-LIST body. */
