@@ -14,7 +14,6 @@ import {
   checkAdParamsQuery,
   checkSessionStart,
   checkSessionTokenShape,
-  createSessionMediaRenderer,
   isManifestError,
   checkReadyAsset,
   sessionMediaPath,
@@ -40,6 +39,7 @@ import {
 import type { EdgeConfig } from './config.ts';
 import { EDGE_ERROR_CODES, EdgeError, isEdgeError, type EdgeErrorCode } from './errors.ts';
 import { readBodyBounded, ZONE_HEADER, type Forwarder } from './forward.ts';
+import { createEdgeMediaRenderer } from './media-render.ts';
 import type { SourcePlaylist, SourceReader } from './sources.ts';
 import type { Viewer, ZoneDirector } from './zones.ts';
 
@@ -84,7 +84,7 @@ function viewerOf(c: Context): Viewer {
 export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
   const { config, sources, director, nowMs } = deps;
   const app = new Hono<EdgeBindings>();
-  const renderMedia = createSessionMediaRenderer();
+  const renderMedia = createEdgeMediaRenderer();
 
   const baseOf = (c: Context): string => config.publicBaseUrl ?? new URL(c.req.url).origin;
   const pathAndQuery = (c: Context): string => {

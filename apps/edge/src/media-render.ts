@@ -1,0 +1,163 @@
+/**
+ * @module Session media playlists at the edge: per-source templates (the session id is the only
+ * thing that differs between two sessions of one source) built by a run-compressing front end
+ * over manifest-core's `renderSessionMedia`, so that a source's first render in an isolate costs
+ * about what a template join does, byte-identical to what every zone renders.
+ *
+ * Why: a source's first render used to parse, personalise and serialise every segment
+ * (1,200 segments: ~1.5 ms warm and several ms in a fresh isolate, where the parser and
+ * serializer still run in the interpreter). Almost all of a VOD playlist is runs of plain
+ * segments, `#EXTINF:<d>,<title>` then a bare file name, and those render by rule: the EXTINF
+ * line becomes the serializer's canonical form of that same line, the name becomes
+ * `<folder URL><name><session query>`. So the run-compressed playlist (every tag and every other
+ * segment kept, each run replaced by one probe segment per distinct EXTINF line) goes through
+ * manifest-core, and the runs are expanded back with the probes' rendered prefix, suffix and
+ * EXTINF lines, using native string replaces. Anything unexpected (a probe not rendered as a
+ * plain two-line segment, CR line ends, a name that is not a bare file name) falls back to
+ * rendering the whole source with manifest-core, so the output never differs from it.
+ */
+import { renderSessionMedia, type SessionUrls, type SourcePlaylistText } from '@meridian/manifest-core';
+
+/** Stands for the session id while rendering a template (same rule as manifest-core's renderer: a source or token holding U+0001 is rendered directly). */
+const PLACEHOLDER = '\u0001meridian-session\u0001';
+/** Templates kept per source playlist (one per URL base and serving origin, normally one or two). */
+const MAX_TEMPLATES_PER_SOURCE = 8;
+/** File names of probe segments; a source that already contains the stem is rendered whole. */
+const PROBE_STEM = 'meridian-run-probe-';
+
+/**
+ * A maximal run of plain segments preceded by a URI line (so that no segment tag of the run's
+ * first segment sits above it): group 1 is that URI line, group 2 the run. A plain segment is an
+ * EXTINF line and a bare file name (no `/`, `?`, `#`, `%` or `:`, not starting with a dot), whose
+ * resolution against the playlist's folder is the folder plus the name (RFC 3986 §5.2.3: no dot
+ * segments to remove).
+ */
+const RUN = /^([^#\n][^\n]*\n)((?:#EXTINF:[^\n]*\n[A-Za-z0-9_-][A-Za-z0-9._-]*\n)+)/gm;
+const EXTINF_LINE = /^#EXTINF:[^\n]*$/gm;
+const NAME_LINE = /^[^#\n][^\n]*$/gm;
+
+/** Renders a session's media playlist through per-source templates. */
+export interface EdgeMediaRenderer {
+  /**
+   * The playlist text for `token`, equal to `renderSessionMedia(source, urlsFor(token))`.
+   * `templateKey` names everything else the URLs depend on (URL base, serving origin).
+   */
+  text(source: SourcePlaylistText, token: string, urlsFor: (token: string) => SessionUrls, templateKey: string): string;
+}
+
+/** `$` is special in String.prototype.replace replacements. */
+function literal(text: string): string {
+  return text.replaceAll('$', '$$$$');
+}
+
+/**
+ * The session media playlist of `source` for `urls`, through the run-compressed source; undefined
+ * when the fast path does not apply or cannot prove its output (the caller renders the whole source).
+ */
+export function renderRunCompressed(source: SourcePlaylistText, urls: SessionUrls): string | undefined {
+  const text = source.text;
+  if (text.includes('\r') || text.includes(PROBE_STEM)) return undefined;
+  const runs = [...text.matchAll(RUN)];
+  if (runs.length === 0) return undefined;
+
+  // Every distinct EXTINF line of the runs gets one probe, in the first run.
+  const extinfs = [...new Set(runs.flatMap((m) => m[2]!.match(EXTINF_LINE) ?? []))];
+  let skeleton = '';
+  let at = 0;
+  for (const [r, m] of runs.entries()) {
+    const start = m.index + m[1]!.length;
+    skeleton += text.slice(at, start);
+    if (r === 0) for (const [k, line] of extinfs.entries()) skeleton += `${line}\n${PROBE_STEM}${r}-${k}.ts\n`;
+    else skeleton += `${m[2]!.slice(0, m[2]!.indexOf('\n'))}\n${PROBE_STEM}${r}-0.ts\n`;
+    at = start + m[2]!.length;
+  }
+  skeleton += text.slice(at);
+
+  let rendered: string;
+  try {
+    rendered = renderSessionMedia({ path: source.path, text: skeleton }, urls);
+  } catch {
+    return undefined;
+  }
+
+  // The rendered URI line of the first probe gives the prefix and suffix every bare name gets.
+  const firstName = `${PROBE_STEM}0-0.ts`;
+  const firstAt = rendered.indexOf(firstName);
+  if (firstAt < 0) return undefined;
+  const lineStart = rendered.lastIndexOf('\n', firstAt) + 1;
+  const lineEnd = rendered.indexOf('\n', firstAt);
+  if (lineEnd < 0) return undefined;
+  const prefix = rendered.slice(lineStart, firstAt);
+  const suffix = rendered.slice(firstAt + firstName.length, lineEnd);
+  if (prefix.startsWith('#')) return undefined;
+
+  // Each probe must come out as exactly "<EXTINF line>\n<prefix><name><suffix>\n", contiguous per run.
+  const canonical = new Map<string, string>();
+  const regions: Array<{ from: number; to: number; run: string }> = [];
+  let cursor = 0;
+  for (const [r, m] of runs.entries()) {
+    const probes = r === 0 ? extinfs : [m[2]!.slice(0, m[2]!.indexOf('\n'))];
+    let from = -1;
+    let pos = cursor;
+    for (const [k, line] of probes.entries()) {
+      const uriLine = `${prefix}${PROBE_STEM}${r}-${k}.ts${suffix}\n`;
+      const uriAt = rendered.indexOf(`\n${uriLine}`, pos);
+      if (uriAt < 0) return undefined;
+      const extinfAt = rendered.lastIndexOf('\n', uriAt - 1) + 1;
+      const extinf = rendered.slice(extinfAt, uriAt);
+      if (!extinf.startsWith('#EXTINF:') || (from >= 0 && extinfAt !== pos)) return undefined;
+      if (r === 0) canonical.set(line, extinf);
+      else if (canonical.get(line) !== extinf) return undefined;
+      if (from < 0) from = extinfAt;
+      pos = uriAt + 1 + uriLine.length;
+    }
+    regions.push({ from, to: pos, run: m[2]! });
+    cursor = pos;
+  }
+
+  // Expand each run: canonical EXTINF lines, then every name between the prefix and suffix.
+  const names = `${literal(prefix)}$&${literal(suffix)}`;
+  const changed = extinfs.filter((line) => canonical.get(line) !== line);
+  let out = '';
+  at = 0;
+  for (const { from, to, run } of regions) {
+    let expanded = run;
+    if (changed.length > 0 && changed.length <= 4) {
+      expanded = `\n${expanded}`;
+      for (const line of changed) expanded = expanded.replaceAll(`\n${line}\n`, `\n${canonical.get(line)!}\n`);
+      expanded = expanded.slice(1);
+    } else if (changed.length > 4) {
+      expanded = expanded.replace(EXTINF_LINE, (line) => canonical.get(line) ?? line);
+    }
+    out += rendered.slice(at, from) + expanded.replace(NAME_LINE, names);
+    at = to;
+  }
+  return out + rendered.slice(at);
+}
+
+/**
+ * Creates a renderer whose templates live as long as the source playlist object (a WeakMap: when
+ * the source cache drops a playlist, its templates go with it).
+ * @example
+ * const media = createEdgeMediaRenderer();
+ * const text = media.text(source, token, (t) => urlsFor(base, t), base);
+ */
+export function createEdgeMediaRenderer(): EdgeMediaRenderer {
+  const templates = new WeakMap<SourcePlaylistText, Map<string, string[]>>();
+  const render = (source: SourcePlaylistText, urls: SessionUrls): string => renderRunCompressed(source, urls) ?? renderSessionMedia(source, urls);
+  return {
+    text(source, token, urlsFor, templateKey) {
+      // A token that could collide with the placeholder, or a source that contains it, is rendered directly.
+      if (source.text.includes('\u0001') || token.includes('\u0001')) return render(source, urlsFor(token));
+      let bySource = templates.get(source);
+      if (!bySource) templates.set(source, (bySource = new Map()));
+      let parts = bySource.get(templateKey);
+      if (!parts) {
+        parts = render(source, urlsFor(PLACEHOLDER)).split(PLACEHOLDER);
+        if (bySource.size >= MAX_TEMPLATES_PER_SOURCE) bySource.clear();
+        bySource.set(templateKey, parts);
+      }
+      return parts.join(token);
+    },
+  };
+}
