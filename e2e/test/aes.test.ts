@@ -4,6 +4,7 @@ import { probeWithFfmpeg, startChromium, type ChromiumPlayer } from '@meridian/t
 import { startStack, type Stack } from '../../scripts/demo/stack.ts';
 import { decodeErrors, E2E_MEDIA, stackLog, stitchedAdSeconds, summarise } from '../src/fixtures.ts';
 import { contentKeyUri, fetchOk, isAdSegment, uriLines } from '../src/hls.ts';
+import { stitchedRead } from '../src/ffmpeg.ts';
 
 describe('AES-128 (keys in Valkey, served by the zones through the edge)', () => {
   let stack: Stack;
@@ -52,7 +53,11 @@ describe('AES-128 (keys in Valkey, served by the zones through the edge)', () =>
     const probe = await probeWithFfmpeg(stack.encryptedMaster!, { timeoutMs: 120_000 });
     expect(probe.exitCode).toBe(0);
     expect(decodeErrors(probe.stderr)).toEqual([]);
-    expect(Math.abs(probe.decodedSeconds - (stack.contentSeconds + stitchedAdSeconds(stack)))).toBeLessThan(1);
+    const read = stitchedRead(probe);
+    expect(Math.abs(read.durationSeconds - (stack.contentSeconds + stitchedAdSeconds(stack)))).toBeLessThan(1);
+    expect(read.contentSegments).toBeGreaterThanOrEqual(Math.floor(stack.contentSeconds / E2E_MEDIA.segmentSeconds!));
+    // The key was fetched (through the edge, with the session) for the encrypted content.
+    expect(probe.openedUrls.some((u) => u.includes('/v1/keys/'))).toBe(true);
   });
 
   it('a key request without a session, or with an altered one, gets 403 and no key bytes', async () => {

@@ -8,6 +8,7 @@ import { playInChromium, probeWithFfmpeg, startChromium, type ChromiumPlayer, ty
 import { startStack, type Stack } from '../../scripts/demo/stack.ts';
 import { decodeErrors, E2E_MEDIA, stackLog, stitchedAdSeconds, summarise } from '../src/fixtures.ts';
 import { contentKeyUri, fetchOk, uriLines } from '../src/hls.ts';
+import { describeProbe, stitchedRead } from '../src/ffmpeg.ts';
 
 // A short forward buffer, so most segments (and playlists on switches) load after the fault.
 const SMALL_BUFFER: PlayOptions = { playbackRate: 2, timeoutMs: 150_000, hlsConfig: { maxBufferLength: 4, maxMaxBufferLength: 6, backBufferLength: 0 } };
@@ -82,13 +83,16 @@ describe('chaos: playback continues through faults', () => {
 
     // ffmpeg as a second client, with the primary region still down.
     const probe = await probeWithFfmpeg(stack.master, { timeoutMs: 120_000 });
-    console.log(`ffmpeg with region-1 down: exit=${probe.exitCode} decoded=${probe.decodedSeconds.toFixed(2)}s errors=${JSON.stringify(decodeErrors(probe.stderr))}`);
+    console.log(describeProbe('ffmpeg with region-1 down', probe));
     expect(probe.exitCode).toBe(0);
     // ffmpeg has no content steering: it opens every pathway the master lists, and the edge still
     // lists the zone killed above (last, and left out of PATHWAY-PRIORITY). Refusals from that
     // zone are expected; any other error is not.
     const deadHosts = stack.zones.filter((z) => !z.alive).map((z) => new URL(z.url).host);
     expect(decodeErrors(probe.stderr).filter((line) => !deadHosts.some((host) => line.includes(`tcp://${host} failed: Connection refused`)))).toEqual([]);
-    expect(Math.abs(probe.decodedSeconds - (stack.contentSeconds + stitchedAdSeconds(stack)))).toBeLessThan(1);
+    const read = stitchedRead(probe);
+    expect(Math.abs(read.durationSeconds - (stack.contentSeconds + stitchedAdSeconds(stack)))).toBeLessThan(1);
+    expect(read.breaks).toEqual(stack.breakOffsetsSeconds.map((_, i) => `b${i}`));
+    expect(read.contentSegments).toBeGreaterThanOrEqual(Math.floor(stack.contentSeconds / E2E_MEDIA.segmentSeconds!));
   });
 });

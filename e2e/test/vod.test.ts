@@ -4,6 +4,7 @@ import { probeWithFfmpeg, startChromium, type ChromiumPlayer } from '@meridian/t
 import { startStack, type Stack } from '../../scripts/demo/stack.ts';
 import { decodeErrors, E2E_MEDIA, stackLog, stitchedAdSeconds, summarise } from '../src/fixtures.ts';
 import { fetchOk, isAdSegment } from '../src/hls.ts';
+import { describeProbe, stitchedRead } from '../src/ffmpeg.ts';
 
 describe('VOD through the edge', () => {
   let stack: Stack;
@@ -45,13 +46,16 @@ describe('VOD through the edge', () => {
     expect(report.fragments.filter((f) => isAdSegment(f.url)).length).toBeGreaterThanOrEqual(stack.breakOffsetsSeconds.length);
   });
 
-  it('ffmpeg decodes the edge master without errors', async () => {
+  it('ffmpeg decodes the edge master without errors, reading the content and every break\'s ad', async () => {
     const probe = await probeWithFfmpeg(stack.master, { timeoutMs: 120_000 });
-    console.log(`ffmpeg edge: exit=${probe.exitCode} decoded=${probe.decodedSeconds.toFixed(2)}s errors=${JSON.stringify(decodeErrors(probe.stderr))}`);
+    console.log(describeProbe('ffmpeg edge', probe));
     expect(probe.timedOut).toBe(false);
     expect(probe.exitCode).toBe(0);
     expect(decodeErrors(probe.stderr)).toEqual([]);
-    expect(Math.abs(probe.decodedSeconds - (stack.contentSeconds + stitchedAdSeconds(stack)))).toBeLessThan(1);
+    const read = stitchedRead(probe);
+    expect(Math.abs(read.durationSeconds - (stack.contentSeconds + stitchedAdSeconds(stack)))).toBeLessThan(1);
+    expect(read.breaks).toEqual(stack.breakOffsetsSeconds.map((_, i) => `b${i}`));
+    expect(read.contentSegments).toBeGreaterThanOrEqual(Math.floor(stack.contentSeconds / E2E_MEDIA.segmentSeconds!));
   });
 
   it('a session opened at the edge lists a pre-roll and two mid-rolls filled from the VAST server, and the ad plays', async () => {

@@ -279,6 +279,8 @@ export async function packageHls(input: string, options: PackageHlsOptions = {})
     '-hls_time', String(options.segmentSeconds ?? 2),
     '-hls_playlist_type', 'vod',
     '-hls_segment_type', segmentType,
+    // As transcode-gpu cuts fMP4: each fragment's first frame presented at its decode time (players ignore edit lists).
+    ...(segmentType === 'fmp4' ? ['-hls_segment_options', 'movflags=+negative_cts_offsets'] : []),
     '-hls_segment_filename', join(dir, `%v/seg_%03d.${ext}`),
     '-master_pl_name', 'master.m3u8',
     '-var_stream_map', renditions.map((_, i) => `v:${i}${facts.hasAudio ? `,a:${i}` : ''},name:r${i}`).join(' '),

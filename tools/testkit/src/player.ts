@@ -388,10 +388,19 @@ export async function playInChromium(url: string, options: PlayOptions = {}): Pr
 export interface FfmpegProbeReport {
   /** ffmpeg's exit code (non-zero on errors; 255 or a signal when killed by the timeout). */
   exitCode: number;
-  /** Everything ffmpeg wrote to stderr (`-v error`: only errors). */
+  /** What ffmpeg logged at error level or worse (one line each, the level tag removed). */
   stderr: string;
   /** Media time decoded, seconds (from `-progress` out_time_us). */
   decodedSeconds: number;
+  /**
+   * The input's duration as ffmpeg's demuxer read it (`Duration:`; for HLS VOD the playlist's EXTINF
+   * sum), or null when it printed none (live). A stitched fMP4 playlist's timestamps restart at each
+   * discontinuity and ffmpeg 5.1 keeps the first init section ("Found duplicated MOOV Atom"), so
+   * there `decodedSeconds` is no duration measure; this and {@link openedUrls} are.
+   */
+  durationSeconds: number | null;
+  /** Every URL ffmpeg opened for reading, in order (playlists, init sections, segments, keys). */
+  openedUrls: string[];
   /** True when the timeout ended it. */
   timedOut: boolean;
 }
@@ -413,7 +422,8 @@ export interface FfmpegProbeOptions {
  * expect(exitCode).toBe(0);
  */
 export function probeWithFfmpeg(url: string, options: FfmpegProbeOptions = {}): Promise<FfmpegProbeReport> {
-  const args = ['-hide_banner', '-nostdin', '-v', 'error', '-progress', 'pipe:1', '-nostats', ...(options.inputArgs ?? []), '-i', url];
+  // level+info: errors are told apart by their tag, and the HLS demuxer's "Opening '…' for reading" lines are kept.
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'level+info', '-progress', 'pipe:1', '-nostats', ...(options.inputArgs ?? []), '-i', url];
   if (options.durationSeconds !== undefined) args.push('-t', String(options.durationSeconds));
   args.push('-f', 'null', '-');
   return new Promise((resolve, reject) => {
@@ -439,10 +449,24 @@ export function probeWithFfmpeg(url: string, options: FfmpegProbeOptions = {}): 
       clearTimeout(timer);
       let outUs = 0;
       for (const m of stdout.matchAll(/^out_time_us=(\d+)$/gm)) outUs = Math.max(outUs, Number(m[1]));
+      const errors: string[] = [];
+      const openedUrls: string[] = [];
+      let durationSeconds: number | null = null;
+      for (const line of stderr.split('\n')) {
+        const level = /\[(panic|fatal|error|warning|info|verbose|debug|trace)\] /.exec(line);
+        if (level === null) continue;
+        if (level[1] === 'panic' || level[1] === 'fatal' || level[1] === 'error') errors.push(line.replace(level[0], ''));
+        const opened = /Opening '(.+)' for reading$/.exec(line);
+        if (opened) openedUrls.push(opened[1]!);
+        const duration = /^\[info\]\s+Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)/.exec(line);
+        if (duration && durationSeconds === null) durationSeconds = Number(duration[1]) * 3600 + Number(duration[2]) * 60 + Number(duration[3]);
+      }
       resolve({
         exitCode: code ?? (signal ? 128 + 9 : 1),
-        stderr,
+        stderr: errors.length > 0 ? `${errors.join('\n')}\n` : '',
         decodedSeconds: outUs / 1e6,
+        durationSeconds,
+        openedUrls,
         timedOut,
       });
     });

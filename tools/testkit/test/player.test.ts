@@ -164,6 +164,8 @@ describe('probeWithFfmpeg', () => {
       expect(ok.exitCode).toBe(0);
       expect(ok.decodedSeconds).toBeGreaterThan(2.5);
       expect(ok.decodedSeconds).toBeLessThan(3.5);
+      expect(ok.durationSeconds).toBeCloseTo(3, 0);
+      expect(ok.stderr).toBe('');
       // ffmpeg's HLS demuxer skips a missing segment (a warning, not an error): less media is decoded.
       srv.fault(/seg_002/, { kind: 'status', status: 404 });
       const broken = await probeWithFfmpeg(`${srv.url}/r0/index.m3u8`);
@@ -171,6 +173,40 @@ describe('probeWithFfmpeg', () => {
       const missing = await probeWithFfmpeg(`${srv.url}/nope.m3u8`);
       expect(missing.exitCode).not.toBe(0);
       expect(missing.stderr).toMatch(/404|not found/i);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('reads a stitched fMP4 playlist (timestamps restart at each discontinuity) as content + ad and fetches every segment in order', async () => {
+    const clip = await makeSampleClip({ width: 160, height: 90, durationSeconds: 4 });
+    const ladder = await packageHls(clip.path, { segmentSeconds: 2 });
+    const adClip = await makeAdClip({ width: 160, height: 90, durationSeconds: 2 });
+    await packageHls(adClip.path, { segmentSeconds: 2, outDir: join(ladder.dir, 'ad') });
+    const segments = (path: string): string[] => {
+      const lines = readFileSync(join(ladder.dir, path), 'utf8').split('\n');
+      return lines.flatMap((l, i) => (l.startsWith('#EXTINF') ? [l, lines[i + 1]!] : []));
+    };
+    const content = segments('r0/index.m3u8').map((l) => (l.startsWith('#') ? l : `r0/${l}`));
+    const ad = segments('ad/r0/index.m3u8').map((l) => (l.startsWith('#') ? l : `ad/r0/${l}`));
+    // content 0–2 s, the ad, content 2–4 s: two discontinuities, each clip's timestamps from its own start.
+    const stitched = [
+      '#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:2', '#EXT-X-PLAYLIST-TYPE:VOD',
+      '#EXT-X-MAP:URI="r0/init.mp4"', ...content.slice(0, 2),
+      '#EXT-X-DISCONTINUITY', '#EXT-X-MAP:URI="ad/r0/init.mp4"', ...ad,
+      '#EXT-X-DISCONTINUITY', '#EXT-X-MAP:URI="r0/init.mp4"', ...content.slice(2),
+      '#EXT-X-ENDLIST', '',
+    ].join('\n');
+    writeFileSync(join(ladder.dir, 'stitched.m3u8'), stitched);
+    const srv = await startStaticServer(ladder.dir);
+    try {
+      const probe = await probeWithFfmpeg(`${srv.url}/stitched.m3u8`);
+      expect(probe.exitCode).toBe(0);
+      expect(probe.stderr).toBe('');
+      expect(probe.durationSeconds).toBeCloseTo(6, 1);
+      // Every segment of both clips was fetched, in playlist order.
+      const fetched = probe.openedUrls.filter((u) => u.endsWith('.m4s')).map((u) => new URL(u).pathname);
+      expect(fetched).toEqual(['/r0/seg_000.m4s', '/ad/r0/seg_000.m4s', '/r0/seg_001.m4s']);
     } finally {
       await srv.close();
     }
