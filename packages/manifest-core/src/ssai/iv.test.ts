@@ -231,3 +231,62 @@ describe('live windows over AES-128 without IV (RFC 8216 §5.2)', () => {
     );
   });
 });
+
+describe('encrypted ads and slate without IV (RFC 8216 §5.2)', () => {
+  /** An ad rendition of `count` segments encrypted with AES-128 and no IV: each segment's IV is its MSN in the ad's own playlist. */
+  function aesAsset(dir: string, firstMsn: number, count: number, seconds: number): AdPod['ads'][number]['renditions'][number] {
+    const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${Math.ceil(seconds)}`, `#EXT-X-MEDIA-SEQUENCE:${firstMsn}`, '#EXT-X-PLAYLIST-TYPE:VOD'];
+    lines.push(`#EXT-X-KEY:METHOD=AES-128,URI="https://keys.example.com/${dir}"`);
+    for (let msn = firstMsn; msn < firstMsn + count; msn++) lines.push(`#EXTINF:${seconds.toFixed(3)},`, `${msn}.ts`);
+    lines.push('#EXT-X-ENDLIST');
+    return { uri: `https://ads.example.com/${dir}/index.m3u8`, playlist: parseMediaPlaylist(lines.join('\n') + '\n').playlist, bandwidthBps: 3_000_000 };
+  }
+
+  /** Asserts every replacement segment decrypts with the IV of its MSN in its own playlist (the number in its URI). */
+  function expectReplacementIvsKept(out: MediaPlaylist): number {
+    const ivs = effectiveIvs(out);
+    let checked = 0;
+    out.segments.forEach((seg, i) => {
+      if (!isReplacementSegment(seg)) return;
+      const own = Number(/\/(\d+)\.ts\?/.exec(seg.uri)![1]);
+      expect({ uri: seg.uri, iv: ivs[i] }).toEqual({ uri: seg.uri, iv: ivForMediaSequence(own) });
+      checked++;
+    });
+    return checked;
+  }
+
+  const encryptedAd: AdPod = { ads: [{ adId: 'enc-1', durationSeconds: 12, renditions: [aesAsset('enc-ad', 0, 2, 6)] }] };
+  const encryptedSlate = { id: 'enc-slate', renditions: [aesAsset('enc-slate', 7, 2, 2)] };
+
+  it('a VOD mid-roll of an encrypted ad keeps each ad segment\'s own IV, and the content\'s after it', () => {
+    const content = aesVod(0, 6);
+    const pods: Record<string, AdPod> = { 'vod-12000': encryptedAd };
+    const decisions = planVodSession(breaksFromVodOffsets(content, { midRollOffsetsSeconds: [12] }), pods);
+    const out = asPlayerSees(stitchVod(content, { decisions, pods, rendition: V720 }));
+    expect(expectReplacementIvsKept(out)).toBe(2);
+    expect(expectContentIvsKept(out)).toBe(6);
+  });
+
+  it('an encrypted slate looped over a VOD blackout restarts its IVs with every repetition', () => {
+    const content = aesVod(0, 6);
+    const rules: BlackoutRule[] = [
+      { id: 'r', audience: { countries: ['US'], match: 'ANY' }, trigger: { kind: 'mediaTime', startSeconds: 6, endSeconds: 18 }, replacementId: 'enc-slate' },
+    ];
+    const blackouts = planVodBlackouts(content, { rules, viewer: { country: 'US' }, fillers: [encryptedSlate] });
+    const out = asPlayerSees(stitchVod(content, { decisions: planVodSession([], {}, { blackouts }), fillers: [encryptedSlate], rendition: V720 }));
+    expect(expectReplacementIvsKept(out)).toBe(6);
+    expect(expectContentIvsKept(out)).toBe(4);
+  });
+
+  it('a live break filled with an encrypted ad and slate keeps every replacement segment\'s own IV', () => {
+    const EPOCH = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const w = parseMediaPlaylist(liveChannelText({ firstMsn: 1000, windowSize: 12, segmentSeconds: 6, epochMs: EPOCH, breaks: [{ startMsn: 1003, segments: 4 }], rendition: 'v720' })).playlist;
+    const pods: Record<string, AdPod> = {};
+    for (const b of pendingBreaks(createLiveSession(), w)) pods[b.id] = encryptedAd;
+    const state = advanceLiveSession(createLiveSession(), w, { pods, slate: encryptedSlate });
+    const out = asPlayerSees(renderLiveWindow(state, w, { rendition: V720, pods, fillers: [encryptedSlate] }));
+    // 24 s: two 6 s ad segments, then six 2 s slate segments.
+    expect(expectReplacementIvsKept(out)).toBe(8);
+    expect(expectContentIvsKept(out)).toBe(8);
+  });
+});

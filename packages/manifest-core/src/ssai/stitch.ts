@@ -219,6 +219,27 @@ interface Picked {
   maps: (MediaInitializationSection | undefined)[];
   /** Absolute segment URIs. */
   abs: string[];
+  /** Keys with an explicit IV per segment, built on first use; only for renditions keyed with an implicit IV. */
+  ivKeys?: (readonly Key[] | undefined)[];
+}
+
+/**
+ * RFC 8216 §5.2: an AES-128 (or identity SAMPLE-AES) key without IV uses the segment's media
+ * sequence number *in the playlist it was packaged for*. Stitched, an ad or slate segment gets the
+ * output's MSN (and a looped slate repeats), so its keys are written with an explicit IV of its own
+ * MSN — on every segment, since an IV applies until the next EXT-X-KEY.
+ */
+function keysWithOwnIv(chosen: Picked, srcIndex: number): readonly Key[] {
+  const keys = chosen.keys[srcIndex]!;
+  if (!chosen.tl.implicitIv || !keys.some(usesImplicitIv)) return keys;
+  const cache = (chosen.ivKeys ??= []);
+  let hit = cache[srcIndex];
+  if (hit === undefined) {
+    const iv = ivForMediaSequence(chosen.tl.firstMsn + srcIndex);
+    hit = keys.map((k) => (usesImplicitIv(k) ? { ...k, iv } : k));
+    cache[srcIndex] = hit;
+  }
+  return hit;
 }
 
 /** Appends one query parameter; the render module's appendQuery handles the rare URI with a fragment. */
@@ -362,7 +383,7 @@ export function walkStitched(input: WalkInput): WalkResult {
       const out: MediaSegment = { duration: seg.durMs / 1000, uri };
       if (src.byteRange !== undefined) out.byteRange = src.byteRange;
       const segMap = chosen.maps[srcIndex];
-      const keys = chosen.keys[srcIndex]!;
+      const keys = keysWithOwnIv(chosen, srcIndex);
       const pdt = pdtBase + seg.startMs;
       if (adDateRanges && seg.source === 'ad' && seg.runItem !== lastAd) {
         lastAd = seg.runItem;
@@ -376,6 +397,8 @@ export function walkStitched(input: WalkInput): WalkResult {
       if (rounded > maxRoundedPlanDuration) maxRoundedPlanDuration = rounded;
       if (out.map !== undefined) planVersion = 6;
       else if (planVersion < 5 && keys.some((key) => key.keyFormat !== undefined || key.keyFormatVersions !== undefined)) planVersion = 5;
+      // RFC 8216 §7: the IV attribute needs protocol version 2.
+      else if (planVersion < 2 && keys.some((key) => key.iv !== undefined)) planVersion = 2;
       outMs += seg.durMs;
       prevWasPlan = true;
     }
