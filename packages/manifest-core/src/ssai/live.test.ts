@@ -209,3 +209,52 @@ describe('live blackout', () => {
     expect(out.segments.some((s) => s.uri.includes('ad1'))).toBe(false);
   });
 });
+
+describe('LL-HLS origin windows', () => {
+  /** A 4 s LL-HLS window (MSN 100–109, 1 s parts on the last two segments and the one being written) with a 8 s break at MSN 103. */
+  function llWindow(options: { skip?: boolean } = {}): MediaPlaylist {
+    const lines = [
+      '#EXTM3U',
+      '#EXT-X-TARGETDURATION:4',
+      '#EXT-X-VERSION:9',
+      '#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=3,CAN-SKIP-UNTIL=24',
+      '#EXT-X-PART-INF:PART-TARGET=1',
+      '#EXT-X-MEDIA-SEQUENCE:100',
+      '#EXT-X-MAP:URI="init.mp4"',
+    ];
+    if (options.skip) lines.push('#EXT-X-SKIP:SKIPPED-SEGMENTS=4');
+    for (let m = options.skip ? 104 : 100; m < 110; m++) {
+      lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(EPOCH + m * 4000).toISOString()}`);
+      if (m === 103) lines.push('#EXT-X-CUE-OUT:DURATION=8');
+      if (m === 105) lines.push('#EXT-X-CUE-IN');
+      if (m >= 108) for (let p = 0; p < 4; p++) lines.push(`#EXT-X-PART:DURATION=1,URI="p${m}.${p}.mp4"${p === 0 ? ',INDEPENDENT=YES' : ''}`);
+      lines.push('#EXTINF:4,', `s${m}.mp4`);
+    }
+    lines.push('#EXT-X-PART:DURATION=1,URI="p110.0.mp4",INDEPENDENT=YES', '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="p110.1.mp4"');
+    lines.push('#EXT-X-RENDITION-REPORT:URI="../1M/index.m3u8",LAST-MSN=110,LAST-PART=0');
+    return parseMediaPlaylist(lines.join('\n') + '\n').playlist;
+  }
+
+  it('stitched windows are coherent regular-latency HLS: no parts, hints, reports, PART-INF or SERVER-CONTROL, all content segments', () => {
+    const w = llWindow();
+    const pods = Object.fromEntries(pendingBreaks(createLiveSession(), w).map((b) => [b.id, { ads: [ad2()] }]));
+    const state = advanceLiveSession(createLiveSession(), w, { pods, slate: slate() });
+    for (const s of [state, createLiveSession()]) {
+      const text = serializePlaylist(renderLiveWindow(s, w, { rendition: V720, pods, fillers: [slate()] }));
+      for (const tag of ['#EXT-X-PART:', '#EXT-X-PART-INF', '#EXT-X-PRELOAD-HINT', '#EXT-X-RENDITION-REPORT', '#EXT-X-SERVER-CONTROL', '#EXT-X-SKIP']) {
+        expect(text).not.toContain(tag);
+      }
+      const parsed = parseMediaPlaylist(text);
+      expect(parsed.warnings).toEqual([]);
+      // The full segments around the break are all there (the partial segment 110 is not, as in any regular playlist).
+      const content = parsed.playlist.segments.map((seg) => seg.uri).filter((u) => /^s\d+\.mp4$/.test(u));
+      expect(content).toEqual(s === state ? ['s100.mp4', 's101.mp4', 's102.mp4', 's105.mp4', 's106.mp4', 's107.mp4', 's108.mp4', 's109.mp4'] : Array.from({ length: 10 }, (_, i) => `s${100 + i}.mp4`));
+    }
+  });
+
+  it('refuses a delta update (EXT-X-SKIP): its first listed segment is not EXT-X-MEDIA-SEQUENCE', () => {
+    const w = llWindow({ skip: true });
+    expect(() => advanceLiveSession(createLiveSession(), w)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
+    expect(() => renderLiveWindow(createLiveSession(), w, { rendition: V720 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
+  });
+});

@@ -151,6 +151,9 @@ const recentWindows: WindowCtx[] = [];
 
 function windowCtx(window: MediaPlaylist): WindowCtx {
   for (const c of recentWindows) if (c.window === window && c.n === window.segments.length) return c;
+  // A delta update (bis §4.4.5.2) lists its first segment at MEDIA-SEQUENCE + SKIPPED-SEGMENTS and lacks the
+  // earlier ones: sequencing needs the full window, so the app must fetch the origin without _HLS_skip.
+  if (window.skip !== undefined) throw new ManifestError('INVALID_OPTIONS', 'live SSAI needs the full origin window, not a delta update (EXT-X-SKIP)');
   const tl = timelineOf(window);
   if (window.segments.length > 0 && !tl.hasPdt) {
     throw new ManifestError('INVALID_OPTIONS', 'live SSAI needs EXT-X-PROGRAM-DATE-TIME in the origin window');
