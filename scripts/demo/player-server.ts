@@ -14,6 +14,8 @@ export interface PlayerConfig {
   /** Live channel id, when the stack runs one. */
   channelId?: string;
   contentSeconds: number;
+  /** The zones' blackout rules as configured, or undefined when they run without any (the page says so). */
+  blackoutRules?: string;
 }
 
 /** A running page server. */
