@@ -34,7 +34,7 @@ export type { DetectBreaksOptions, DetectBreaksResult, VodAdOffsets } from './br
 export { decideBreak, contentDecision, PlanLayout } from './plan.ts';
 export type { DecideBreakOptions, PlanSegment } from './plan.ts';
 /** Nearest ad rendition to a content rendition. */
-export { selectAdRendition } from './select.ts';
+export { selectAdRendition, AD_BANDWIDTH_TOLERANCE } from './select.ts';
 
 // — stitched output —
 /** VOD stitching and the decisions a VOD session stores. */
