@@ -20,8 +20,10 @@ import {
   sessionStartResponse,
   sessionUrlsFor,
   isManifestError,
-  masterModelOf,
+  mediaModelOf,
   normalizeCountryCode,
+  personalizeMediaPlaylist,
+  serializePlaylist,
   readSteeringQuery,
   resolveOriginPath,
   sessionPlaylistCacheControl,
@@ -29,7 +31,6 @@ import {
   verifyPlaybackUrl,
   type AssetManifest,
   type RequestCheck,
-  type RenditionTarget,
   type SessionAds,
 } from '@meridian/manifest-core';
 import type { Config } from './config.ts';
@@ -41,7 +42,17 @@ import type { OriginFetcher } from './origin.ts';
 import type { ValkeyClient } from './valkey.ts';
 import { createContentCatalog, type ContentCatalog, type SourcePlaylist } from './catalog.ts';
 import type { PlaylistRenderer, RenderContext } from './render/playlist-renderer.ts';
-import { resolveSessionAds } from './render/session-ads.ts';
+import { renditionTargetOf, resolveSessionAds, type AdPlaylistSource } from './render/session-ads.ts';
+import {
+  advanceLiveAds,
+  createLiveAdsRecord,
+  liveTrackingTimeline,
+  newerLiveAdsRecord,
+  parseLiveAdsRecord,
+  renderLiveAds,
+  type LiveAdsOptions,
+  type LiveAdsRecord,
+} from './render/live-ads.ts';
 import { createSessionService, type ResolvedSession, type SessionService } from './sessions/service.ts';
 import type { SessionStore } from './sessions/types.ts';
 import type { AdDecisionClient } from './ads/vast-client.ts';
@@ -391,9 +402,10 @@ export function createApp(deps: AppDependencies): ZoneApp {
       const media = await catalog.getPlaylist(must(sessionMediaPath(master, renditionId)), { live: kind === 'live' });
       const context = renderContext(session, media.originId);
       if (kind === 'vod') context.ads = await mediaAds(session, master, renditionId, media);
-      let body: string | Uint8Array;
+      let body: string | Uint8Array | undefined;
+      if (kind === 'live' && liveSsaiFor(session, renditionId)) body = await liveMedia(session, master, renditionId, media, context);
       try {
-        body = deps.renderer.renderMedia(media, context);
+        body ??= deps.renderer.renderMedia(media, context);
       } catch (error) {
         // Stitching throws ManifestError for unusable ad inputs: the content plays without them.
         if (context.ads === undefined) throw error;
@@ -405,6 +417,79 @@ export function createApp(deps: AppDependencies): ZoneApp {
       markOrigin(c, media.originId);
       return c.body(typeof body === 'string' ? body : (body as Uint8Array<ArrayBuffer>));
     });
+
+    /** Where ad and slate playlists are read (this zone's catalog) and the URLs players fetch them from. */
+    const adPlaylists = (): AdPlaylistSource => {
+      const prefix = segmentBaseUrl();
+      return {
+        getPlaylist: (path) => catalog.getPlaylist(path),
+        originPathOf: (url) => (prefix !== '' && url.startsWith(`${prefix}/`) ? url.slice(prefix.length) : undefined),
+        publicUrlOf: (path) => originUrl(path),
+      };
+    };
+
+    // — live SSAI: one record per session, in the session store and in this zone's cache —
+    // The cache keeps a session's breaks (and so its sequence numbers) while Valkey is down; the
+    // store lets another zone take over. Advances of one session are serialised in this process,
+    // so concurrent reloads of its renditions decide each break once and never step back.
+    const liveRecords = new LRUCache<string, { record: LiveAdsRecord; json: string }>({ max: 50_000, ttl: config.sessionTtlSeconds * 1000 });
+    const liveQueues = new Map<string, Promise<unknown>>();
+    const serialised = <T>(id: string, run: () => Promise<T>): Promise<T> => {
+      const result = (liveQueues.get(id) ?? Promise.resolve()).then(run, run);
+      const tail = result.then(
+        () => undefined,
+        () => undefined,
+      );
+      liveQueues.set(id, tail);
+      void tail.then(() => {
+        if (liveQueues.get(id) === tail) liveQueues.delete(id);
+      });
+      return result;
+    };
+    const liveOptions = (session: ResolvedSession): LiveAdsOptions => ({
+      decide: (plan) => decider.decide(session, plan),
+      playlists: adPlaylists(),
+      slateUrl: config.ads.fallback === 'slate' ? config.ads.slateUrl : undefined,
+      breakDurationSeconds: config.ads.breakDurationSeconds,
+    });
+    /** Live ads need an ADS, the stitched mode, and a rendition ads can be matched to (I-frame playlists stay as they are). */
+    const liveSsaiFor = (session: ResolvedSession, renditionId: string): boolean =>
+      config.ads.urlTemplate !== undefined && session.claims.mode === 'stitched' && !renditionId.startsWith('i');
+    /** The session's live record: the more advanced of this zone's copy and the store's. */
+    const liveRecordOf = (session: ResolvedSession): { record: LiveAdsRecord; json: string | undefined } => {
+      const cached = liveRecords.get(session.claims.id);
+      const stored = parseLiveAdsRecord(session.live);
+      const record = newerLiveAdsRecord(cached?.record, stored) ?? createLiveAdsRecord();
+      return { record, json: record === cached?.record ? cached.json : record === stored ? session.live : undefined };
+    };
+
+    /**
+     * A live session media playlist with its breaks replaced; undefined (the plain personalised
+     * window is served) when the window cannot carry live ads, e.g. without PROGRAM-DATE-TIME.
+     */
+    const liveMedia = async (session: ResolvedSession, master: SourcePlaylist, renditionId: string, media: SourcePlaylist, context: RenderContext): Promise<string | undefined> => {
+      const { id } = session.claims;
+      try {
+        const window = mediaModelOf(media);
+        if (window.segments.length === 0) return undefined;
+        const options = liveOptions(session);
+        const record = await serialised(id, async () => {
+          const current = liveRecordOf(session);
+          const next = await advanceLiveAds(current.record, window, options);
+          const json = JSON.stringify(next);
+          if (json !== current.json) {
+            liveRecords.set(id, { record: next, json });
+            await sessions.recordLive(session.claims, json);
+          }
+          return next;
+        });
+        const personalised = personalizeMediaPlaylist(window, media.path, context.urlsFor(session.token));
+        return serializePlaylist(await renderLiveAds(record, personalised, renditionTargetOf(master, renditionId), options));
+      } catch (error) {
+        log.warn('live ads left out of a media playlist', { sessionId: id, errorMessage: (error as Error).message });
+        return undefined;
+      }
+    };
 
     const vodPlans = async (session: ResolvedSession): Promise<BreakPlan[]> => {
       if (session.claims.kind !== 'vod') return [];
@@ -418,22 +503,11 @@ export function createApp(deps: AppDependencies): ZoneApp {
         const plans = await vodPlans(session);
         // I-frame playlists stay as they are (ad segments are not I-frame byte ranges).
         if (renditionId.startsWith('i')) return undefined;
-        // The content rendition ads are matched to: a variant by bandwidth, an EXT-X-MEDIA audio rendition by kind.
-        const index = Number(renditionId.slice(1));
-        const model = masterModelOf(master);
-        const variant = renditionId.startsWith('v') ? model.variants[index] : undefined;
-        const extMedia = renditionId.startsWith('r') ? model.renditions.filter((r) => r.uri !== undefined)[index] : undefined;
-        const target: RenditionTarget = variant ? { bandwidthBps: variant.bandwidth } : extMedia?.type === 'AUDIO' ? { kind: 'audio' } : {};
-        // Same picture size first (no resolution switch inside the player's rendition), then the nearest bandwidth.
-        if (variant?.resolution) target.resolution = variant.resolution;
-        const prefix = segmentBaseUrl();
-        const ads = await resolveSessionAds(media, target, {
+        const ads = await resolveSessionAds(media, renditionTargetOf(master, renditionId), {
           mode: session.claims.mode,
           plans,
           decide: (plan) => decider.decide(session, plan),
-          getPlaylist: (path) => catalog.getPlaylist(path),
-          originPathOf: (url) => (prefix !== '' && url.startsWith(`${prefix}/`) ? url.slice(prefix.length) : undefined),
-          publicUrlOf: (path) => originUrl(path),
+          ...adPlaylists(),
           assetListUrl: (breakId) => `${base}/v1/sessions/${session.token}/breaks/${breakId}.json`,
           // A real wall clock (not 1970): players map DATERANGEs through PROGRAM-DATE-TIME.
           sessionEpochMs: session.claims.createdAtSeconds * 1000,
@@ -447,9 +521,11 @@ export function createApp(deps: AppDependencies): ZoneApp {
 
     app.get('/v1/sessions/:sid/tracking', async (c) => {
       const session = await sessions.resolve(sessionParam(c));
+      c.header('cache-control', 'private, no-store');
+      // Live avails are the breaks the session's reloads decided (times on the PROGRAM-DATE-TIME clock, epoch seconds).
+      if (session.claims.kind === 'live') return c.json(liveTrackingTimeline(liveRecordOf(session).record));
       const plans = await vodPlans(session);
       const decisions = await Promise.all(plans.map((plan) => decider.decide(session, plan)));
-      c.header('cache-control', 'private, no-store');
       return c.json({
         avails: plans.map((plan, i) => {
           const d = decisions[i];

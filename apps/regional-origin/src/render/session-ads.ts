@@ -13,6 +13,7 @@ import {
   type AdCreative,
   type AdPod,
   type Break,
+  type FillerAsset,
   type RenditionTarget,
   type SessionAds,
 } from '@meridian/manifest-core';
@@ -51,9 +52,27 @@ export function breaksOfPlans(content: SourcePlaylist, plans: readonly BreakPlan
   return out;
 }
 
-/** The transcoded renditions of one decided ad, each with its parsed media playlist; undefined when unreadable. */
-async function adCreativeOf(ad: DecidedAd, options: SessionAdsOptions): Promise<AdCreative | undefined> {
-  const masterPath = options.originPathOf(ad.uri);
+/** Where ad playlists are read from and how their URLs look to players (a subset of {@link SessionAdsOptions}). */
+export type AdPlaylistSource = Pick<SessionAdsOptions, 'getPlaylist' | 'originPathOf' | 'publicUrlOf'>;
+
+/**
+ * The content rendition a session media playlist stands for, which ads are matched to: a variant
+ * (`v<n>`) by bandwidth and picture size, an EXT-X-MEDIA audio rendition (`r<n>`) by kind.
+ */
+export function renditionTargetOf(master: SourcePlaylist, renditionId: string): RenditionTarget {
+  const index = Number(renditionId.slice(1));
+  const model = masterModelOf(master);
+  const variant = renditionId.startsWith('v') ? model.variants[index] : undefined;
+  const extMedia = renditionId.startsWith('r') ? model.renditions.filter((r) => r.uri !== undefined)[index] : undefined;
+  const target: RenditionTarget = variant ? { bandwidthBps: variant.bandwidth } : extMedia?.type === 'AUDIO' ? { kind: 'audio' } : {};
+  // Same picture size first (no resolution switch inside the player's rendition), then the nearest bandwidth.
+  if (variant?.resolution) target.resolution = variant.resolution;
+  return target;
+}
+
+/** The renditions (video variants and demuxed audio) of a transcoded asset's master at a public URL; undefined when it is not on this zone's origin. */
+async function assetRenditionsOf(masterUrl: string, options: AdPlaylistSource): Promise<AdAssetRendition[] | undefined> {
+  const masterPath = options.originPathOf(masterUrl);
   if (masterPath === undefined) return undefined;
   const master = masterModelOf(await options.getPlaylist(masterPath));
   const read = async (uri: string): Promise<Pick<AdAssetRendition, 'uri' | 'playlist'>> => {
@@ -69,8 +88,20 @@ async function adCreativeOf(ad: DecidedAd, options: SessionAdsOptions): Promise<
     // Demuxed audio of the ad, for the content's audio renditions.
     ...master.renditions.flatMap((r) => (r.type === 'AUDIO' && r.uri !== undefined ? [r.uri] : [])).map(async (uri): Promise<AdAssetRendition> => ({ ...(await read(uri)), kind: 'audio' })),
   ]);
-  if (renditions.length === 0) return undefined;
+  return renditions.length === 0 ? undefined : renditions;
+}
+
+/** The transcoded renditions of one decided ad, each with its parsed media playlist; undefined when unreadable. */
+export async function adCreativeOf(ad: DecidedAd, options: AdPlaylistSource): Promise<AdCreative | undefined> {
+  const renditions = await assetRenditionsOf(ad.uri, options);
+  if (renditions === undefined) return undefined;
   return { adId: ad.adId, creativeId: ad.creativeId, durationSeconds: ad.durationSeconds, renditions, assetUri: ad.uri };
+}
+
+/** The slate (a transcoded asset's master URL) as a filler looped over underfilled breaks; undefined when it is not on this zone's origin. */
+export async function slateFillerOf(slateUrl: string, options: AdPlaylistSource): Promise<FillerAsset | undefined> {
+  const renditions = await assetRenditionsOf(slateUrl, options);
+  return renditions === undefined ? undefined : { id: 'slate', renditions };
 }
 
 /**

@@ -13,12 +13,19 @@ export function createMemorySessionStore(options: { maxSessions?: number } = {})
     },
     async save(claims: SessionClaims, zone: string, ttlSeconds: number) {
       const existing = sessions.get(claims.id);
-      sessions.set(claims.id, { claims, zone, breaks: existing?.breaks ?? {} }, { ttl: ttlSeconds * 1000 });
+      const state: SessionState = { claims, zone, breaks: existing?.breaks ?? {} };
+      if (existing?.live !== undefined) state.live = existing.live;
+      sessions.set(claims.id, state, { ttl: ttlSeconds * 1000 });
     },
     async saveBreak(id: string, decision: BreakDecision, ttlSeconds: number) {
       const existing = sessions.get(id);
       if (!existing) return;
       sessions.set(id, { ...existing, breaks: { ...existing.breaks, [decision.breakId]: decision } }, { ttl: ttlSeconds * 1000 });
+    },
+    async saveLive(id: string, json: string, ttlSeconds: number) {
+      const existing = sessions.get(id);
+      if (!existing) return;
+      sessions.set(id, { ...existing, live: json }, { ttl: ttlSeconds * 1000 });
     },
   };
 }

@@ -25,6 +25,8 @@ export interface ResolvedSession {
   token: string;
   claims: SessionClaims;
   breaks: Record<string, BreakDecision>;
+  /** A live session's stored SSAI record (JSON), when the store held one. */
+  live?: string;
   /** True when the record was missing or unreadable and was rebuilt from the id. */
   rebuilt: boolean;
 }
@@ -52,6 +54,8 @@ export interface SessionService {
   verify(token: string): Promise<SessionClaims>;
   /** Stores a break decision (best effort). */
   recordBreak(claims: SessionClaims, decision: BreakDecision): Promise<void>;
+  /** Stores a live session's SSAI record (best effort; false when the store failed). */
+  recordLive(claims: SessionClaims, json: string): Promise<boolean>;
 }
 
 /** Creates the session service over a store. */
@@ -105,7 +109,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       let state: SessionState | undefined = loaded.ok ? loaded.value : undefined;
       // A record that disagrees with its signed id is not trusted.
       if (state && (state.claims.contentId !== claims.contentId || state.claims.kind !== claims.kind)) state = undefined;
-      if (state) return { token, claims, breaks: state.breaks, rebuilt: false };
+      if (state) return state.live === undefined ? { token, claims, breaks: state.breaks, rebuilt: false } : { token, claims, breaks: state.breaks, live: state.live, rebuilt: false };
       const reason = loaded.ok ? 'missing' : 'store_down';
       metrics.sessionRebuilds.inc({ reason });
       // Re-store in the background only when the store answered: when it is down, trying again per request adds nothing.
@@ -119,6 +123,11 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
     async recordBreak(claims, decision) {
       const remaining = Math.max(1, claims.createdAtSeconds + ttlSeconds - Math.floor(nowMs() / 1000));
       await guarded('saveBreak', () => store.saveBreak(claims.id, decision, remaining));
+    },
+
+    async recordLive(claims, json) {
+      const remaining = Math.max(1, claims.createdAtSeconds + ttlSeconds - Math.floor(nowMs() / 1000));
+      return (await guarded('saveLive', () => store.saveLive(claims.id, json, remaining))).ok;
     },
   };
 }

@@ -47,6 +47,8 @@ export interface SessionState {
   /** Zone that created or last rebuilt the record. */
   zone: string;
   breaks: Record<string, BreakDecision>;
+  /** A live session's SSAI record (JSON: the manifest-core live state plus the zone's ads per break); absent for VOD or before the first reload. */
+  live?: string;
 }
 
 /** Session persistence; every method may throw when the backing store is down (callers fall back). */
@@ -57,4 +59,6 @@ export interface SessionStore {
   save(claims: SessionClaims, zone: string, ttlSeconds: number): Promise<void>;
   /** Writes one break decision with a TTL. */
   saveBreak(id: string, decision: BreakDecision, ttlSeconds: number): Promise<void>;
+  /** Replaces a live session's SSAI record (small JSON) with a TTL. */
+  saveLive(id: string, json: string, ttlSeconds: number): Promise<void>;
 }

@@ -1,0 +1,310 @@
+/**
+ * @module Live SSAI against real parts: testkit's simulated live channel (SCTE-35 cue-outs, a
+ * sliding window on an injected clock), a local VAST server, transcoded ad and slate assets on an
+ * HTTP origin, and a real redis-server shared by two zones that is stopped mid-playback.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sleep, startLiveChannel, startRedis, startVastServer, type FaultyServer, type LiveChannel, type RedisHandle, type VastServer } from '@meridian/testkit';
+import { parseMediaPlaylist } from '@meridian/manifest-core';
+import { assetJson, buildApp, startOrigin, testConfig } from './helpers.ts';
+import { adAssetIdFor } from '../src/ads/decisions.ts';
+import { createValkeyClient, type ValkeyClient } from '../src/valkey.ts';
+import { createValkeySessionStore } from '../src/sessions/valkey-store.ts';
+import { createMemoryLogger } from '../src/log.ts';
+
+const AD_MEDIA = 'http://media.example/ads/live-ad-1080p.mp4';
+const AD_ID = adAssetIdFor(AD_MEDIA);
+/** Segments per loop of the channel (1 s each). */
+const LOOP = 12;
+/** The zone caches a live window for half a target duration (500 ms here): each clock step waits that long. */
+const CACHE_MS = 520;
+
+const ladderMaster = (media: (name: string) => string): string =>
+  [
+    '#EXTM3U',
+    '#EXT-X-VERSION:6',
+    '#EXT-X-INDEPENDENT-SEGMENTS',
+    `#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="en",LANGUAGE="en",DEFAULT=YES,AUTOSELECT=YES,URI="${media('audio')}"`,
+    '#EXT-X-STREAM-INF:BANDWIDTH=628000,RESOLUTION=426x240,CODECS="avc1.64001f,mp4a.40.2",AUDIO="aud"',
+    media('240p'),
+    '#EXT-X-STREAM-INF:BANDWIDTH=3128000,RESOLUTION=1280x720,CODECS="avc1.64001f,mp4a.40.2",AUDIO="aud"',
+    media('720p'),
+    '',
+  ].join('\n');
+
+/** An fMP4 VOD media playlist of `count` one-second segments. */
+const vodMedia = (count: number, prefix = 'seg'): string =>
+  [
+    '#EXTM3U',
+    '#EXT-X-VERSION:6',
+    '#EXT-X-TARGETDURATION:1',
+    '#EXT-X-PLAYLIST-TYPE:VOD',
+    '#EXT-X-MAP:URI="init.mp4"',
+    ...Array.from({ length: count }, (_, i) => `#EXTINF:1.000,\n${prefix}${i}.m4s`),
+    '#EXT-X-ENDLIST',
+    '',
+  ].join('\n');
+
+/** A transcoded asset (ad or slate) on the origin: asset.json, master, 240p, 720p and audio playlists. */
+function publishLadder(origin: FaultyServer, assetId: string, segments: number): void {
+  origin.set(`/vod/${assetId}/asset.json`, { kind: 'ok', body: JSON.stringify(assetJson(assetId, { durationSeconds: segments })) });
+  origin.set(`/vod/${assetId}/master.m3u8`, { kind: 'ok', body: ladderMaster((name) => `${name}/index.m3u8`) });
+  for (const name of ['240p', '720p', 'audio']) origin.set(`/vod/${assetId}/${name}/index.m3u8`, { kind: 'ok', body: vodMedia(segments) });
+}
+
+interface Reload {
+  status: number;
+  msn: number;
+  dsn: number;
+  /** Output MSN and URI of every segment (session query dropped). */
+  segments: { msn: number; uri: string; discontinuity: boolean }[];
+  text: string;
+}
+
+type Requester = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
+
+async function reload(app: Requester, sid: string, rendition: string): Promise<Reload> {
+  const res = await app.request(`/v1/sessions/${sid}/${rendition}.m3u8`);
+  const text = await res.text();
+  if (res.status !== 200) return { status: res.status, msn: -1, dsn: -1, segments: [], text };
+  const { playlist } = parseMediaPlaylist(text);
+  const msn = playlist.mediaSequence ?? 0;
+  return {
+    status: res.status,
+    msn,
+    dsn: playlist.discontinuitySequence ?? 0,
+    segments: playlist.segments.map((s, i) => ({ msn: msn + i, uri: s.uri.replace(/[?&]session=[^&]*/, ''), discontinuity: s.discontinuity === true })),
+    text,
+  };
+}
+
+const isAd = (uri: string): boolean => uri.includes(`/vod/${AD_ID}/`);
+const isSlate = (uri: string): boolean => uri.includes('/vod/slate/');
+
+let dir: string;
+let origin: FaultyServer;
+let channel: LiveChannel;
+let vast: VastServer;
+let clockMs = Date.UTC(2026, 10, 22, 6, 0, 0);
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'meridian-live-ads-'));
+  mkdirSync(join(dir, 'ch1'), { recursive: true });
+  writeFileSync(join(dir, 'ch1', 'master.m3u8'), ladderMaster((name) => `${name}/index.m3u8`));
+  for (const name of ['240p', '720p', 'audio']) {
+    mkdirSync(join(dir, 'ch1', name));
+    writeFileSync(join(dir, 'ch1', name, 'index.m3u8'), vodMedia(LOOP, 'content'));
+  }
+  channel = await startLiveChannel({
+    dir,
+    masterName: 'ch1/master.m3u8',
+    windowSegments: 6,
+    now: () => clockMs,
+    breaks: [
+      // 3 s: filled exactly by the 3 s ad.
+      { offsetSeconds: 3, durationSeconds: 3 },
+      // 2 s, signalled with SCTE-35 splice_insert DATERANGEs: the 3 s ad does not fit, so slate (or content).
+      { offsetSeconds: 8, durationSeconds: 2, style: 'daterange-splice-insert' },
+    ],
+  });
+  origin = await startOrigin();
+  publishLadder(origin, AD_ID, 3);
+  publishLadder(origin, 'slate', 1);
+  vast = await startVastServer({ ads: [{ id: 'live-ad', mediaUrl: AD_MEDIA, durationSeconds: 3, height: 1080 }] });
+});
+
+afterAll(async () => {
+  await vast?.close();
+  await channel?.stop();
+  await origin?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const liveEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
+  ADS_URL_TEMPLATE: `${vast.vastUrl}?sid=[session.id]&dur=[avail.duration]`,
+  SLATE_URL: `${origin.url}/vod/slate/master.m3u8`,
+  ADS_REQUEST_TIMEOUT_MS: '300',
+  ADS_TOTAL_BUDGET_MS: '600',
+  ...extra,
+});
+
+async function startLive(app: Requester): Promise<string> {
+  const res = await app.request('/v1/live/ch1/master.m3u8');
+  expect(res.status).toBe(200);
+  return res.headers.get('x-meridian-session') ?? '';
+}
+
+/** Moves the channel one segment on and waits out the zone's live window cache. */
+async function step(seconds = 1): Promise<void> {
+  clockMs += seconds * 1000;
+  await sleep(CACHE_MS);
+}
+
+/** Moves the channel's clock on until its newest segment is loop segment `lastInLoop` (new apps have cold caches, so no wait). */
+function alignWindow(lastInLoop: number): void {
+  while (channel.window(clockMs).lastSequence % LOOP !== lastInLoop) clockMs += 1000;
+}
+
+/** Checks a run of reloads of one rendition: MSN/DSN never decrease, each MSN keeps one URI, each replacement segment sits at one MSN. */
+function checkSequence(reloads: Reload[], what: string): Map<number, string> {
+  const byMsn = new Map<number, string>();
+  const byUri = new Map<string, number>();
+  for (let i = 0; i < reloads.length; i++) {
+    const r = reloads[i]!;
+    expect(r.status, `${what} reload ${i}: ${r.text}`).toBe(200);
+    if (i > 0) {
+      // RFC 8216 §6.2.2: never decrease.
+      expect(r.msn, `${what} reload ${i} MSN`).toBeGreaterThanOrEqual(reloads[i - 1]!.msn);
+      expect(r.dsn, `${what} reload ${i} DSN`).toBeGreaterThanOrEqual(reloads[i - 1]!.dsn);
+    }
+    for (const s of r.segments) {
+      const known = byMsn.get(s.msn);
+      if (known !== undefined) expect(s.uri, `${what}: MSN ${s.msn} changed`).toBe(known);
+      byMsn.set(s.msn, s.uri);
+      // Content URIs repeat every loop of the channel; replacement segments carry their break (mbk) and must not.
+      if (!s.uri.includes('mbk=')) continue;
+      const at = byUri.get(s.uri);
+      if (at !== undefined) expect(at, `${what}: ${s.uri} served at two MSNs`).toBe(s.msn);
+      byUri.set(s.uri, s.msn);
+    }
+  }
+  // No MSN skipped between the first and the last segment seen.
+  const msns = [...byMsn.keys()].sort((a, b) => a - b);
+  expect(msns.at(-1)! - msns[0]! + 1, `${what}: MSNs ${msns.join(',')}`).toBe(msns.length);
+  return byMsn;
+}
+
+describe('live SSAI', () => {
+  it('replaces each break with ads (or slate when they do not fit), MSN/DSN monotonic and identical across renditions over a loop of reloads', async () => {
+    const { app } = buildApp(testConfig([origin.url, channel.baseUrl], liveEnv()));
+    const adsCallsBefore = vast.requests.length;
+    alignWindow(5);
+    const sid = await startLive(app);
+    const renditions = ['v0', 'v1', 'r0'];
+    const runs: Record<string, Reload[]> = { v0: [], v1: [], r0: [] };
+    for (let i = 0; i < LOOP + 8; i++) {
+      const now = await Promise.all(renditions.map((r) => reload(app, sid, r)));
+      // The same instant: the same MSN, DSN and discontinuity positions in every rendition.
+      for (const r of now) {
+        expect([r.msn, r.dsn], `step ${i}`).toEqual([now[0]!.msn, now[0]!.dsn]);
+        expect(r.segments.map((s) => s.discontinuity)).toEqual(now[0]!.segments.map((s) => s.discontinuity));
+      }
+      renditions.forEach((r, k) => runs[r]!.push(now[k]!));
+      // A second reload of the same window answers the same playlist.
+      expect((await reload(app, sid, 'v1')).text).toBe(now[1]!.text);
+      await step();
+    }
+    const v1 = checkSequence(runs.v1!, 'v1');
+    checkSequence(runs.v0!, 'v0');
+    checkSequence(runs.r0!, 'r0');
+
+    const uris = [...v1.values()];
+    // The 3 s ad replaced the 3 s break of both loops the session saw: 2 × 3 ad segments, each once.
+    const ads = uris.filter(isAd);
+    expect(ads).toHaveLength(6);
+    expect(new Set(ads.map((u) => u.replace(/\?.*$/, '')))).toEqual(new Set([0, 1, 2].map((k) => `${origin.url}/vod/${AD_ID}/720p/seg${k}.m4s`)));
+    // The 2 s break gets 2 s of slate (the 3 s ad is longer than the avail).
+    expect(uris.filter(isSlate).length).toBeGreaterThanOrEqual(2);
+    // The content under the first break (loop segments 3–5) is never served.
+    for (const k of [3, 4, 5]) expect(uris.some((u) => u.endsWith(`/ch1/720p/content${k}.m4s`)), `content${k}`).toBe(false);
+    // The content around the breaks is.
+    for (const k of [2, 6, 7, 10]) expect(uris.some((u) => u.endsWith(`/ch1/720p/content${k}.m4s`)), `content${k}`).toBe(true);
+    // The audio rendition got the ad's audio.
+    expect([...checkSequence(runs.r0!, 'r0').values()].some((u) => u.includes(`/vod/${AD_ID}/audio/`))).toBe(true);
+    // One ADS request per break (decided once per session: two breaks per loop), not one per reload or rendition.
+    expect(vast.requests.length - adsCallsBefore).toBe(4);
+
+    // Tracking: the avails with ads, on the PROGRAM-DATE-TIME clock, with the ad's beacons.
+    const tracking = (await (await app.request(`/v1/sessions/${sid}/tracking`)).json()) as { avails: Array<{ availId: string; ads: Array<{ adId: string; durationInSeconds: number; trackingEvents: Array<{ eventType: string; beaconUrls: string[] }> }> }> };
+    expect(tracking.avails.length).toBeGreaterThanOrEqual(1);
+    const ad = tracking.avails[0]!.ads[0]!;
+    expect([ad.adId, ad.durationInSeconds]).toEqual(['live-ad', 3]);
+    expect(ad.trackingEvents.find((e) => e.eventType === 'impression')?.beaconUrls[0]).toContain('/track/impression');
+  }, 60_000);
+
+  it('an ADS that hangs gets slate within the budget, or keeps the content with ADS_FALLBACK=content — never a failed playlist', async () => {
+    vast.set({ kind: 'hang' });
+    try {
+      for (const fallback of ['slate', 'content'] as const) {
+        const { app } = buildApp(testConfig([origin.url, channel.baseUrl], liveEnv({ ADS_FALLBACK: fallback })));
+        alignWindow(5);
+        const sid = await startLive(app);
+        // The first window already holds the first break (loop segments 3–5): this reload waits for the ADS.
+        const started = Date.now();
+        const first = await reload(app, sid, 'v1');
+        // The ADS budget is 600 ms; the rest is scheduling slack on a busy machine.
+        expect(Date.now() - started).toBeLessThan(2_500);
+        expect(first.status).toBe(200);
+        await step();
+        const next = await reload(app, sid, 'v1');
+        expect(next.msn).toBeGreaterThanOrEqual(first.msn);
+        const text = first.text + next.text;
+        const underBreak = [3, 4, 5].map((k) => `/ch1/720p/content${k}.m4s`);
+        if (fallback === 'slate') {
+          expect(first.segments.filter((s) => isSlate(s.uri)).length).toBe(3);
+          for (const u of underBreak) expect(text).not.toContain(u);
+        } else {
+          expect(text).not.toMatch(/\/vod\/slate\//);
+          for (const u of underBreak) expect(text).toContain(u);
+        }
+        expect(text).not.toContain(`/vod/${AD_ID}/`);
+      }
+    } finally {
+      vast.set({ kind: 'ok' });
+    }
+  }, 60_000);
+
+  describe('with Valkey', () => {
+    let redis: RedisHandle;
+    const clients: ValkeyClient[] = [];
+    let stopped = false;
+
+    beforeAll(async () => {
+      redis = await startRedis();
+    });
+
+    afterAll(async () => {
+      for (const c of clients) c.disconnect();
+      if (!stopped) await redis?.stop();
+    });
+
+    const zone = (name: string) => {
+      const config = testConfig([origin.url, channel.baseUrl], liveEnv({ VALKEY_URL: redis.url, VALKEY_COMMAND_TIMEOUT_MS: '200', ZONE: name }));
+      const valkey = createValkeyClient(config.valkey, createMemoryLogger()) as ValkeyClient;
+      clients.push(valkey);
+      return buildApp(config, { valkey, sessionStore: createValkeySessionStore(valkey, config.valkey.keyPrefix) });
+    };
+
+    it('another zone renders the same window from the stored record, and playback keeps its ads and sequence with 200s when Valkey is stopped', async () => {
+      const a = zone('zone-a');
+      const b = zone('zone-b');
+      for (const app of [a, b]) while ((await app.deps.valkey!.ping().catch(() => '')) !== 'PONG') await sleep(50);
+      alignWindow(5);
+      const sid = await startLive(a.app);
+      const runs: Reload[] = [];
+      for (let i = 0; i < 3; i++) {
+        runs.push(await reload(a.app, sid, 'v1'));
+        await step();
+      }
+      // Zone B has never seen this session: it reads the record zone A stored and answers the same.
+      const [fromA, fromB] = await Promise.all([reload(a.app, sid, 'v1'), reload(b.app, sid, 'v1')]);
+      expect(fromB.segments).toEqual(fromA.segments);
+      expect([fromB.msn, fromB.dsn]).toEqual([fromA.msn, fromA.dsn]);
+      expect(fromA.segments.some((s) => isAd(s.uri))).toBe(true);
+      runs.push(fromA, fromB);
+
+      await redis.stop();
+      stopped = true;
+      for (let i = 0; i < LOOP; i++) {
+        await step();
+        runs.push(await reload(i % 2 === 0 ? a.app : b.app, sid, 'v1'));
+      }
+      const uris = [...checkSequence(runs, 'v1 across zones and a Valkey stop').values()];
+      // The next loop's break was decided with Valkey gone, and replaced all the same.
+      expect(uris.filter(isAd)).toHaveLength(6);
+    }, 60_000);
+  });
+});
