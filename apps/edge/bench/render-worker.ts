@@ -1,49 +1,89 @@
 /**
- * @module Bench Worker: renders a session's media playlist N times inside one request, with the
- * edge's own render function, so that the caller can divide the request's time by N. Time in
- * workerd is frozen while JavaScript runs, so it cannot be measured from inside.
+ * @module Bench Worker: renders session media playlists N times inside one request, so that the
+ * caller can divide the request's time by N (time in workerd stands still while JavaScript runs,
+ * so it cannot be measured from inside). Modes:
+ * - `template`: the edge's renderer on a source it has rendered before (a join per session);
+ * - `first-edge`: the edge's renderer on a source object it has never seen (a source's first
+ *   render in an isolate: run-compressed template build, then the join);
+ * - `first-core`: the same with manifest-core's `createSessionMediaRenderer` (parse, personalise
+ *   and serialise every segment), what the edge did before;
+ * - `parse`: manifest-core's parse of the source alone;
+ * - `verify`: WebCrypto verification of the session id every media request starts with.
  */
-import { createSessionMediaRenderer, renderSessionMedia, type SessionUrls, type SourcePlaylistText } from '@meridian/manifest-core';
+import {
+  createSessionMediaRenderer,
+  describeSourcePlaylist,
+  parseMediaPlaylist,
+  verifySessionToken,
+  type SessionUrls,
+  type SourcePlaylistText,
+} from '@meridian/manifest-core';
+import { createEdgeMediaRenderer } from '../src/media-render.ts';
 
-const templated = createSessionMediaRenderer();
+const edge = createEdgeMediaRenderer();
+const core = createSessionMediaRenderer();
+const texts = new Map<number, string>();
+const kept = new Map<number, SourcePlaylistText>();
 
-const sources = new Map<number, SourcePlaylistText>();
-
-/** A VOD source playlist of `segments` 6-second segments, like the transcoder writes. */
-function sourceOf(segments: number): SourcePlaylistText {
-  let source = sources.get(segments);
-  if (!source) {
+/** A VOD source playlist of `segments` 6-second segments (the last one shorter), as the transcoder writes it. */
+function textOf(segments: number): string {
+  let text = texts.get(segments);
+  if (text === undefined) {
     const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:6', '#EXT-X-PLAYLIST-TYPE:VOD', '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-INDEPENDENT-SEGMENTS'];
-    for (let i = 0; i < segments; i++) lines.push('#EXTINF:6.000,', `seg${String(i).padStart(5, '0')}.ts`);
+    for (let i = 0; i < segments; i++) lines.push(i === segments - 1 ? '#EXTINF:3.200,' : '#EXTINF:6.000,', `seg${String(i).padStart(5, '0')}.ts`);
     lines.push('#EXT-X-ENDLIST', '');
-    source = { path: '/vod/bench/720p/index.m3u8', text: lines.join('\n') };
-    sources.set(segments, source);
+    text = lines.join('\n');
+    texts.set(segments, text);
   }
-  return source;
+  return text;
 }
 
+const urlsFor = (token: string): SessionUrls => ({
+  sessionToken: token,
+  mediaPlaylistUrl: (r) => `https://edge.example/v1/sessions/${token}/${r}.m3u8`,
+  keyUrl: (k) => `https://edge.example/v1/keys/${k}?session=${token}`,
+  steeringUrl: undefined,
+  segmentBaseUrl: 'https://cdn.example',
+});
+
+const KEYRING = { activeKid: 'k1', keys: { k1: 'bench-secret-0123456789abcdef' } };
+
 export default {
-  /**
-   * `/?n=<renders>&segments=<count>&mode=edge|direct`: renders n playlists for n different
-   * sessions, through the edge's templates (`edge`, what every request after a source's first
-   * does) or the shared renderer alone (`direct`, a source's first render); answers the last length.
-   */
-  fetch(request: Request): Response {
+  /** `/?n=<renders>&segments=<count>&mode=<mode>&token=<session id for verify>`: answers the last output's length. */
+  async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const n = Number(url.searchParams.get('n') ?? '1');
-    const direct = url.searchParams.get('mode') === 'direct';
-    const source = sourceOf(Number(url.searchParams.get('segments') ?? '300'));
-    const urlsFor = (token: string): SessionUrls => ({
-      sessionToken: token,
-      mediaPlaylistUrl: (r) => `https://edge.example/v1/sessions/${token}/${r}.m3u8`,
-      keyUrl: (k) => `https://edge.example/v1/keys/${k}?session=${token}`,
-      steeringUrl: undefined,
-      segmentBaseUrl: 'https://cdn.example',
-    });
+    const segments = Number(url.searchParams.get('segments') ?? '300');
+    const mode = url.searchParams.get('mode') ?? 'template';
+    const text = textOf(segments);
+    const path = '/vod/bench/720p/index.m3u8';
     let bytes = 0;
     for (let i = 0; i < n; i++) {
       const token = `eyJrIjoiazEiLCJlIjoxNzk1MzI5NTUxLCJkIjp7ImkiOiJiZW5jaCIsImsiOiJ2In19.session${i}`;
-      bytes = (direct ? renderSessionMedia(source, urlsFor(token)) : templated.text(source, token, urlsFor, 'bench')).length;
+      switch (mode) {
+        case 'template': {
+          let source = kept.get(segments);
+          if (!source) kept.set(segments, (source = { path, text }));
+          bytes = edge.text(source, token, urlsFor, 'bench').length;
+          break;
+        }
+        case 'first-edge':
+          bytes = edge.text({ path, text }, token, urlsFor, 'bench').length;
+          break;
+        case 'first-core':
+          bytes = core.text({ path, text }, token, urlsFor, 'bench').length;
+          break;
+        case 'parse': {
+          const source = describeSourcePlaylist(path, text, 'primary', false);
+          bytes = source ? parseMediaPlaylist(source.text).playlist.segments.length : 0;
+          break;
+        }
+        case 'verify':
+          bytes = (await verifySessionToken(url.searchParams.get('token') ?? '', KEYRING, Date.now())).contentId.length;
+          break;
+        default:
+          return new Response('unknown mode', { status: 400 });
+      }
     }
     return new Response(String(bytes));
   },

@@ -1,22 +1,32 @@
 /**
- * @module Edge bench, inside workerd (miniflare): (1) CPU time per rendered media playlist, p50
- * and p99, measured as the time of a request that renders K playlists minus an empty request's,
- * divided by K (workerd freezes its clocks while JavaScript runs, so in-Worker timers read 0);
- * (2) throughput of the real edge bundle serving a session's media playlist against a Worker
- * answering a static string of the same size, as a ratio. Run: `npm run bench -w @meridian/edge`.
+ * @module Edge bench, inside workerd (miniflare). Time in workerd stands still while JavaScript
+ * runs, so every figure is a request's time seen from outside minus an empty request's:
+ * (1) warm CPU per rendered media playlist, p50/p99 (a request renders K playlists; the rest
+ * divided by K), for the template join, a source's first render with the edge's renderer and
+ * with manifest-core's; (2) cold figures: the first render in a fresh isolate (one isolate per
+ * sample, nothing compiled yet), split into parse, whole render and session-id verification, so
+ * that it shows where a first render's time goes; (3) throughput of the real edge bundle serving
+ * a session media playlist against a Worker answering a static string of the same size, as a
+ * ratio. Run: `npm run build -w @meridian/edge && npm run bench -w @meridian/edge`.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
+import { newSessionClaims, signSessionToken } from '@meridian/manifest-core';
 import { startFaultyServer } from '@meridian/testkit';
 
 const COMPATIBILITY_DATE = '2025-09-01';
-/** Renders per request: enough that one request's work dwarfs the dispatch overhead subtracted. */
-const RENDERS_PER_REQUEST = { edge: 1_000, direct: 200 } as const;
+/** Renders per request (warm): enough that one request's work dwarfs the dispatch overhead subtracted. */
+const RENDERS_PER_REQUEST: Record<WarmMode, number> = { template: 1_000, 'first-edge': 200, 'first-core': 100 };
+/** Fresh isolates per cold figure. */
+const COLD_ISOLATES = 24;
 const EDGE_SCRIPT = fileURLToPath(new URL('../dist/worker.js', import.meta.url));
 const BAR_P99_MS = 1;
+
+type WarmMode = 'template' | 'first-edge' | 'first-core';
+type ColdMode = 'first-edge' | 'first-core' | 'parse' | 'verify';
 
 async function bundle(entry: string): Promise<string> {
   const out = await build({
@@ -37,19 +47,21 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
 }
 
-async function timeRequest(mf: Miniflare, url: string): Promise<number> {
+async function timeRequest(fetcher: { fetch(url: string): Promise<Response> } | Miniflare, url: string): Promise<number> {
   const started = performance.now();
-  const res = await mf.dispatchFetch(url);
+  const res = 'dispatchFetch' in fetcher ? await fetcher.dispatchFetch(url) : await fetcher.fetch(url);
+  if (res.status !== 200) throw new Error(`bench request ${url} answered ${res.status}: ${await res.text()}`);
   await res.text();
   return performance.now() - started;
 }
 
-/** CPU ms per rendered playlist of `segments` segments: p50 and p99 over `samples` requests. */
-async function cpuPerPlaylist(script: string, mode: 'edge' | 'direct', segments: number, samples: number): Promise<{ p50: number; p99: number; overheadMs: number }> {
+/** Warm CPU ms per rendered playlist of `segments` segments: p50 and p99 over `samples` requests. */
+async function warmCpu(script: string, mode: WarmMode, segments: number, samples: number): Promise<{ p50: number; p99: number }> {
   const mf = new Miniflare({ modules: true, script, compatibilityDate: COMPATIBILITY_DATE });
   await mf.ready;
   try {
-    const full = `http://bench.test/?mode=${mode}&segments=${segments}&n=${RENDERS_PER_REQUEST[mode]}`;
+    const k = RENDERS_PER_REQUEST[mode];
+    const full = `http://bench.test/?mode=${mode}&segments=${segments}&n=${k}`;
     const empty = `http://bench.test/?mode=${mode}&segments=${segments}&n=0`;
     for (let i = 0; i < 20; i++) await timeRequest(mf, full);
     const overheads: number[] = [];
@@ -57,9 +69,38 @@ async function cpuPerPlaylist(script: string, mode: 'edge' | 'direct', segments:
     overheads.sort((a, b) => a - b);
     const overheadMs = percentile(overheads, 0.5);
     const per: number[] = [];
-    for (let i = 0; i < samples; i++) per.push(Math.max(0, (await timeRequest(mf, full)) - overheadMs) / RENDERS_PER_REQUEST[mode]);
+    for (let i = 0; i < samples; i++) per.push(Math.max(0, (await timeRequest(mf, full)) - overheadMs) / k);
     per.sort((a, b) => a - b);
-    return { p50: percentile(per, 0.5), p99: percentile(per, 0.99), overheadMs };
+    return { p50: percentile(per, 0.5), p99: percentile(per, 0.99) };
+  } finally {
+    await mf.dispose();
+  }
+}
+
+/**
+ * Cold ms of one `mode` operation in a fresh isolate: per isolate, an empty request first (the
+ * module is instantiated, the handler runs once), then one operation, then empty requests whose
+ * median is subtracted. Nothing of the operation's code has run in that isolate before.
+ */
+async function coldCpu(script: string, mode: ColdMode, segments: number, token: string): Promise<{ p50: number; max: number }> {
+  const names = Array.from({ length: COLD_ISOLATES }, (_, i) => `cold${i}`);
+  const mf = new Miniflare({ workers: names.map((name) => ({ name, modules: true, script, compatibilityDate: COMPATIBILITY_DATE })) });
+  await mf.ready;
+  try {
+    const query = `mode=${mode}&segments=${segments}&token=${token}`;
+    const per: number[] = [];
+    for (const name of names) {
+      const worker = await mf.getWorker(name);
+      const fetcher = { fetch: (url: string) => worker.fetch(url) as unknown as Promise<Response> };
+      await timeRequest(fetcher, `http://bench.test/?${query}&n=0`);
+      const once = await timeRequest(fetcher, `http://bench.test/?${query}&n=1`);
+      const empties: number[] = [];
+      for (let i = 0; i < 9; i++) empties.push(await timeRequest(fetcher, `http://bench.test/?${query}&n=0`));
+      empties.sort((a, b) => a - b);
+      per.push(Math.max(0, once - percentile(empties, 0.5)));
+    }
+    per.sort((a, b) => a - b);
+    return { p50: percentile(per, 0.5), max: per[per.length - 1] ?? NaN };
   } finally {
     await mf.dispose();
   }
@@ -87,18 +128,40 @@ async function main(): Promise<void> {
   const renderScript = await bundle('./render-worker.ts');
   const staticScript = await bundle('./static-worker.ts');
 
-  console.log('— CPU per rendered media playlist, inside workerd —');
+  const keyring = { activeKid: 'k1', keys: { k1: 'bench-secret-0123456789abcdef' } };
+  const claims = newSessionClaims({ kind: 'vod', contentId: 'bench', mode: 'stitched', adParams: {}, country: undefined }, Date.now(), (n) => crypto.getRandomValues(new Uint8Array(n)));
+  const token = await signSessionToken(claims, keyring, 3_600);
+
+  console.log('— warm CPU per rendered media playlist, inside workerd —');
   const cpu: Record<string, { p50: number; p99: number }> = {};
-  for (const [mode, segments, samples] of [
-    ['edge', 300, 100],
-    ['edge', 1200, 100],
-    ['direct', 300, 50],
-    ['direct', 1200, 50],
+  for (const [mode, segments, samples, what] of [
+    ['template', 300, 100, 'a source rendered before (join)'],
+    ['template', 1200, 100, 'a source rendered before (join)'],
+    ['first-edge', 300, 50, "a source's first render, edge renderer"],
+    ['first-edge', 1200, 50, "a source's first render, edge renderer"],
+    ['first-core', 300, 30, "a source's first render, manifest-core renderer (before)"],
+    ['first-core', 1200, 30, "a source's first render, manifest-core renderer (before)"],
   ] as const) {
-    const r = await cpuPerPlaylist(renderScript, mode, segments, samples);
-    cpu[`${mode} ${segments} segments`] = { p50: Number(r.p50.toFixed(4)), p99: Number(r.p99.toFixed(4)) };
-    const bar = mode === 'edge' ? `  bar p99 < ${BAR_P99_MS} ms: ${r.p99 < BAR_P99_MS ? 'met' : 'NOT met'}` : '  (first render of a source, once per isolate)';
-    console.log(`${mode.padEnd(6)} ${String(segments).padStart(5)} segments: p50 ${r.p50.toFixed(3)} ms  p99 ${r.p99.toFixed(3)} ms${bar}`);
+    const r = await warmCpu(renderScript, mode, segments, samples);
+    cpu[`warm ${mode} ${segments}`] = { p50: Number(r.p50.toFixed(4)), p99: Number(r.p99.toFixed(4)) };
+    const bar = mode === 'first-core' ? '' : `  bar p99 < ${BAR_P99_MS} ms: ${r.p99 < BAR_P99_MS ? 'met' : 'NOT met'}`;
+    console.log(`${mode.padEnd(10)} ${String(segments).padStart(5)} segments: p50 ${r.p50.toFixed(3)} ms  p99 ${r.p99.toFixed(3)} ms${bar}  (${what})`);
+  }
+
+  console.log(`\n— cold: the first operation in a fresh isolate (${COLD_ISOLATES} isolates each; dispatch subtracted) —`);
+  const cold: Record<string, { p50: number; max: number }> = {};
+  for (const [mode, segments, what] of [
+    ['verify', 300, 'WebCrypto HMAC verification of the session id'],
+    ['parse', 300, 'manifest-core parse alone'],
+    ['parse', 1200, 'manifest-core parse alone'],
+    ['first-core', 300, 'whole render, manifest-core renderer (before)'],
+    ['first-core', 1200, 'whole render, manifest-core renderer (before)'],
+    ['first-edge', 300, 'whole render, edge renderer'],
+    ['first-edge', 1200, 'whole render, edge renderer'],
+  ] as const) {
+    const r = await coldCpu(renderScript, mode, segments, token);
+    cold[`cold ${mode} ${segments}`] = { p50: Number(r.p50.toFixed(4)), max: Number(r.max.toFixed(4)) };
+    console.log(`${mode.padEnd(10)} ${String(segments).padStart(5)} segments: p50 ${r.p50.toFixed(3)} ms  max ${r.max.toFixed(3)} ms  (${what})`);
   }
 
   console.log('\n— throughput: edge session playlist vs a static string of the same size —');
@@ -165,7 +228,7 @@ async function main(): Promise<void> {
       console.log(`edge (verify session + render): ${edgeRps.toFixed(0)} req/s`);
       console.log(`static string Worker:           ${staticRps.toFixed(0)} req/s`);
       console.log(`ratio edge/static: ${(edgeRps / staticRps).toFixed(2)}`);
-      console.log(`\nRESULT ${JSON.stringify({ cpuPerPlaylistMs: cpu, throughput: { edgeRps: Math.round(edgeRps), staticRps: Math.round(staticRps), ratio: Number((edgeRps / staticRps).toFixed(3)), bytes: body.length } })}`);
+      console.log(`\nRESULT ${JSON.stringify({ cpuPerPlaylistMs: cpu, coldMs: cold, throughput: { edgeRps: Math.round(edgeRps), staticRps: Math.round(staticRps), ratio: Number((edgeRps / staticRps).toFixed(3)), bytes: body.length } })}`);
     } finally {
       await baseline.dispose();
     }

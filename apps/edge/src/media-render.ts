@@ -45,6 +45,34 @@ export interface EdgeMediaRenderer {
   text(source: SourcePlaylistText, token: string, urlsFor: (token: string) => SessionUrls, templateKey: string): string;
 }
 
+/** Distinct lines found by searching without allocating before a full collection is worth it. */
+const MAX_SEARCHED_DISTINCT = 8;
+
+/** RegExp source matching `text` literally. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+}
+
+/**
+ * The distinct EXTINF lines of the runs, in order of first appearance. A VOD playlist has few
+ * (one duration, and the last segment's), so each is found by one search for "an EXTINF line
+ * other than those found so far", which allocates nothing per segment; many distinct durations
+ * are collected in one pass instead.
+ */
+function distinctExtinfLines(runs: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const run of runs) {
+    for (;;) {
+      const other = found.length === 0 ? /^#EXTINF:[^\n]*$/m : new RegExp(`^(?!(?:${found.map(escapeRegExp).join('|')})$)#EXTINF:[^\n]*$`, 'm');
+      const hit = other.exec(run);
+      if (!hit) break;
+      found.push(hit[0]);
+      if (found.length > MAX_SEARCHED_DISTINCT) return [...new Set(runs.flatMap((r) => r.match(EXTINF_LINE) ?? []))];
+    }
+  }
+  return found;
+}
+
 /** `$` is special in String.prototype.replace replacements. */
 function literal(text: string): string {
   return text.replaceAll('$', '$$$$');
@@ -61,7 +89,7 @@ export function renderRunCompressed(source: SourcePlaylistText, urls: SessionUrl
   if (runs.length === 0) return undefined;
 
   // Every distinct EXTINF line of the runs gets one probe, in the first run.
-  const extinfs = [...new Set(runs.flatMap((m) => m[2]!.match(EXTINF_LINE) ?? []))];
+  const extinfs = distinctExtinfLines(runs.map((m) => m[2]!));
   let skeleton = '';
   let at = 0;
   for (const [r, m] of runs.entries()) {
@@ -115,21 +143,25 @@ export function renderRunCompressed(source: SourcePlaylistText, urls: SessionUrl
     cursor = pos;
   }
 
-  // Expand each run: canonical EXTINF lines, then every name between the prefix and suffix.
+  // Expand each run. Its first EXTINF line (nearly always the common duration) and the names
+  // after it are rewritten in one pass; the other pairs in a second pass that calls back only for
+  // them. Names already rewritten start with the prefix, which a bare name cannot (it has no
+  // `/` or `:`); without such a prefix, EXTINF lines and names are rewritten in separate passes.
+  const prefixMarksDone = /[/:]/.test(prefix);
+  const rewritePair = (_pair: string, extinf: string, name: string): string => `${canonical.get(extinf) ?? extinf}\n${prefix}${name}${suffix}`;
   const names = `${literal(prefix)}$&${literal(suffix)}`;
-  const changed = extinfs.filter((line) => canonical.get(line) !== line);
   let out = '';
   at = 0;
   for (const { from, to, run } of regions) {
-    let expanded = run;
-    if (changed.length > 0 && changed.length <= 4) {
-      expanded = `\n${expanded}`;
-      for (const line of changed) expanded = expanded.replaceAll(`\n${line}\n`, `\n${canonical.get(line)!}\n`);
-      expanded = expanded.slice(1);
-    } else if (changed.length > 4) {
-      expanded = expanded.replace(EXTINF_LINE, (line) => canonical.get(line) ?? line);
+    let expanded: string;
+    if (prefixMarksDone) {
+      const first = run.slice(0, run.indexOf('\n'));
+      expanded = run.replace(new RegExp(`^${escapeRegExp(first)}\n([^\n]+)$`, 'gm'), `${literal(canonical.get(first) ?? first)}\n${literal(prefix)}$1${literal(suffix)}`);
+      if (extinfs.length > 1) expanded = expanded.replace(new RegExp(`^(#EXTINF:[^\n]*)\n(?!${escapeRegExp(prefix)})([^\n]+)$`, 'gm'), rewritePair);
+    } else {
+      expanded = run.replace(EXTINF_LINE, (line) => canonical.get(line) ?? line).replace(NAME_LINE, names);
     }
-    out += rendered.slice(at, from) + expanded.replace(NAME_LINE, names);
+    out += rendered.slice(at, from) + expanded;
     at = to;
   }
   return out + rendered.slice(at);

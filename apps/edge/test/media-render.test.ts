@@ -92,7 +92,7 @@ describe('run-compressed media rendering (workerd)', () => {
   });
 
   it('gives the bytes manifest-core renders for the whole source, for any mix of plain runs and other segments', async () => {
-    const samples = fc.sample(playlist, { numRuns: 400, seed: 7 });
+    const samples = fc.sample(playlist, { numRuns: 1000, seed: 7 });
     const cases = samples.map((p) => ({ path: p.path, text: textOf(p), token: p.token, segmentBaseUrl: p.segmentBaseUrl }));
     const results = await render(cases);
     let fastTaken = 0;
