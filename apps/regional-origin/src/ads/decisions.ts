@@ -25,6 +25,11 @@ export interface BreakPlan {
   durationSeconds: number;
   /** Content duration, seconds (VOD), for VMAP offsets such as `end` or `50%`. */
   contentDurationSeconds?: number;
+  /**
+   * Live: the last ad may run past the avail — the stitcher cuts it at a segment boundary (a live
+   * break cannot be lengthened, so MediaTailor truncates too). Default false: ads that do not fit are skipped.
+   */
+  truncateLastAd?: boolean;
 }
 
 /** Options for {@link createBreakDecider}. */
@@ -100,7 +105,8 @@ export function createBreakDecider(options: BreakDeciderOptions): BreakDecider {
         }
       }
       if (!ready) continue;
-      if (filled + ad.creative.durationSeconds > plan.durationSeconds + 0.5) continue;
+      const fits = plan.truncateLastAd ? filled < plan.durationSeconds - 0.5 : filled + ad.creative.durationSeconds <= plan.durationSeconds + 0.5;
+      if (!fits) continue;
       filled += ad.creative.durationSeconds;
       chosen.push({
         adId: ad.adId,

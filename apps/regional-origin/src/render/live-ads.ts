@@ -115,6 +115,7 @@ export async function advanceLiveAds(record: LiveAdsRecord, window: MediaPlaylis
         index: brk.startMsn,
         offsetSeconds: brk.startOffsetSeconds,
         durationSeconds: brk.durationSeconds ?? options.breakDurationSeconds,
+        truncateLastAd: true,
       };
       const decision = await options.decide(plan).catch(() => undefined);
       if (decision?.fill !== 'ads') return;
