@@ -165,6 +165,7 @@ function blackoutDecision(
     cause: 'blackout',
     startMsn: firstMsn + from,
     ads: [],
+    // VOD loops every filler from its start (an alternate live stream is a live-only notion).
     filler: { id: filler.id, loopMs: segmentDurationsMs(filler.renditions) },
     endMsn: firstMsn + to,
     contentMs: toMs - fromMs,

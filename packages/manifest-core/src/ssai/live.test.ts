@@ -258,3 +258,63 @@ describe('LL-HLS origin windows', () => {
     expect(() => renderLiveWindow(createLiveSession(), w, { rendition: V720 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
   });
 });
+
+describe('live blackout replaced by an alternate live stream', () => {
+  const rules: BlackoutRule[] = [
+    { id: 'rights', audience: { countries: ['US'], match: 'ANY' }, trigger: { kind: 'wallClock', startMs: EPOCH + 1005 * 6000, endMs: EPOCH + 1011 * 6000 }, replacementId: 'alt-feed' },
+  ];
+  /** The alternate channel's window at the same wall clock (same 6 s cadence, its own URIs and keys). */
+  const alternate = (firstMsn: number) => ({
+    id: 'alt-feed',
+    live: true,
+    renditions: [
+      {
+        uri: 'https://origin.example.com/live/alt720.m3u8',
+        bandwidthBps: 3_000_000,
+        playlist: parseMediaPlaylist(liveChannelText({ ...CHANNEL, breaks: [], rendition: 'alt720', firstMsn })).playlist,
+      },
+    ],
+  });
+
+  it('serves the alternate feed\'s own segments by wall clock, as one run, with sequence numbers that never go back', () => {
+    let state = createLiveSession();
+    let lastMsn = -1;
+    let lastDsn = -1;
+    const uriAt = new Map<number, string>();
+    let sawAlternate = 0;
+    for (let first = 998; first <= 1016; first++) {
+      const w = window(first, { breaks: [] });
+      const alt = alternate(first);
+      state = advanceLiveSession(state, w, { blackout: { rules, viewer: { country: 'US' }, fillers: [alt] } });
+      const text = serializePlaylist(renderLiveWindow(state, w, { rendition: V720, fillers: [alt] }));
+      const out = parseMediaPlaylist(text).playlist;
+      const msn = out.mediaSequence ?? 0;
+      const dsn = out.discontinuitySequence ?? 0;
+      expect(msn).toBeGreaterThanOrEqual(lastMsn);
+      expect(dsn).toBeGreaterThanOrEqual(lastDsn);
+      lastMsn = msn;
+      lastDsn = dsn;
+      const lines = text.split('\n');
+      out.segments.forEach((seg, i) => {
+        const seen = uriAt.get(msn + i);
+        if (seen !== undefined) expect(seg.uri).toBe(seen);
+        uriAt.set(msn + i, seg.uri);
+        const m = /\/live\/(v720|alt720)\/(\d+)\.ts/.exec(seg.uri)!;
+        const wallMsn = Math.round((Date.parse(seg.programDateTime ?? out.segments.slice(0, i + 1).reverse().find((s) => s.programDateTime)!.programDateTime!) - EPOCH) / 6000);
+        if (m[1] === 'alt720') {
+          sawAlternate++;
+          // The alternate segment published for the same wall-clock time as the content it replaces.
+          expect(Number(m[2])).toBeGreaterThanOrEqual(1005);
+          expect(Number(m[2])).toBeLessThan(1011);
+          expect(seg.programDateTime === undefined || Number(m[2]) === wallMsn).toBe(true);
+        } else {
+          expect(Number(m[2]) < 1005 || Number(m[2]) >= 1011).toBe(true);
+        }
+      });
+      // One discontinuity into the alternate and one back: not one per alternate segment.
+      const altCount = out.segments.filter((s) => s.uri.includes('/alt720/')).length;
+      if (altCount > 1) expect(lines.filter((l) => l === '#EXT-X-DISCONTINUITY').length).toBeLessThanOrEqual(2);
+    }
+    expect(sawAlternate).toBeGreaterThan(20);
+  });
+});

@@ -21,7 +21,7 @@ import { ruleApplies, scte35Triggers, validateBlackoutRules } from './blackout.t
 import type { BlackoutRule, ViewerProfile } from './blackout.ts';
 import { detectBreaks } from './breaks.ts';
 import type { DetectBreaksResult } from './breaks.ts';
-import { PlanLayout, contentDecision, decideBreak, segmentDurationsMs } from './plan.ts';
+import { PlanLayout, contentDecision, decideBreak, fillerPlan } from './plan.ts';
 import type { DecideBreakOptions } from './plan.ts';
 import { finishPlaylist, walkStitched } from './stitch.ts';
 import type { PlacedDecision, StitchCommonOptions } from './stitch.ts';
@@ -90,7 +90,11 @@ export function parseLiveSessionState(value: unknown): LiveSessionState {
         (d.fill === 'ads' || d.fill === 'filler' || d.fill === 'content') &&
         Array.isArray(d.ads) &&
         d.ads.every((a) => Array.isArray(a.segmentsMs) && a.segmentsMs.every((x) => Number.isInteger(x) && x > 0)) &&
-        (d.filler === undefined || (Array.isArray(d.filler.loopMs) && d.filler.loopMs.length > 0 && d.filler.loopMs.every((x) => Number.isInteger(x) && x > 0))),
+        (d.filler === undefined ||
+          (Array.isArray(d.filler.loopMs) &&
+            d.filler.loopMs.length > 0 &&
+            d.filler.loopMs.every((x) => Number.isInteger(x) && x > 0) &&
+            (d.filler.continuous === undefined || typeof d.filler.continuous === 'boolean'))),
     );
   if (!ok) throw new ManifestError('INVALID_STATE', 'not a live session state (v1)');
   return s as LiveSessionState;
@@ -292,7 +296,7 @@ export function advanceLiveSession(
       startMsn: tl.firstMsn + i,
       startPdtMs: tl.pdtMs[i]!,
       ads: [],
-      filler: { id: filler.id, loopMs: segmentDurationsMs(filler.renditions) },
+      filler: fillerPlan(filler),
       ccBefore: ccBeforeIndex(ctx, i),
     };
     if (plannedMs !== undefined) d.plannedMs = plannedMs;

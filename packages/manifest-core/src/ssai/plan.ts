@@ -25,6 +25,24 @@ export function referenceRendition(renditions: readonly AdAssetRendition[]): AdA
   return renditions.find((r) => (r.kind ?? 'video') === 'video') ?? renditions[0];
 }
 
+/**
+ * What a decision stores about its filler: the segment durations to loop (ms) and, for an
+ * alternate live stream, its nominal segment duration (the most common one in its window) as a
+ * continuous run.
+ */
+export function fillerPlan(filler: FillerAsset): { id: string; loopMs: number[]; continuous?: boolean } {
+  const loopMs = segmentDurationsMs(filler.renditions);
+  if (filler.live !== true) return { id: filler.id, loopMs };
+  const counts = new Map<number, number>();
+  let nominal = 0;
+  for (const ms of loopMs) {
+    const c = (counts.get(ms) ?? 0) + 1;
+    counts.set(ms, c);
+    if (c > (counts.get(nominal) ?? 0)) nominal = ms;
+  }
+  return { id: filler.id, loopMs: nominal > 0 ? [nominal] : [], continuous: true };
+}
+
 /** Segment durations of an asset's reference rendition, in integer ms. */
 export function segmentDurationsMs(renditions: readonly AdAssetRendition[]): number[] {
   const ref = referenceRendition(renditions);
@@ -152,6 +170,8 @@ export class PlanLayout {
   private readonly loopPrefix: number[];
   private readonly loopTotal: number;
   private readonly targetMs: number;
+  /** The filler is one run (an alternate live stream), not one run per loop. */
+  private readonly continuous: boolean;
 
   constructor(decision: BreakDecision, targetMs: number | undefined) {
     let t = 0;
@@ -179,6 +199,7 @@ export class PlanLayout {
     this.loopPrefix = [0];
     for (const d of this.loop) this.loopPrefix.push(this.loopPrefix[this.loopPrefix.length - 1]! + d);
     this.loopTotal = this.loopPrefix[this.loopPrefix.length - 1]!;
+    this.continuous = decision.filler?.continuous === true;
     const noFiller = this.loop.length === 0;
     // Without filler (or an insertion with no planned length) the layout ends with the ads.
     this.targetMs = noFiller ? t : cap;
@@ -196,7 +217,8 @@ export class PlanLayout {
       const rem = span - full * this.loopTotal;
       const extra = rem > 0 ? this.loopIndexCovering(rem) + 1 : 0;
       this.count = this.adCount + full * this.loop.length + extra;
-      this.runs = runs + full + (extra > 0 ? 1 : 0);
+      const fillerRuns = full + (extra > 0 ? 1 : 0);
+      this.runs = runs + (this.continuous ? Math.min(1, fillerRuns) : fillerRuns);
       this.totalMs = Math.max(t, targetMs);
     }
   }
@@ -222,6 +244,7 @@ export class PlanLayout {
     const r = f - q * L;
     const startMs = this.adsEndMs + q * this.loopTotal + this.loopPrefix[r]!;
     const durMs = Math.min(this.loop[r]!, this.targetMs - startMs);
+    if (this.continuous) return { index: k, source: 'filler', runItem: q, segIndex: r, run: this.adRuns + 1, runStart: f === 0, startMs, durMs };
     return { index: k, source: 'filler', runItem: q, segIndex: r, run: this.adRuns + q + 1, runStart: r === 0, startMs, durMs };
   }
 

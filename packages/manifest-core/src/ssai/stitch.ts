@@ -285,6 +285,24 @@ class RenditionPicker {
   }
 }
 
+/**
+ * The segment of an alternate live stream's window for a wall-clock instant: the one whose
+ * PROGRAM-DATE-TIME is nearest (the alternate is published in step with the primary, so it is the
+ * segment covering that instant; a lagging or early alternate gives its nearest edge segment).
+ */
+function segmentAtPdt(chosen: Picked, pdtMs: number, decisionId: string): number {
+  const tl = chosen.tl;
+  if (!tl.hasPdt) throw new ManifestError('INVALID_OPTIONS', `break ${decisionId}: an alternate live stream needs EXT-X-PROGRAM-DATE-TIME`);
+  let lo = 0;
+  let hi = tl.pdtMs.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tl.pdtMs[mid]! + tl.durMs[mid]! / 2 < pdtMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Copies a content segment without the state-carrying tags the emitter decides, and without cue tags unless kept. */
 function copyContent(seg: MediaSegment, keepCueTags: boolean): MediaSegment {
   const out: MediaSegment = { duration: seg.duration, uri: seg.uri };
@@ -363,12 +381,15 @@ export function walkStitched(input: WalkInput): WalkResult {
     for (let k = from; k < to; k++) {
       const seg = layout.segment(k);
       let assets: readonly AdAssetRendition[] | undefined;
+      let liveFiller = false;
       if (seg.source === 'ad') {
         const ad = d.ads[seg.runItem]!;
         const creative = pod?.ads.find((a) => a.adId === ad.adId);
         assets = creative?.renditions;
       } else {
-        assets = fillers.get(d.filler!.id)?.renditions;
+        const filler = fillers.get(d.filler!.id);
+        assets = filler?.renditions;
+        liveFiller = filler?.live === true && visibility !== undefined;
       }
       const chosen = assets === undefined ? undefined : picker.pick(assets);
       if (chosen === undefined) {
@@ -377,14 +398,14 @@ export function walkStitched(input: WalkInput): WalkResult {
           `break ${d.id}: no ${options.rendition.kind ?? 'video'} rendition for ${seg.source === 'ad' ? `ad ${d.ads[seg.runItem]!.adId}` : `filler ${d.filler?.id}`}`,
         );
       }
-      const srcIndex = Math.min(seg.segIndex, chosen.r.playlist.segments.length - 1);
+      const pdt = pdtBase + seg.startMs;
+      const srcIndex = liveFiller ? segmentAtPdt(chosen, pdt, d.id) : Math.min(seg.segIndex, chosen.r.playlist.segments.length - 1);
       const src = chosen.r.playlist.segments[srcIndex]!;
       const uri = withParam(chosen.abs[srcIndex]!, `${STITCH_SEGMENT_PARAM}=${encodeURIComponent(d.id)}.${k}`);
       const out: MediaSegment = { duration: seg.durMs / 1000, uri };
       if (src.byteRange !== undefined) out.byteRange = src.byteRange;
       const segMap = chosen.maps[srcIndex];
       const keys = keysWithOwnIv(chosen, srcIndex);
-      const pdt = pdtBase + seg.startMs;
       if (adDateRanges && seg.source === 'ad' && seg.runItem !== lastAd) {
         lastAd = seg.runItem;
         out.dateRanges = [adDateRange(d, layout, seg, outStart, pdtBase, pod)];

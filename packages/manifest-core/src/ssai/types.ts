@@ -122,6 +122,14 @@ export interface FillerAsset {
   /** Id used in segment URIs and decisions, e.g. `slate` or an alternate stream's id. */
   id: string;
   renditions: AdAssetRendition[];
+  /**
+   * An alternate *live* stream (live blackouts): its renditions are the alternate channel's current
+   * windows, with PROGRAM-DATE-TIME, published in step with the primary (same segment cadence).
+   * Each replacement segment is the alternate's segment for the same wall-clock time, and the
+   * alternate plays as one run (one discontinuity in, one out) instead of looping. Default false:
+   * the asset is looped from its start (slate, or alternate VOD content).
+   */
+  live?: boolean;
 }
 
 /** The content rendition being rendered: what ad renditions are matched against. */
@@ -165,8 +173,11 @@ export interface BreakDecision {
   /** Planned duration (ms): the fill target of an insertion, the threshold check of a replacement. */
   plannedMs?: number;
   ads: DecidedAd[];
-  /** Filler asset id (slate or alternate) and its segment durations (ms), looped after the ads. */
-  filler?: { id: string; loopMs: number[] };
+  /**
+   * Filler asset id (slate or alternate) and its segment durations (ms), looped after the ads;
+   * `continuous` (an alternate live stream): the loop is one run, with no discontinuity between repetitions.
+   */
+  filler?: { id: string; loopMs: number[]; continuous?: boolean };
   /** Origin MSN one past the last replaced segment, once known (absent: the break is still open). */
   endMsn?: number;
   /** Milliseconds of content replaced, once known. */
