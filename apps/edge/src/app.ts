@@ -76,8 +76,11 @@ function checkId(value: string | undefined, what: string): string {
 
 /** The viewer's place from `request.cf` (set by Cloudflare; never from a client header). */
 function viewerOf(c: Context): Viewer {
-  const cf = (c.req.raw as Request & { cf?: { country?: unknown; continent?: unknown } }).cf;
-  return { country: normalizeCountryCode(cf?.country), continent: normalizeCountryCode(cf?.continent) };
+  const cf = (c.req.raw as Request & { cf?: { country?: unknown; continent?: unknown; regionCode?: unknown } }).cf;
+  const region = cf?.regionCode;
+  // request.cf.regionCode is the ISO 3166-2 code without its country (`CA`), as Route 53's subdivisions are.
+  const subdivision = typeof region === 'string' && /^[A-Za-z0-9]{1,3}$/.test(region) ? region.toUpperCase() : undefined;
+  return { country: normalizeCountryCode(cf?.country), continent: normalizeCountryCode(cf?.continent), subdivision };
 }
 
 /** Builds the app. */

@@ -86,6 +86,15 @@ export class EdgeConfigError extends Error {
 }
 
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
+/** A zone's geolocation record: ISO 3166-2 subdivision, ISO 3166-1 country, Route 53 continent, or the default. */
+const GEO_RECORD = /^(\*|subdivision:[A-Z]{2}-[A-Z0-9]{1,3}|country:[A-Z]{2}|continent:(AF|AN|AS|EU|NA|OC|SA))$/;
+
+/** A zone's failover tier: `PRIMARY` (1, the default), `SECONDARY` (2) or an explicit tier 1–9; undefined when invalid. */
+function failoverTierOf(value: unknown): number | undefined {
+  if (value === undefined || value === 'PRIMARY') return 1;
+  if (value === 'SECONDARY') return 2;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 9 ? value : undefined;
+}
 
 /**
  * Reads and validates the configuration from the Worker's bindings; throws EdgeConfigError
@@ -104,21 +113,27 @@ export function loadEdgeConfig(env: EdgeEnv): EdgeConfig {
 
   const zones: ZoneConfig[] = [];
   const zonesJson = json('ZONES');
-  if (zonesJson !== undefined && !Array.isArray(zonesJson)) problems.push('ZONES: expected a JSON array of {id,url,weight?,geo?,publicUrl?}');
+  if (zonesJson !== undefined && !Array.isArray(zonesJson)) problems.push('ZONES: expected a JSON array of {id,url,weight?,geo?,failover?,publicUrl?}');
   for (const [i, z] of (Array.isArray(zonesJson) ? zonesJson : []).entries()) {
-    const zone = z as { id?: unknown; url?: unknown; publicUrl?: unknown; weight?: unknown; geo?: unknown } | null;
+    const zone = z as { id?: unknown; url?: unknown; publicUrl?: unknown; weight?: unknown; geo?: unknown; failover?: unknown } | null;
     const id = typeof zone?.id === 'string' && NAME.test(zone.id) ? zone.id : undefined;
     const base = typeof zone?.url === 'string' ? url(`ZONES[${i}].url`, zone.url) : undefined;
     const publicUrl = typeof zone?.publicUrl === 'string' ? url(`ZONES[${i}].publicUrl`, zone.publicUrl) : base;
     const weight = zone?.weight === undefined ? 100 : zone.weight;
     const geo = zone?.geo === undefined ? ['*'] : zone.geo;
-    const geoOk = Array.isArray(geo) && geo.every((g) => typeof g === 'string' && /^(\*|country:[A-Z]{2}|continent:(AF|AN|AS|EU|NA|OC|SA))$/.test(g));
-    if (!id || !base || typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0 || weight > 255 || !geoOk) {
-      problems.push(`ZONES[${i}]: expected {id, url, weight 0–255, geo ["country:FR"|"continent:EU"|"*"]}`);
+    const geoOk = Array.isArray(geo) && geo.every((g) => typeof g === 'string' && GEO_RECORD.test(g));
+    const failoverTier = failoverTierOf(zone?.failover);
+    if (!id || !base || typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0 || weight > 255 || !geoOk || failoverTier === undefined) {
+      problems.push(`ZONES[${i}]: expected {id, url, weight 0–255, geo ["subdivision:US-CA"|"country:FR"|"continent:EU"|"*"], failover "PRIMARY"|"SECONDARY"|1–9}`);
       continue;
     }
     if (zones.some((x) => x.id === id)) problems.push(`ZONES[${i}]: duplicate id ${id}`);
-    zones.push({ id, url: base, publicUrl: publicUrl ?? base, weight, geo: geo as string[] });
+    zones.push({ id, url: base, publicUrl: publicUrl ?? base, weight, geo: geo as string[], failoverTier });
+  }
+  // Route 53 answers a failover record set from its primary first: a location must have a first tier.
+  for (const location of new Set(zones.flatMap((z) => z.geo))) {
+    const tiers = zones.filter((z) => z.geo.includes(location)).map((z) => z.failoverTier);
+    if (!tiers.includes(1)) problems.push(`ZONES: location ${location} has no PRIMARY (tier 1) zone`);
   }
 
   const edgeZone = raw('EDGE_ZONE') ?? 'edge';

@@ -1,11 +1,12 @@
 /**
  * @module Zone steering for forwarded requests, on origin-failover's Route 53 engine: the
- * zones' geo records become a geolocation → weighted tree (`resolveSteering`: smallest area
- * first, weights 0–255, zero-weight only when the others are down, evaluate-target-health,
- * fail-open), and zone health is its health checker fed two ways — `/readyz` probes (one round
- * per interval, started by a request because a Worker has no timers between requests) and every
- * forwarding outcome. The result is an ordered list: the zone steering picks, then the zones a
- * request in flight fails over to.
+ * zones' records become a geolocation → failover → weighted tree (`resolveSteering`: smallest
+ * area first — subdivision, country, continent, default — then failover tiers, PRIMARY before
+ * SECONDARY, then weights 0–255 with zero-weight only when the others are down;
+ * evaluate-target-health through the tree, fail-open), and zone health is its health checker fed
+ * two ways — `/readyz` probes (one round per interval, started by a request because a Worker has
+ * no timers between requests) and every forwarding outcome. The result is an ordered list: the
+ * zone steering picks, then the zones a request in flight fails over to.
  */
 import { createHealthChecker, resolveSteering, validateSteeringTree, type GeoRecord, type HealthChecker, type SteeringNode, type ViewerLocation } from '@meridian/origin-failover';
 
@@ -19,8 +20,14 @@ export interface ZoneConfig {
   publicUrl: string;
   /** Route 53 weight, 0–255. Default 100. */
   weight: number;
-  /** Geolocation records: `country:FR`, `continent:EU`, or `*` (default location). Default `['*']`. */
+  /** Geolocation records: `subdivision:US-CA` (ISO 3166-2), `country:FR`, `continent:EU`, or `*` (default location). Default `['*']`. */
   geo: string[];
+  /**
+   * Failover tier within each of its locations (Route 53 failover records): 1 = PRIMARY, 2 =
+   * SECONDARY, 3… = later tiers of an explicit failover order. A tier is used when every zone of
+   * the tiers before it is down. Default 1.
+   */
+  failoverTier: number;
 }
 
 /** Where the viewer is, from `request.cf`. */
@@ -29,6 +36,8 @@ export interface Viewer {
   country: string | undefined;
   /** Cloudflare continent code (AF, AN, AS, EU, NA, OC, SA). */
   continent: string | undefined;
+  /** ISO 3166-2 subdivision code without the country (`CA` for California), from `request.cf.regionCode`. */
+  subdivision?: string | undefined;
 }
 
 /** Health of one zone, as /healthz shows it. */
@@ -76,11 +85,33 @@ export interface ZoneDirectorOptions {
 
 function locationOf(record: string): GeoRecord['location'] {
   if (record === '*') return 'default';
-  const [kind, code] = record.split(':');
+  const [kind, code = ''] = record.split(':');
+  if (kind === 'subdivision') {
+    const dash = code.indexOf('-');
+    return { country: code.slice(0, dash), subdivision: code.slice(dash + 1) };
+  }
   return kind === 'country' ? { country: code } : { continent: code };
 }
 
-/** The Route 53 tree of a zone list: one geolocation record per location, each a weighted set of the zones there. */
+/** Route 53 weighted set of zones; a single zone is its own endpoint. */
+function weightedOf(zones: readonly ZoneConfig[]): SteeringNode {
+  return { type: 'weighted', records: zones.map((z) => ({ weight: z.weight, target: { type: 'endpoint', id: z.id, healthCheckId: z.id } })) };
+}
+
+/** Failover tiers, first tier first: R5 at each level, so tier n is used only when tiers 1…n-1 are all down. */
+function tieredOf(zones: readonly ZoneConfig[]): SteeringNode {
+  const tiers = [...new Set(zones.map((z) => z.failoverTier))].sort((a, b) => a - b);
+  if (tiers.length === 1) return weightedOf(zones);
+  const levels = tiers.map((t) => weightedOf(zones.filter((z) => z.failoverTier === t)));
+  let node = levels[levels.length - 1]!;
+  for (let i = levels.length - 2; i >= 0; i--) {
+    // R6: each side is healthy only while one of its zones is, so an all-down tier hands over.
+    node = { type: 'failover', primary: { evaluateTargetHealth: true, target: levels[i]! }, secondary: { evaluateTargetHealth: true, target: node } };
+  }
+  return node;
+}
+
+/** The Route 53 tree of a zone list: one geolocation record per location, each the failover tiers of the zones there, each tier a weighted set. */
 export function buildSteeringTree(zones: readonly ZoneConfig[]): SteeringNode {
   const byLocation = new Map<string, ZoneConfig[]>();
   for (const z of zones) for (const g of z.geo) byLocation.set(g, [...(byLocation.get(g) ?? []), z]);
@@ -90,7 +121,7 @@ export function buildSteeringTree(zones: readonly ZoneConfig[]): SteeringNode {
       location: locationOf(location),
       // R6: a location whose zones are all down falls through to the next larger one.
       evaluateTargetHealth: true,
-      target: { type: 'weighted', records: members.map((z) => ({ weight: z.weight, target: { type: 'endpoint', id: z.id, healthCheckId: z.id } })) },
+      target: tieredOf(members),
     })),
   };
   validateSteeringTree(tree);
@@ -121,6 +152,7 @@ export function createZoneDirector(options: ZoneDirectorOptions): ZoneDirector {
       const location: ViewerLocation = {};
       if (viewer.country) location.country = viewer.country;
       if (viewer.continent) location.continent = viewer.continent;
+      if (viewer.subdivision) location.subdivision = viewer.subdivision;
       // Steering again with the zones already chosen counted as down gives the failover order.
       while (tree && tried.size < options.zones.length) {
         const id = resolveSteering(tree, location, { isHealthy: (h) => !tried.has(h) && checker.isHealthy(h), random: options.random });
@@ -129,8 +161,10 @@ export function createZoneDirector(options: ZoneDirectorOptions): ZoneDirector {
         tried.add(zone.id);
         ordered.push(zone);
       }
-      // Outside every geo record, or fail-open: healthy zones by weight, then the rest, so a request still reaches something.
-      const rest = options.zones.filter((z) => !tried.has(z.id)).sort((a, b) => Number(checker.isHealthy(b.id)) - Number(checker.isHealthy(a.id)) || b.weight - a.weight);
+      // Outside every geo record, or fail-open: healthy zones by failover tier and weight, then the rest, so a request still reaches something.
+      const rest = options.zones
+        .filter((z) => !tried.has(z.id))
+        .sort((a, b) => Number(checker.isHealthy(b.id)) - Number(checker.isHealthy(a.id)) || a.failoverTier - b.failoverTier || b.weight - a.weight);
       return [...ordered, ...rest];
     },
     recordFailure: (id) => checker.observe(id, false),
