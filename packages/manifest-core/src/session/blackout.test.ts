@@ -1,8 +1,10 @@
 /** @module Tests of session blackouts: per-viewer slate over blacked-out VOD media time, composed with stitched ads and interstitials. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ad1, pod12, slate } from '../../test/fixtures/ssai/fixtures.ts';
 import { isManifestError } from '../errors.ts';
 import { parseMediaPlaylist } from '../playlist/parse.ts';
+import { ivForMediaSequence } from '../render/drm.ts';
 import { parseBlackoutRules } from '../ssai/blackout-config.ts';
 import type { BlackoutRule } from '../ssai/blackout.ts';
 import { breaksFromVodOffsets } from '../ssai/breaks.ts';
@@ -161,5 +163,50 @@ describe('renderSessionMedia with a blackout', () => {
     expect(uriLines(low).some((u) => u.startsWith('https://ads.example.com/slate-360/'))).toBe(true);
     const high = renderSessionMedia(content, urls, undefined, { ...blackout('US'), fillers: [twoSizes] });
     expect(uriLines(high).some((u) => u.startsWith('https://ads.example.com/slate-360/'))).toBe(false);
+  });
+});
+
+describe('renderSessionMedia with a blackout and stitched ads (property)', () => {
+  it('keeps exactly the content outside the window, in order, each segment decrypting with its origin IV, whatever the breaks', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.boolean(),
+        fc.uniqueArray(fc.integer({ min: 1, max: 9 }), { maxLength: 3 }),
+        fc.boolean(),
+        (startSeg, lengthSegs, preRoll, mids, postRoll) => {
+          const endSeg = Math.min(10, startSeg + lengthSegs);
+          const rule: BlackoutRule = { ...usRule, trigger: { kind: 'mediaTime', startSeconds: startSeg * 6, endSeconds: endSeg * 6 } };
+          const breaks = breaksFromVodOffsets(mediaModelOf(content), { preRoll, postRoll, midRollOffsetsSeconds: mids.map((m) => m * 6) });
+          const pods: Record<string, AdPod> = Object.fromEntries(breaks.map((b) => [b.id, { ads: [ad1()] }]));
+          const ads = { mode: 'stitched' as const, decisions: planVodSession(breaks, pods), pods, fillers, rendition };
+          const text = renderSessionMedia(content, urls, ads, blackout('US', [rule]));
+          const parsed = parseMediaPlaylist(text);
+          expect(parsed.warnings).toEqual([]);
+          const kept = Array.from({ length: 10 }, (_, i) => i).filter((i) => i < startSeg || i >= endSeg);
+          expect(contentUris(text)).toEqual(kept.map(seg));
+          expect(slateUris(text)).toHaveLength((endSeg - startSeg) * 3);
+          // Every ad break outside the blackout plays (insertions at its edges too), none inside.
+          const playing = breaks.filter((b) => !(b.startMsn > startSeg && b.startMsn < endSeg));
+          expect(adUrisOf(text)).toHaveLength(playing.length * 3);
+          // RFC 8216 §5.2: the IV in force on each content segment is its origin MSN.
+          let iv: string | undefined;
+          let method = 'NONE';
+          parsed.playlist.segments.forEach((s, j) => {
+            const key = s.keys?.find((k) => k.keyFormat === undefined);
+            if (key !== undefined) {
+              method = key.method;
+              iv = key.iv;
+            }
+            const m = /\/seg(\d+)\.ts/.exec(s.uri);
+            if (m === null) return;
+            expect(method).toBe('AES-128');
+            expect(iv ?? ivForMediaSequence((parsed.playlist.mediaSequence ?? 0) + j)).toBe(ivForMediaSequence(Number(m[1])));
+          });
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
