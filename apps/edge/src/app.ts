@@ -89,6 +89,13 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
   const app = new Hono<EdgeBindings>();
   const renderMedia = createEdgeMediaRenderer();
 
+  const masterPathways = config.pathways.filter((p) => !p.clone);
+  /** Content Steering PATHWAY-CLONES: one per configured clone, sent in every manifest (a player ignores a clone it already has). */
+  const pathwayClones = config.pathways.flatMap((p) =>
+    p.clone
+      ? [{ 'BASE-ID': p.clone.baseId, ID: p.id, 'URI-REPLACEMENT': { ...(p.clone.host ? { HOST: p.clone.host } : {}), ...(Object.keys(p.clone.params).length > 0 ? { PARAMS: p.clone.params } : {}) } }]
+      : [],
+  );
   const baseOf = (c: Context): string => config.publicBaseUrl ?? new URL(c.req.url).origin;
   const pathAndQuery = (c: Context): string => {
     const url = new URL(c.req.url);
@@ -191,7 +198,8 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
   const serveMaster = (c: Context, token: string, master: SourcePlaylist): Response => {
     const urls = sessionUrls(baseOf(c), token, master.originId);
     const priority = priorityFor(c, { currentPathway: undefined, throughputBps: undefined }, 0);
-    const text = renderSessionMaster(master, urls, sessionPathways(config.pathways, priority, token));
+    // Clones are not written in masters: players build them from the steering manifest's PATHWAY-CLONES.
+    const text = renderSessionMaster(master, urls, sessionPathways(masterPathways, priority, token));
     c.header('content-type', PLAYLIST_TYPE);
     c.header('cache-control', 'private, no-cache');
     c.header('x-meridian-origin', master.originId);
@@ -297,7 +305,8 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
     const { token } = await verifySession((c.req.param('file') ?? '').replace(/\.json$/, ''));
     const priority = priorityFor(c, readSteeringQuery(c.req.query()), config.steeringMinThroughputBps);
     c.header('cache-control', 'private, no-store');
-    return c.json(buildSteeringManifest(priority, config.steeringTtlSeconds, `${baseOf(c)}/v1/steering/${token}.json`));
+    const manifest = buildSteeringManifest(priority, config.steeringTtlSeconds, `${baseOf(c)}/v1/steering/${token}.json`);
+    return c.json(pathwayClones.length > 0 ? { ...manifest, 'PATHWAY-CLONES': pathwayClones } : manifest);
   });
 
   app.get('/v1/keys/:keyId', async (c) => {

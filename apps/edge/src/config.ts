@@ -9,10 +9,25 @@ import type { ZoneConfig } from './zones.ts';
 export interface PathwayConfig {
   /** PATHWAY-ID. */
   id: string;
-  /** Base URL players reach this pathway at. */
+  /** Base URL players reach this pathway at (a clone's: its base pathway's with the clone's host). */
   baseUrl: string;
   /** Zone whose health decides this pathway's priority; unset: always healthy (a CDN, the edge itself). */
   zone: string | undefined;
+  /**
+   * Set when the pathway is a clone (Content Steering PATHWAY-CLONES): it is not written in
+   * masters; steering manifests describe it and players build it from its base pathway.
+   */
+  clone?: PathwayClone | undefined;
+}
+
+/** How a cloned pathway's URIs derive from its base pathway's (Content Steering URI-REPLACEMENT). */
+export interface PathwayClone {
+  /** BASE-ID: the pathway whose variants and renditions are copied; a pathway the masters list. */
+  baseId: string;
+  /** HOST: replaces the host (and port) of every copied URI; unset keeps it. */
+  host: string | undefined;
+  /** PARAMS: query parameters set on every copied URI. */
+  params: Record<string, string>;
 }
 
 /** The Worker's bindings as wrangler passes them: strings (vars, secrets) or JSON values. */
@@ -96,6 +111,33 @@ function failoverTierOf(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 9 ? value : undefined;
 }
 
+/** A host and optional port, as URL.host writes it. */
+const HOST = /^(?=.{1,253}(:|$))[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:\d{1,5})?$/;
+/** A query parameter name or value players can set without escaping surprises. */
+const PARAM = /^[A-Za-z0-9._~-]{1,128}$/;
+
+/** A `{id, cloneOf, host?, params?, zone?}` PATHWAYS entry as a clone pathway, or the problem with it. */
+function readPathwayClone(entry: Record<string, unknown>, pathways: readonly PathwayConfig[], zones: readonly ZoneConfig[]): PathwayConfig | string {
+  const expected = 'expected {id, cloneOf: a PATHWAYS id with a baseUrl, host?: "host[:port]", params?: {name: value}, zone?: a ZONES id}';
+  const { id, cloneOf, host, params, zone } = entry;
+  const base = pathways.find((p) => p.id === cloneOf && !p.clone);
+  if (typeof id !== 'string' || !NAME.test(id) || !base) return expected;
+  if (host !== undefined && (typeof host !== 'string' || !HOST.test(host))) return expected;
+  if (zone !== undefined && !zones.some((z) => z.id === zone)) return expected;
+  const paramsOk = params === undefined || (typeof params === 'object' && params !== null && !Array.isArray(params) && Object.entries(params).every(([k, v]) => PARAM.test(k) && typeof v === 'string' && PARAM.test(v)));
+  if (!paramsOk) return expected;
+  if (host === undefined && (params === undefined || Object.keys(params).length === 0)) return 'a clone needs a host or params (else it is its base pathway)';
+  const cloneParams = { ...((params as Record<string, string> | undefined) ?? {}) };
+  const baseUrl = new URL(base.baseUrl);
+  if (typeof host === 'string') baseUrl.host = host;
+  return {
+    id,
+    baseUrl: baseUrl.href.replace(/\/$/, ''),
+    zone: typeof zone === 'string' ? zone : undefined,
+    clone: { baseId: base.id, host: typeof host === 'string' ? host : undefined, params: cloneParams },
+  };
+}
+
 /**
  * Reads and validates the configuration from the Worker's bindings; throws EdgeConfigError
  * listing every problem at once.
@@ -149,18 +191,29 @@ export function loadEdgeConfig(env: EdgeEnv): EdgeConfig {
     ];
   } else {
     pathways = [];
-    if (!Array.isArray(pathwaysJson)) problems.push('PATHWAYS: expected a JSON array of {id,baseUrl,zone?}');
-    for (const [i, p] of (Array.isArray(pathwaysJson) ? pathwaysJson : []).entries()) {
-      const pathway = p as { id?: unknown; baseUrl?: unknown; zone?: unknown } | null;
+    if (!Array.isArray(pathwaysJson)) problems.push('PATHWAYS: expected a JSON array of {id,baseUrl,zone?} or {id,cloneOf,host?,params?,zone?}');
+    const entries = Array.isArray(pathwaysJson) ? (pathwaysJson as Array<Record<string, unknown> | null>) : [];
+    for (const [i, pathway] of entries.entries()) {
       const id = typeof pathway?.id === 'string' && NAME.test(pathway.id) ? pathway.id : undefined;
-      const base = typeof pathway?.baseUrl === 'string' ? url(`PATHWAYS[${i}].baseUrl`, pathway.baseUrl) : undefined;
       const zone = typeof pathway?.zone === 'string' ? pathway.zone : undefined;
-      if (!id || !base || (pathway?.zone !== undefined && !zones.some((z) => z.id === zone))) {
+      const zoneOk = pathway?.zone === undefined || zones.some((z) => z.id === zone);
+      if (pathway?.cloneOf !== undefined) continue;
+      const base = typeof pathway?.baseUrl === 'string' ? url(`PATHWAYS[${i}].baseUrl`, pathway.baseUrl) : undefined;
+      if (!id || !base || !zoneOk) {
         problems.push(`PATHWAYS[${i}]: expected {id, baseUrl, zone?: a ZONES id}`);
         continue;
       }
       pathways.push({ id, baseUrl: base, zone });
     }
+    // Clones after the pathways they copy: a clone's base must be a pathway the masters list.
+    for (const [i, pathway] of entries.entries()) {
+      if (pathway?.cloneOf === undefined) continue;
+      const clone = readPathwayClone(pathway, pathways, zones);
+      if (typeof clone === 'string') problems.push(`PATHWAYS[${i}]: ${clone}`);
+      else pathways.push(clone);
+    }
+    const ids = pathways.map((p) => p.id);
+    for (const id of new Set(ids)) if (ids.indexOf(id) !== ids.lastIndexOf(id)) problems.push(`PATHWAYS: duplicate id ${id}`);
   }
 
   const vodAssetPath = raw('VOD_ASSET_PATH') ?? '/vod/{assetId}/asset.json';
