@@ -18,7 +18,10 @@ export interface SessionLiveOptions extends LiveTimingOptions {
   rendition: RenditionTarget;
   /** The viewer's blackouts: wall-clock windows (through PROGRAM-DATE-TIME) and SCTE-35 program start … end. Default none. */
   blackout?: SessionBlackout;
-  /** Pods for the breaks pendingBreaks(state, window) returned, by break id. Default none (slate or content). */
+  /**
+   * Pods by break id: for the breaks pendingBreaks(state, window) returned (to decide them) and for
+   * every decided break still in the window (to render its ads). Default none (slate or content).
+   */
   pods?: Readonly<Record<string, AdPod | undefined>>;
   /** Slate looped over ad underfill and empty breaks. Default none. */
   slate?: FillerAsset;
