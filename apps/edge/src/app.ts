@@ -141,6 +141,13 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: 'no such route' } }, 404));
 
   app.get('/healthz', (c) => c.json({ status: 'ok', zone: config.edgeZone, zones: director.health() }));
+  // Ready whenever the configuration loaded: VOD needs only the origins, and forwarded routes fail
+  // over across zones (or answer 502 themselves), so a dead zone is reported, not a reason to leave.
+  app.get('/readyz', (c) => {
+    const checks = Object.fromEntries(director.health().map((z) => [`zone:${z.id}`, z.healthy ? 'ok' : 'down']));
+    c.header('cache-control', 'no-store');
+    return c.json({ ready: true, zone: config.edgeZone, checks });
+  });
 
   const corsMiddleware = cors({
     origin: config.corsAllowOrigin,

@@ -164,6 +164,10 @@ describe('zone steering and failover (workerd)', () => {
     expect(await steering(edge, EU, live.token, '?_HLS_pathway=zone-eu')).toEqual(['edge', 'zone-us']);
     const health = (await (await at(edge, EU, '/healthz')).json()) as { zones: Array<{ id: string; healthy: boolean }> };
     expect(health.zones).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'zone-eu', healthy: false }), expect.objectContaining({ id: 'zone-us', healthy: true })]));
+    // The edge itself stays ready (VOD needs no zone); /readyz reports the dead zone.
+    const ready = await at(edge, EU, '/readyz');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true, zone: 'edge', checks: { 'zone:zone-eu': 'down', 'zone:zone-us': 'ok' } });
   });
 
   it('brings a zone back once its health probe succeeds again', async () => {
