@@ -75,6 +75,8 @@ export interface EdgeConfig {
   probeIntervalMs: number;
   /** Time per probe, in ms. Default 1 000. */
   probeTimeoutMs: number;
+  /** Least time between two reads of the zone health other isolates share through the Cache API, in ms. Default 1 000; 0 turns sharing off. */
+  zoneHealthShareMs: number;
   /** Header regional-origin trusts for the viewer country. Default `cloudfront-viewer-country`. */
   zoneCountryHeader: string;
   /** Content-steering pathways in default priority order. Default: the edge itself, then one per zone. */
@@ -243,6 +245,7 @@ export function loadEdgeConfig(env: EdgeEnv): EdgeConfig {
     zoneFailureThreshold: int('ZONE_FAILURE_THRESHOLD', 1, 1, 10),
     probeIntervalMs: int('PROBE_INTERVAL_MS', 10_000, 100, 3_600_000),
     probeTimeoutMs: int('PROBE_TIMEOUT_MS', 1_000, 50, 60_000),
+    zoneHealthShareMs: int('ZONE_HEALTH_SHARE_MS', 1_000, 0, 60_000),
     zoneCountryHeader: (raw('ZONE_COUNTRY_HEADER') ?? 'cloudfront-viewer-country').toLowerCase(),
     pathways,
     steeringTtlSeconds: int('STEERING_TTL_SECONDS', 300, 1, 86_400),

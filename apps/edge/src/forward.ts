@@ -70,6 +70,8 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     if (viewer.country) headers.set(options.countryHeader, viewer.country);
     headers.set('x-forwarded-host', new URL(request.url).host);
 
+    // Zones other isolates of the colo found down are skipped here too (a cache read at most every refresh interval).
+    await director.syncShared();
     const order = director.order(viewer);
     if (order.length === 0) throw new EdgeError('ZONE_UNAVAILABLE', 'no regional zone is configured');
     const attempts: string[] = [];
@@ -86,18 +88,18 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
           signal: AbortSignal.timeout(options.zoneTimeoutMs),
         });
       } catch (error) {
-        director.recordFailure(zone.id);
+        await director.recordFailure(zone.id);
         attempts.push(`${zone.id}:${error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'unreachable'}`);
         continue;
       }
       attempts.push(`${zone.id}:${response.status}`);
       if (ZONE_DOWN_STATUSES.has(response.status) && !isLast) {
-        director.recordFailure(zone.id);
+        await director.recordFailure(zone.id);
         await response.body?.cancel();
         continue;
       }
-      if (ZONE_DOWN_STATUSES.has(response.status)) director.recordFailure(zone.id);
-      else director.recordSuccess(zone.id);
+      if (ZONE_DOWN_STATUSES.has(response.status)) await director.recordFailure(zone.id);
+      else await director.recordSuccess(zone.id);
       last = { zone, response };
       break;
     }

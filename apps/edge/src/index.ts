@@ -29,6 +29,11 @@ export function buildEdgeApp(env: EdgeEnv): Hono<EdgeBindings> {
     failureThreshold: config.zoneFailureThreshold,
     probeIntervalMs: config.probeIntervalMs,
     probeTimeoutMs: config.probeTimeoutMs,
+    // A shared mark lasts one probe interval: by then every isolate's own probes have a say.
+    shared:
+      typeof caches === 'undefined' || config.zoneHealthShareMs === 0
+        ? undefined
+        : { cache: caches.default, refreshMs: config.zoneHealthShareMs, ttlSeconds: Math.max(1, Math.ceil(config.probeIntervalMs / 1000)) },
   });
   const sources = createSourceReader({
     originUrls: config.originUrls,

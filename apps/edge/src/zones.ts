@@ -52,10 +52,12 @@ export interface ZoneDirector {
   readonly zones: readonly ZoneConfig[];
   /** Zones in the order a request should try them (every zone once; unhealthy ones last). */
   order(viewer: Viewer): ZoneConfig[];
-  /** Records a failed forward. */
-  recordFailure(zoneId: string): void;
-  /** Records a successful forward. */
-  recordSuccess(zoneId: string): void;
+  /** Records a failed forward; resolves once a zone that went down is published to the other isolates. */
+  recordFailure(zoneId: string): Promise<void>;
+  /** Records a successful forward; resolves once a zone that came back is published to the other isolates. */
+  recordSuccess(zoneId: string): Promise<void>;
+  /** Reads the zones other isolates marked down, at most once per refresh interval; resolves at once otherwise. */
+  syncShared(): Promise<void>;
   /** True when the zone is currently considered healthy. */
   isHealthy(zoneId: string): boolean;
   /** Every zone's health. */
@@ -81,7 +83,17 @@ export interface ZoneDirectorOptions {
   probeTimeoutMs?: number;
   /** Path probed on each zone. Default `/readyz` (regional-origin answers 503 there while draining). */
   probePath?: string;
+  /**
+   * Zone health shared with the other isolates of the colo through the Cache API: a zone this
+   * isolate finds down is published as a short-lived entry (`ttlSeconds`), which the others read
+   * at most every `refreshMs` and skip the zone on, until it expires or they see the zone answer.
+   * Default none (each isolate learns by itself).
+   */
+  shared?: { cache: Cache; refreshMs: number; ttlSeconds: number };
 }
+
+/** Cache API keys of shared zone health live on a host nobody serves. */
+const SHARED_HEALTH_BASE = 'https://zone-health.meridian.invalid/';
 
 function locationOf(record: string): GeoRecord['location'] {
   if (record === '*') return 'default';
@@ -143,6 +155,32 @@ export function createZoneDirector(options: ZoneDirectorOptions): ZoneDirector {
   });
   let lastRoundMs = Number.NEGATIVE_INFINITY;
   let probing = false;
+  const shared = options.shared;
+  /** Zones another isolate published as down (and this one has not seen answer since). */
+  let sharedDown = new Set<string>();
+  let lastSyncMs = Number.NEGATIVE_INFINITY;
+  const isHealthy = (id: string): boolean => checker.isHealthy(id) && !sharedDown.has(id);
+
+  /** Publishes a zone's new state: an entry while it is down, none once it is up. Failures of the shared cache only cost the sharing. */
+  const publish = async (id: string, healthy: boolean): Promise<void> => {
+    if (!shared) return;
+    const key = `${SHARED_HEALTH_BASE}${encodeURIComponent(id)}`;
+    const done = healthy
+      ? shared.cache.delete(key)
+      : shared.cache.put(key, new Response('down', { headers: { 'cache-control': `max-age=${shared.ttlSeconds}` } }));
+    await done.catch(() => undefined);
+  };
+
+  /** Feeds one outcome to the checker and publishes the zone when its state changed (or when it answered while marked down elsewhere). */
+  const observe = async (id: string, ok: boolean): Promise<void> => {
+    const before = checker.isHealthy(id);
+    checker.observe(id, ok);
+    const after = checker.isHealthy(id);
+    if (ok && sharedDown.has(id)) {
+      sharedDown.delete(id);
+      await publish(id, true);
+    } else if (before !== after) await publish(id, after);
+  };
 
   return {
     zones: options.zones,
@@ -155,7 +193,7 @@ export function createZoneDirector(options: ZoneDirectorOptions): ZoneDirector {
       if (viewer.subdivision) location.subdivision = viewer.subdivision;
       // Steering again with the zones already chosen counted as down gives the failover order.
       while (tree && tried.size < options.zones.length) {
-        const id = resolveSteering(tree, location, { isHealthy: (h) => !tried.has(h) && checker.isHealthy(h), random: options.random });
+        const id = resolveSteering(tree, location, { isHealthy: (h) => !tried.has(h) && isHealthy(h), random: options.random });
         const zone = options.zones.find((z) => z.id === id);
         if (!zone || tried.has(zone.id)) break;
         tried.add(zone.id);
@@ -164,24 +202,48 @@ export function createZoneDirector(options: ZoneDirectorOptions): ZoneDirector {
       // Outside every geo record, or fail-open: healthy zones by failover tier and weight, then the rest, so a request still reaches something.
       const rest = options.zones
         .filter((z) => !tried.has(z.id))
-        .sort((a, b) => Number(checker.isHealthy(b.id)) - Number(checker.isHealthy(a.id)) || a.failoverTier - b.failoverTier || b.weight - a.weight);
+        .sort((a, b) => Number(isHealthy(b.id)) - Number(isHealthy(a.id)) || a.failoverTier - b.failoverTier || b.weight - a.weight);
       return [...ordered, ...rest];
     },
-    recordFailure: (id) => checker.observe(id, false),
-    recordSuccess: (id) => checker.observe(id, true),
-    isHealthy: (id) => checker.isHealthy(id),
-    health: () => checker.snapshot().map((s) => ({ id: s.id, healthy: s.healthy, consecutiveFailures: s.consecutiveFailures })),
+    recordFailure: (id) => observe(id, false),
+    recordSuccess: (id) => observe(id, true),
+    isHealthy,
+    health: () => checker.snapshot().map((s) => ({ id: s.id, healthy: s.healthy && !sharedDown.has(s.id), consecutiveFailures: s.consecutiveFailures })),
+    async syncShared() {
+      const now = options.nowMs();
+      if (!shared || now - lastSyncMs < shared.refreshMs) return;
+      lastSyncMs = now;
+      const down = await Promise.all(
+        options.zones.map(async (z) => {
+          const hit = await shared.cache.match(`${SHARED_HEALTH_BASE}${encodeURIComponent(z.id)}`).catch(() => undefined);
+          await hit?.body?.cancel();
+          return hit ? z.id : undefined;
+        }),
+      );
+      sharedDown = new Set(down.filter((id) => id !== undefined));
+    },
     async probeIfDue() {
       const now = options.nowMs();
       // A round whose request was cancelled may never settle; it is forgotten after twice the probe timeout.
       if ((probing && now - lastRoundMs < probeTimeoutMs * 2) || now - lastRoundMs < probeIntervalMs) return;
       lastRoundMs = now;
       probing = true;
+      const before = new Map(options.zones.map((z) => [z.id, checker.isHealthy(z.id)]));
       try {
         await checker.checkNow();
       } finally {
         probing = false;
       }
+      // Probe results travel like forwarding outcomes: a zone a probe found back clears the shared mark too.
+      await Promise.all(
+        options.zones.map(async (z) => {
+          const after = checker.isHealthy(z.id);
+          if (after && sharedDown.has(z.id)) {
+            sharedDown.delete(z.id);
+            await publish(z.id, true);
+          } else if (after !== before.get(z.id)) await publish(z.id, after);
+        }),
+      );
     },
   };
 }
