@@ -1,9 +1,10 @@
-/** @module `npm run demo` as a newcomer runs it: READY line, playable URLs, and Ctrl-C stops everything it started. */
+/** @module `npm run demo` as a newcomer runs it: READY line, playable URLs (stitched and interstitial ads), and Ctrl-C stops everything it started. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { commandOf, descendantPids, isRunning } from '../src/processes.ts';
 import { startDemoProcess, type DemoProcess } from '../src/demo-process.ts';
 import { fetchOk, tagUri, totalDuration, uriLines } from '../src/hls.ts';
 import { stitchedAdSeconds } from '../src/fixtures.ts';
+import { interstitialDateRanges, type AssetList } from '../src/interstitials.ts';
 
 describe('npm run demo', () => {
   let demo: DemoProcess | undefined;
@@ -51,6 +52,20 @@ describe('npm run demo', () => {
       expect(segment.headers.get('access-control-expose-headers')).toMatch(/x-meridian-origin/);
       expect((await segment.arrayBuffer()).byteLength).toBeGreaterThan(1000);
     }
+
+    // The same content as HLS Interstitials: the untouched content with one interstitial DATERANGE per break.
+    const interstitialsMaster = `${ready.master}?mode=interstitials`;
+    const interstitialsMedia = await (await fetchOk(uriLines(await (await fetchOk(interstitialsMaster)).text(), interstitialsMaster)[0]!)).text();
+    expect(Math.abs(totalDuration(interstitialsMedia) - ready.contentSeconds)).toBeLessThan(1);
+    const ranges = interstitialDateRanges(interstitialsMedia);
+    expect(ranges.map((r) => r.offsetSeconds)).toEqual(ready.breakOffsetsSeconds);
+    const assets = (await (await fetchOk(ranges[1]!.assetList!)).json()) as AssetList;
+    expect(assets.ASSETS.map((a) => a.DURATION)).toEqual([ready.adSeconds]);
+
+    // The player page's config names the stack's edge, zones and content.
+    const config = (await (await fetchOk(new URL('/config.json', ready.player).href)).json()) as { edge: string; zones: { id: string }[]; assetId: string };
+    expect(config.edge).toBe(ready.edge);
+    expect(config.zones.map((z) => z.id)).toEqual(ready.zones.map((z) => z.id));
 
     // The live channel: a session master at the edge and a sliding media playlist with SCTE-35 cues.
     const liveMaster = String(ready.liveMaster);
