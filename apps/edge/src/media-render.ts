@@ -47,6 +47,8 @@ export interface EdgeMediaRenderer {
 
 /** Distinct lines found by searching without allocating before a full collection is worth it. */
 const MAX_SEARCHED_DISTINCT = 8;
+/** Pairs of a run whose EXTINF line is not the run's first that are written one by one before a generic pass is cheaper. */
+const MAX_DIRECT_PAIRS = 32;
 
 /** RegExp source matching `text` literally. */
 function escapeRegExp(text: string): string {
@@ -143,25 +145,40 @@ export function renderRunCompressed(source: SourcePlaylistText, urls: SessionUrl
     cursor = pos;
   }
 
-  // Expand each run. Its first EXTINF line (nearly always the common duration) and the names
-  // after it are rewritten in one pass; the other pairs in a second pass that calls back only for
-  // them. Names already rewritten start with the prefix, which a bare name cannot (it has no
-  // `/` or `:`); without such a prefix, EXTINF lines and names are rewritten in separate passes.
-  const prefixMarksDone = /[/:]/.test(prefix);
-  const rewritePair = (_pair: string, extinf: string, name: string): string => `${canonical.get(extinf) ?? extinf}\n${prefix}${name}${suffix}`;
+  // Expand each run. Its first EXTINF line is nearly always the common duration: the stretches
+  // of pairs with that line are rewritten by one regex replace each, and the pairs with another
+  // line (found by exact search; usually only the last segment's) are written directly. Runs with
+  // many such pairs are rewritten line by line in two generic passes.
   const names = `${literal(prefix)}$&${literal(suffix)}`;
+  const generic = (run: string): string => run.replace(EXTINF_LINE, (line) => canonical.get(line) ?? line).replace(NAME_LINE, names);
+  const expand = (run: string): string => {
+    const first = run.slice(0, run.indexOf('\n'));
+    const cuts: Array<{ at: number; line: string }> = [];
+    for (const line of extinfs) {
+      if (line === first) continue;
+      const needle = `\n${line}\n`;
+      for (let i = run.indexOf(needle); i >= 0; i = run.indexOf(needle, i + 1)) {
+        cuts.push({ at: i + 1, line });
+        if (cuts.length > MAX_DIRECT_PAIRS) return generic(run);
+      }
+    }
+    cuts.sort((a, b) => a.at - b.at);
+    const common = new RegExp(`^${escapeRegExp(first)}\n([^\n]+)$`, 'gm');
+    const commonPair = `${literal(canonical.get(first) ?? first)}\n${literal(prefix)}$1${literal(suffix)}`;
+    let expanded = '';
+    let from = 0;
+    for (const { at, line } of cuts) {
+      const nameStart = at + line.length + 1;
+      const nameEnd = run.indexOf('\n', nameStart);
+      expanded += `${run.slice(from, at).replace(common, commonPair)}${canonical.get(line) ?? line}\n${prefix}${run.slice(nameStart, nameEnd)}${suffix}\n`;
+      from = nameEnd + 1;
+    }
+    return expanded + run.slice(from).replace(common, commonPair);
+  };
   let out = '';
   at = 0;
   for (const { from, to, run } of regions) {
-    let expanded: string;
-    if (prefixMarksDone) {
-      const first = run.slice(0, run.indexOf('\n'));
-      expanded = run.replace(new RegExp(`^${escapeRegExp(first)}\n([^\n]+)$`, 'gm'), `${literal(canonical.get(first) ?? first)}\n${literal(prefix)}$1${literal(suffix)}`);
-      if (extinfs.length > 1) expanded = expanded.replace(new RegExp(`^(#EXTINF:[^\n]*)\n(?!${escapeRegExp(prefix)})([^\n]+)$`, 'gm'), rewritePair);
-    } else {
-      expanded = run.replace(EXTINF_LINE, (line) => canonical.get(line) ?? line).replace(NAME_LINE, names);
-    }
-    out += rendered.slice(at, from) + expanded;
+    out += rendered.slice(at, from) + expand(run);
     at = to;
   }
   return out + rendered.slice(at);
