@@ -118,6 +118,20 @@ describe('run-compressed media rendering (workerd)', () => {
     expect(r?.fast).toContain('\n#EXTINF:6,\nhttps://cdn.example/vod/a1/720p/seg1198.ts?session=tok\n#EXTINF:3.2,\nhttps://cdn.example/vod/a1/720p/seg1199.ts?session=tok\n#EXT-X-ENDLIST\n');
   });
 
+  it('takes the fast path when durations alternate (fMP4 timestamps), many rare lines and many distinct ones alike', async () => {
+    const playlist = (durationOf: (i: number) => string): string => {
+      const lines = ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:7', '#EXT-X-MAP:URI="init.mp4"'];
+      for (let i = 0; i < 300; i++) lines.push(`#EXTINF:${durationOf(i)},`, `part${i}.m4s`);
+      return [...lines, '#EXT-X-ENDLIST', ''].join('\n');
+    };
+    const texts = [playlist((i) => (i % 2 === 0 ? '6.006' : '5.994000')), playlist((i) => (6 + (i % 23) / 1000).toFixed(6))];
+    const results = await render(texts.map((text) => ({ path: '/vod/a1/720p/index.m3u8', text, token: 'tok', segmentBaseUrl: 'https://cdn.example' })));
+    for (const r of results) {
+      expect(r.fast).not.toBeNull();
+      expect(r.fast).toBe(r.full);
+    }
+  });
+
   it('declines playlists it cannot prove (CR line ends, probe-like names) and renders them whole', async () => {
     const crlf = '#EXTM3U\r\n#EXT-X-TARGETDURATION:6\r\n#EXTINF:6,\r\na.ts\r\n#EXTINF:6,\r\nb.ts\r\n#EXT-X-ENDLIST\r\n';
     const probeLike = '#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6,\na.ts\n#EXTINF:6,\nmeridian-run-probe-0-0.ts\n#EXT-X-ENDLIST\n';
