@@ -20,6 +20,8 @@ import {
   sessionStartResponse,
   sessionUrlsFor,
   isManifestError,
+  keyIdFromUri,
+  listSessionRenditions,
   mediaModelOf,
   normalizeCountryCode,
   personalizeMediaPlaylist,
@@ -401,6 +403,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
       // Only origin paths are followed: an absolute URL in a master would make this server fetch arbitrary hosts.
       const media = await catalog.getPlaylist(must(sessionMediaPath(master, renditionId)), { live: kind === 'live' });
       const context = renderContext(session, media.originId);
+      if (kind === 'live') noteLiveKeys(contentId, media);
       if (kind === 'vod') context.ads = await mediaAds(session, master, renditionId, media);
       let body: string | Uint8Array | undefined;
       if (kind === 'live' && liveSsaiFor(session, renditionId)) body = await liveMedia(session, master, renditionId, media, context);
@@ -447,7 +450,10 @@ export function createApp(deps: AppDependencies): ZoneApp {
       return result;
     };
     const liveOptions = (session: ResolvedSession): LiveAdsOptions => ({
-      decide: (plan) => decider.decide(session, plan),
+      // A break another zone already settled needs no ADS call here.
+      decide: (plan) => Promise.resolve(session.breaks[`live:${plan.id}`] ?? decider.decide(session, plan)),
+      // A separate field from the decider's own record of the ADS answer: it holds what the break plays.
+      claim: async (decision) => session.breaks[`live:${decision.breakId}`] ?? sessions.claimBreak(session.claims, `live:${decision.breakId}`, decision),
       playlists: adPlaylists(),
       slateUrl: config.ads.fallback === 'slate' ? config.ads.slateUrl : undefined,
       breakDurationSeconds: config.ads.breakDurationSeconds,
@@ -576,14 +582,46 @@ export function createApp(deps: AppDependencies): ZoneApp {
       return c.json(buildSteeringManifest(steeringPriority(readSteeringQuery(c.req.query())), config.steering.ttlSeconds, `${base}/v1/steering/${token}.json`));
     });
 
+    // A live channel's keys are the AES-128 keys its media playlists name. Keys rotate out of the
+    // window while players still hold them, so every key id seen for a channel is remembered for
+    // as long as a session lives (a key of the channel never becomes another channel's).
+    const liveKeyIds = new LRUCache<string, Set<string>>({ max: 10_000, ttl: config.sessionTtlSeconds * 1000 });
+    const noteLiveKeys = (channelId: string, media: SourcePlaylist): void => {
+      let ids: Set<string> | undefined;
+      for (const segment of mediaModelOf(media).segments) {
+        for (const key of segment.keys ?? []) {
+          if (key.method !== 'AES-128' || key.uri === undefined) continue;
+          ids ??= liveKeyIds.get(channelId) ?? new Set();
+          ids.add(keyIdFromUri(key.uri));
+        }
+      }
+      if (ids !== undefined && !liveKeyIds.has(channelId)) liveKeyIds.set(channelId, ids);
+    };
+    /** True when the channel's media playlists (now or since this zone first read them) name the key. */
+    const liveChannelUsesKey = async (channelId: string, keyId: string): Promise<boolean> => {
+      if (liveKeyIds.get(channelId)?.has(keyId)) return true;
+      const master = await sourceMaster('live', channelId);
+      await Promise.all(
+        [...listSessionRenditions(master).keys()].map(async (renditionId) => {
+          const path = sessionMediaPath(master, renditionId);
+          if (!path.ok) return;
+          noteLiveKeys(channelId, await catalog.getPlaylist(path.value, { live: true }));
+        }),
+      );
+      return liveKeyIds.get(channelId)?.has(keyId) ?? false;
+    };
+
     app.get('/v1/keys/:keyId', async (c) => {
       const keyId = checkId(c.req.param('keyId'), 'key id');
       const token = c.req.query('session');
       if (!token) throw new AppError('FORBIDDEN', 'a session is required');
       const claims = await sessions.verify(token);
-      if (claims.kind !== 'vod') throw new AppError('FORBIDDEN', 'no key for this session');
-      const asset = await catalog.getAsset(claims.contentId);
-      if (!asset.keyIds.includes(keyId)) throw new AppError('FORBIDDEN', 'key not bound to this session');
+      if (claims.kind === 'live') {
+        if (!(await liveChannelUsesKey(claims.contentId, keyId))) throw new AppError('FORBIDDEN', 'key not bound to this session');
+      } else {
+        const asset = await catalog.getAsset(claims.contentId);
+        if (!asset.keyIds.includes(keyId)) throw new AppError('FORBIDDEN', 'key not bound to this session');
+      }
       let key = keyCache.get(keyId);
       if (!key) {
         try {

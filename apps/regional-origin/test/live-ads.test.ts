@@ -9,14 +9,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep, startLiveChannel, startRedis, startVastServer, type FaultyServer, type LiveChannel, type RedisHandle, type VastServer } from '@meridian/testkit';
 import { parseMediaPlaylist } from '@meridian/manifest-core';
-import { assetJson, buildApp, startOrigin, testConfig } from './helpers.ts';
+import { assetJson, buildApp, publishAsset, startOrigin, testConfig } from './helpers.ts';
 import { adAssetIdFor } from '../src/ads/decisions.ts';
 import { createValkeyClient, type ValkeyClient } from '../src/valkey.ts';
 import { createValkeySessionStore } from '../src/sessions/valkey-store.ts';
 import { createMemoryLogger } from '../src/log.ts';
+import { createMemoryKeyStore } from '../src/keys.ts';
 
 const AD_MEDIA = 'http://media.example/ads/live-ad-1080p.mp4';
 const AD_ID = adAssetIdFor(AD_MEDIA);
+const AD2_MEDIA = 'http://media.example/ads/live-ad-two-1080p.mp4';
+const AD2_ID = adAssetIdFor(AD2_MEDIA);
 /** Segments per loop of the channel (1 s each). */
 const LOOP = 12;
 /** The zone caches a live window for half a target duration (500 ms here): each clock step waits that long. */
@@ -87,6 +90,8 @@ const isSlate = (uri: string): boolean => uri.includes('/vod/slate/');
 let dir: string;
 let origin: FaultyServer;
 let channel: LiveChannel;
+/** A second channel whose segments are AES-128 encrypted, with a key rotation inside the window. */
+let encrypted: LiveChannel;
 let vast: VastServer;
 let clockMs = Date.UTC(2026, 10, 22, 6, 0, 0);
 
@@ -110,8 +115,18 @@ beforeAll(async () => {
       { offsetSeconds: 8, durationSeconds: 2, style: 'daterange-splice-insert' },
     ],
   });
+  mkdirSync(join(dir, 'ch2', '720p'), { recursive: true });
+  writeFileSync(join(dir, 'ch2', 'master.m3u8'), ['#EXTM3U', '#EXT-X-VERSION:6', '#EXT-X-STREAM-INF:BANDWIDTH=3128000,RESOLUTION=1280x720', '720p/index.m3u8', ''].join('\n'));
+  const keyLine = (id: string): string => `#EXT-X-KEY:METHOD=AES-128,URI="../keys/${id}.key"`;
+  writeFileSync(
+    join(dir, 'ch2', '720p', 'index.m3u8'),
+    vodMedia(LOOP, 'content').replace('#EXTINF', `${keyLine('lk1')}\n#EXTINF`).replace('#EXTINF:1.000,\ncontent3.m4s', `${keyLine('lk2')}\n#EXTINF:1.000,\ncontent3.m4s`),
+  );
+  encrypted = await startLiveChannel({ dir, masterName: 'ch2/master.m3u8', windowSegments: 6, now: () => clockMs });
   origin = await startOrigin();
+  publishAsset(origin, 'movie1');
   publishLadder(origin, AD_ID, 3);
+  publishLadder(origin, AD2_ID, 3);
   publishLadder(origin, 'slate', 1);
   vast = await startVastServer({ ads: [{ id: 'live-ad', mediaUrl: AD_MEDIA, durationSeconds: 3, height: 1080 }] });
 });
@@ -119,6 +134,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await vast?.close();
   await channel?.stop();
+  await encrypted?.stop();
   await origin?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -262,6 +278,39 @@ describe('live SSAI', () => {
     }
   }, 60_000);
 
+  it('serves a live channel\'s AES-128 keys (rotated ones too) only to sessions of that channel', async () => {
+    const keys = createMemoryKeyStore();
+    const lk1 = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
+    const lk2 = Uint8Array.from({ length: 16 }, (_, i) => 100 + i);
+    await keys.put('lk1', lk1);
+    await keys.put('lk2', lk2);
+    const { app } = buildApp(testConfig([origin.url, channel.baseUrl, encrypted.baseUrl], liveEnv()), { keys });
+    alignWindow(5);
+    const res = await app.request('/v1/live/ch2/master.m3u8');
+    expect(res.status).toBe(200);
+    const sid = res.headers.get('x-meridian-session') ?? '';
+    const media = await reload(app, sid, 'v0');
+    expect(media.status).toBe(200);
+    // Both keys of the window point at the session key endpoint.
+    expect(media.text).toContain(`/v1/keys/lk1?session=${sid}`);
+    expect(media.text).toContain(`/v1/keys/lk2?session=${sid}`);
+    const key = async (keyId: string, session: string): Promise<Response> => app.request(`/v1/keys/${keyId}?session=${session}`);
+    const first = await key('lk1', sid);
+    expect(first.status).toBe(200);
+    expect(new Uint8Array(await first.arrayBuffer())).toEqual(lk1);
+    expect(new Uint8Array(await (await key('lk2', sid)).arrayBuffer())).toEqual(lk2);
+    // A key the channel does not use, and the channel's keys for sessions of other content: 403.
+    expect((await key('lk3', sid)).status).toBe(403);
+    const otherLive = (await app.request('/v1/live/ch1/master.m3u8')).headers.get('x-meridian-session') ?? '';
+    expect((await key('lk1', otherLive)).status).toBe(403);
+    const vod = (await app.request('/v1/vod/movie1/master.m3u8')).headers.get('x-meridian-session') ?? '';
+    expect((await key('lk1', vod)).status).toBe(403);
+    expect((await app.request('/v1/keys/lk1')).status).toBe(403);
+    // A zone that has not served the channel's playlists yet reads them to check the binding.
+    const { app: fresh } = buildApp(testConfig([origin.url, channel.baseUrl, encrypted.baseUrl], liveEnv()), { keys });
+    expect((await fresh.request(`/v1/keys/lk2?session=${sid}`)).status).toBe(200);
+  });
+
   describe('with Valkey', () => {
     let redis: RedisHandle;
     const clients: ValkeyClient[] = [];
@@ -282,6 +331,32 @@ describe('live SSAI', () => {
       clients.push(valkey);
       return buildApp(config, { valkey, sessionStore: createValkeySessionStore(valkey, config.valkey.keyPrefix) });
     };
+
+    it('zones that decide the same break at once play the first decision stored, whatever the ADS answers the second', async () => {
+      const a = zone('zone-a');
+      const b = zone('zone-b');
+      for (const app of [a, b]) while ((await app.deps.valkey!.ping().catch(() => '')) !== 'PONG') await sleep(50);
+      alignWindow(5);
+      const sid = await startLive(a.app);
+      const fromA = await reload(a.app, sid, 'v1');
+      expect(fromA.segments.some((x) => isAd(x.uri))).toBe(true);
+      // Zone B decides on its own — as if zone A's record write had not landed yet — while the ADS now answers another ad.
+      const { id } = await a.sessions.verify(sid);
+      const breaksKey = `meridian:session:{${id}}:breaks`;
+      await a.deps.valkey!.del(`meridian:session:{${id}}:live`);
+      const answers = (await a.deps.valkey!.hkeys(breaksKey)).filter((field) => !field.startsWith('live:'));
+      expect(answers.length).toBeGreaterThan(0);
+      await a.deps.valkey!.hdel(breaksKey, ...answers);
+      vast.setAds([{ id: 'live-ad-two', mediaUrl: AD2_MEDIA, durationSeconds: 3, height: 1080 }]);
+      try {
+        const fromB = await reload(b.app, sid, 'v1');
+        expect(fromB.segments).toEqual(fromA.segments);
+        expect([fromB.msn, fromB.dsn]).toEqual([fromA.msn, fromA.dsn]);
+        expect(fromB.text).not.toContain(AD2_ID);
+      } finally {
+        vast.setAds([{ id: 'live-ad', mediaUrl: AD_MEDIA, durationSeconds: 3, height: 1080 }]);
+      }
+    });
 
     it('another zone renders the same window from the stored record, and playback keeps its ads and sequence with 200s when Valkey is stopped', async () => {
       const a = zone('zone-a');

@@ -77,6 +77,11 @@ export function newerLiveAdsRecord(a: LiveAdsRecord | undefined, b: LiveAdsRecor
 export interface LiveAdsOptions {
   /** Decides (or recalls) one break with the zone's ADS decider; its fallbacks apply (slate or content, never a throw). */
   decide(plan: BreakPlan): Promise<BreakDecision>;
+  /**
+   * Agrees on one decision per live break across zones: stores this one unless another zone's is
+   * stored already, and returns the stored one (or this one when the store is down).
+   */
+  claim(decision: BreakDecision): Promise<BreakDecision>;
   /** Where ad and slate playlists are read from. */
   playlists: AdPlaylistSource;
   /** Slate master URL (a transcoded asset on the origin), looped over underfill and ADS failures; undefined: the content stays. */
@@ -118,11 +123,22 @@ export async function advanceLiveAds(record: LiveAdsRecord, window: MediaPlaylis
         truncateLastAd: true,
       };
       const decision = await options.decide(plan).catch(() => undefined);
-      if (decision?.fill !== 'ads') return;
-      const pod = await podOf(decision.ads, options.playlists);
+      let pod = decision?.fill === 'ads' ? await podOf(decision.ads, options.playlists) : undefined;
+      // What this zone would play (only the ads it could read), then what every zone plays: the
+      // first decision stored for the break, so that concurrent reloads on two zones agree.
+      const own = pod === undefined ? [] : (decision?.ads ?? []).filter((ad) => pod!.ads.some((c) => c.adId === ad.adId));
+      const agreed = await options.claim({
+        breakId: brk.id,
+        outcome: decision?.outcome ?? 'error',
+        fill: own.length > 0 ? 'ads' : 'content',
+        ads: own,
+        decidedAtMs: decision?.decidedAtMs ?? 0,
+      });
+      if (agreed.ads.length === 0) return;
+      if (!agreed.ads.every((ad) => pod?.ads.some((c) => c.adId === ad.adId))) pod = await podOf(agreed.ads, options.playlists);
       if (pod === undefined) return;
       pods[brk.id] = pod;
-      ads[brk.id] = decision.ads.filter((ad) => pod.ads.some((c) => c.adId === ad.adId));
+      ads[brk.id] = agreed.ads;
     }),
   );
   const state = advanceLiveSession(record.state, window, slate === undefined ? { pods } : { pods, slate });

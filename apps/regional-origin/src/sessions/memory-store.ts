@@ -22,6 +22,14 @@ export function createMemorySessionStore(options: { maxSessions?: number } = {})
       if (!existing) return;
       sessions.set(id, { ...existing, breaks: { ...existing.breaks, [decision.breakId]: decision } }, { ttl: ttlSeconds * 1000 });
     },
+    async claimBreak(id: string, field: string, decision: BreakDecision, ttlSeconds: number) {
+      const existing = sessions.get(id);
+      if (!existing) return decision;
+      const stored = existing.breaks[field];
+      if (stored) return stored;
+      sessions.set(id, { ...existing, breaks: { ...existing.breaks, [field]: decision } }, { ttl: ttlSeconds * 1000 });
+      return decision;
+    },
     async saveLive(id: string, json: string, ttlSeconds: number) {
       const existing = sessions.get(id);
       if (!existing) return;

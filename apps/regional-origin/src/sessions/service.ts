@@ -54,6 +54,8 @@ export interface SessionService {
   verify(token: string): Promise<SessionClaims>;
   /** Stores a break decision (best effort). */
   recordBreak(claims: SessionClaims, decision: BreakDecision): Promise<void>;
+  /** Stores a break decision under `field` unless one is stored already; returns the stored one (the given one when the store is down). */
+  claimBreak(claims: SessionClaims, field: string, decision: BreakDecision): Promise<BreakDecision>;
   /** Stores a live session's SSAI record (best effort; false when the store failed). */
   recordLive(claims: SessionClaims, json: string): Promise<boolean>;
 }
@@ -123,6 +125,12 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
     async recordBreak(claims, decision) {
       const remaining = Math.max(1, claims.createdAtSeconds + ttlSeconds - Math.floor(nowMs() / 1000));
       await guarded('saveBreak', () => store.saveBreak(claims.id, decision, remaining));
+    },
+
+    async claimBreak(claims, field, decision) {
+      const remaining = Math.max(1, claims.createdAtSeconds + ttlSeconds - Math.floor(nowMs() / 1000));
+      const claimed = await guarded('claimBreak', () => store.claimBreak(claims.id, field, decision, remaining));
+      return claimed.ok ? claimed.value : decision;
     },
 
     async recordLive(claims, json) {

@@ -59,6 +59,11 @@ export interface SessionStore {
   save(claims: SessionClaims, zone: string, ttlSeconds: number): Promise<void>;
   /** Writes one break decision with a TTL. */
   saveBreak(id: string, decision: BreakDecision, ttlSeconds: number): Promise<void>;
+  /**
+   * Stores a decision under `field` of the session's decisions unless one is there already, and
+   * returns the one stored (first writer wins: zones deciding the same live break at once agree).
+   */
+  claimBreak(id: string, field: string, decision: BreakDecision, ttlSeconds: number): Promise<BreakDecision>;
   /** Replaces a live session's SSAI record (small JSON) with a TTL. */
   saveLive(id: string, json: string, ttlSeconds: number): Promise<void>;
 }

@@ -37,6 +37,13 @@ export function createValkeySessionStore(client: ValkeyClient, keyPrefix: string
       const failed = results?.find(([error]) => error);
       if (failed?.[0]) throw failed[0];
     },
+    async claimBreak(id, field, decision, ttlSeconds) {
+      const results = await client.pipeline().hsetnx(breaksKey(id), field, JSON.stringify(decision)).hget(breaksKey(id), field).expire(breaksKey(id), ttlSeconds).exec();
+      const failed = results?.find(([error]) => error);
+      if (failed?.[0]) throw failed[0];
+      const stored = results?.[1]?.[1];
+      return typeof stored === 'string' ? (JSON.parse(stored) as BreakDecision) : decision;
+    },
     async saveLive(id, json, ttlSeconds) {
       await client.set(liveKey(id), json, 'EX', ttlSeconds);
     },
