@@ -1,7 +1,7 @@
 /* Meridian demo player: opens a session at the edge (or a zone), plays it with hls.js, and shows what the servers sent:
    the zone and origin headers, the ad breaks (tracking JSON, playlist DATERANGEs or the interstitial schedule) and
    what a zone serves a viewer in a chosen country. Nothing here is simulated: every value is read from a response. */
-/* global Hls, document, fetch, Option, URL, atob, setInterval */
+/* global Hls, document, fetch, Option, URL, atob, setInterval, setTimeout */
 (async () => {
   const $ = (id) => document.getElementById(id);
   const config = await (await fetch('/config.json')).json();
@@ -39,6 +39,8 @@
   let timeline = { total: 0, marks: [] };
   let avails = [];
   let inCue = false;
+  /** Live: the ad DATERANGEs of the current window (the zones stitch an ad into each SCTE-35 break). */
+  let liveRanges = [];
   /** The last VOD media playlist hls.js loaded (stitched): its DATERANGEs are matched to the tracking avails. */
   let lastDetails = null;
 
@@ -101,7 +103,12 @@
     let position = video.currentTime;
     let now = null;
     if (live) {
-      $('currentAd').innerHTML = inCue ? '<span class="ad">SCTE-35 break (EXT-X-CUE-OUT): live ads are not inserted yet, the content plays through</span>' : 'content (live)';
+      // Live tracking avails are in wall-clock seconds (PROGRAM-DATE-TIME), as are the DATERANGEs' START-DATEs.
+      const r = liveRanges.find((x) => position >= x.startTime && position < x.startTime + (x.duration ?? 0));
+      const availId = r ? (avails.find((a) => Math.abs(a.startTimeInSeconds - r.startDate.getTime() / 1000) < 0.5)?.availId ?? null) : null;
+      if (r) $('currentAd').innerHTML = `<span class="ad">ad ${escapeHtml(availId ?? '?')} · ${escapeHtml(r.attr['X-AD-ID'] ?? r.id)} (live, stitched) · ${Math.max(0, r.startTime + r.duration - position).toFixed(1)} s left</span>`;
+      else $('currentAd').innerHTML = inCue ? '<span class="ad">SCTE-35 break (EXT-X-CUE-OUT) with no ad stitched in: the content plays through</span>' : 'content (live)';
+      for (const row of $('breaks').rows) row.classList.toggle('now', !!availId && row.dataset.availId === availId);
       return;
     }
     const im = mode === 'interstitials' && hls ? hls.interstitialsManager : null;
@@ -145,10 +152,11 @@
     $('mode').disabled = live;
     timeline = { total: 0, marks: [] };
     inCue = false;
+    liveRanges = [];
     lastDetails = null;
     seenEvents.clear();
     drawTimeline();
-    $('timelineNote').textContent = live ? 'live: a sliding window; the channel\'s SCTE-35 cue-outs pass through the zones' : '—';
+    $('timelineNote').textContent = live ? 'live: a sliding window; the ads the zones stitch into the channel\'s SCTE-35 breaks are marked by DATERANGEs' : '—';
     const base = $('via').value;
     const body = live ? { channelId: config.channelId } : { assetId: config.assetId, mode };
     const created = await fetch(`${base}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -178,6 +186,7 @@
     };
     hls.on(Hls.Events.LEVEL_LOADED, (e, d) => {
       onPlaylist(`media playlist ${d.level}`)(e, d);
+      if (d.details.live) liveRanges = Object.values(d.details.dateRanges ?? {}).filter((r) => r.class === AD_CLASS);
       if (!d.details.live && mode === 'stitched') {
         lastDetails = d.details;
         timeline = marksFromDateRanges(d.details);
@@ -219,10 +228,12 @@
     $('video').play().catch(() => undefined);
   }
 
-  async function loadBreaks(url, mine) {
+  async function loadBreaks(url, mine, refresh = false) {
     const table = $('breaks');
-    avails = [];
-    table.innerHTML = '<tr><td class="muted">loading…</td></tr>';
+    if (!refresh) {
+      avails = [];
+      table.innerHTML = '<tr><td class="muted">loading…</td></tr>';
+    }
     try {
       const res = await fetch(url);
       const json = await res.json();
@@ -233,19 +244,21 @@
         const row = table.insertRow();
         row.dataset.availId = a.availId;
         row.className = 'ad';
-        row.innerHTML = `<td>${escapeHtml(a.availId)}</td><td>${fmt(a.startTimeInSeconds)}</td><td>${a.durationInSeconds}s</td><td>${escapeHtml(a.fill)}</td><td>${(a.ads ?? []).map((ad) => `${escapeHtml(ad.adId)} (${ad.durationInSeconds}s)`).join(', ') || '—'}</td>`;
+        row.innerHTML = `<td>${escapeHtml(a.availId)}</td><td>${live ? `${new Date(a.startTimeInSeconds * 1000).toISOString().slice(11, 19)} UTC` : fmt(a.startTimeInSeconds)}</td><td>${a.durationInSeconds}s</td><td>${escapeHtml(a.fill ?? '—')}</td><td>${(a.ads ?? []).map((ad) => `${escapeHtml(ad.adId)} (${ad.durationInSeconds}s)`).join(', ') || '—'}</td>`;
       }
-      if (avails.length === 0) table.innerHTML = '<tr><td class="muted">no ad breaks</td></tr>';
+      if (avails.length === 0) table.innerHTML = `<tr><td class="muted">no ad breaks${live ? ' decided yet' : ''}</td></tr>`;
       // The playlist may have come first: name its ads' breaks now.
       if (lastDetails && mode === 'stitched') {
         timeline = marksFromDateRanges(lastDetails);
         drawTimeline();
       }
-      table.insertRow().innerHTML = `<td colspan="5" class="muted">content offsets; served by ${escapeHtml(res.headers.get('x-meridian-zone') ?? '?')}</td>`;
+      table.insertRow().innerHTML = `<td colspan="5" class="muted">${live ? 'wall-clock starts, refreshed as breaks are decided' : 'content offsets'}; served by ${escapeHtml(res.headers.get('x-meridian-zone') ?? '?')}</td>`;
     } catch (e) {
       if (mine !== generation) return;
       table.innerHTML = `<tr><td class="err">tracking: ${escapeHtml(e.message)}</td></tr>`;
     }
+    // Live breaks are decided as the channel reaches them: keep the table current.
+    if (live && mine === generation) setTimeout(() => loadBreaks(url, mine, true), 4000);
   }
 
   // — Blackout: what a zone serves a viewer in the chosen country, read from the playlist it serves. —
