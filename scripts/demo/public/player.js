@@ -150,6 +150,7 @@
     live = $('content').value === 'live';
     mode = live ? 'stitched' : $('mode').value;
     $('mode').disabled = live;
+    $('timeline').style.display = live ? 'none' : '';
     timeline = { total: 0, marks: [] };
     inCue = false;
     liveRanges = [];
