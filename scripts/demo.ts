@@ -42,7 +42,7 @@ function ownSignals(): void {
 }
 
 try {
-  stack = await startStack({ log, live: true });
+  stack = await startStack({ log, live: true, ...(process.env.BLACKOUT_RULES ? { blackoutRules: process.env.BLACKOUT_RULES } : {}) });
   ownSignals();
   if (stopping) {
     await stack.stop();

@@ -47,6 +47,11 @@ export interface StackOptions {
    * cue-out breaks, and add it as the last origin of the zones and the edge; default false.
    */
   live?: boolean | { speed?: number; breaks?: { offsetSeconds: number; durationSeconds: number }[] };
+  /**
+   * Passed to every zone as `BLACKOUT_RULES` and shown on the player page, for when the zones apply
+   * blackout rules (they do not yet: the page's counts show what a viewer really gets); default none.
+   */
+  blackoutRules?: string;
   /** Progress lines; default stderr. */
   log?: (line: string) => void;
 }
@@ -228,6 +233,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         LOG_REQUESTS: 'false',
         SHUTDOWN_GRACE_MS: '0',
         ...(valkeyUrl ? { VALKEY_URL: valkeyUrl } : {}),
+        ...(options.blackoutRules ? { BLACKOUT_RULES: options.blackoutRules } : {}),
       });
       const server = await startServer(config, quietLogger(log, id));
       servers.set(id, server);
@@ -276,6 +282,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       assetId: CONTENT_ASSET_ID,
       ...(liveChannel ? { channelId: CONTENT_ASSET_ID } : {}),
       contentSeconds: params.contentSeconds,
+      ...(options.blackoutRules ? { blackoutRules: options.blackoutRules } : {}),
     });
     cleanups.push(() => playerServer.close());
     log(`player: ${playerServer.url}`);

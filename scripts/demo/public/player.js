@@ -264,7 +264,7 @@
 
   // — Blackout: what a zone serves a viewer in the chosen country, read from the playlist it serves. —
   $('blackoutRules').innerHTML = config.blackoutRules
-    ? `The zones run with <code>BLACKOUT_RULES=${escapeHtml(config.blackoutRules)}</code>.`
+    ? `The demo passed <code>BLACKOUT_RULES=${escapeHtml(config.blackoutRules)}</code> to the zones; the counts below show whether they apply it.`
     : 'Blackout is <b>not wired into the zones yet</b>: they have no <code>BLACKOUT_RULES</code> setting, so every viewer gets the content, whatever the country. ' +
       'manifest-core already models the rules (audiences by country, a media-time or wall-clock window, slate or alternate content); once a zone applies one, ' +
       'a viewer in a blacked-out country gets slate segments in place of the window and other viewers do not — the counts below would show it.';
