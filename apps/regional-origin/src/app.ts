@@ -47,6 +47,7 @@ import type { PlaylistRenderer, RenderContext } from './render/playlist-renderer
 import { renditionTargetOf, resolveSessionAds, type AdPlaylistSource } from './render/session-ads.ts';
 import {
   advanceLiveAds,
+  alignToReference,
   createLiveAdsRecord,
   liveTrackingTimeline,
   newerLiveAdsRecord,
@@ -476,12 +477,16 @@ export function createApp(deps: AppDependencies): ZoneApp {
     const liveMedia = async (session: ResolvedSession, master: SourcePlaylist, renditionId: string, media: SourcePlaylist, context: RenderContext): Promise<string | undefined> => {
       const { id } = session.claims;
       try {
-        const window = mediaModelOf(media);
-        if (window.segments.length === 0) return undefined;
+        // The session advances with the first rendition's window (see alignToReference); the others follow it.
+        const referenceId = listSessionRenditions(master).keys().next().value;
+        const referencePath = referenceId === undefined || referenceId === renditionId ? undefined : sessionMediaPath(master, referenceId);
+        const reference = referencePath?.ok ? mediaModelOf(await catalog.getPlaylist(referencePath.value, { live: true })) : mediaModelOf(media);
+        const window = alignToReference(mediaModelOf(media), reference);
+        if (window.segments.length === 0 || reference.segments.length === 0) return undefined;
         const options = liveOptions(session);
         const record = await serialised(id, async () => {
           const current = liveRecordOf(session);
-          const next = await advanceLiveAds(current.record, window, options);
+          const next = await advanceLiveAds(current.record, reference, options);
           const json = JSON.stringify(next);
           if (json !== current.json) {
             liveRecords.set(id, { record: next, json });

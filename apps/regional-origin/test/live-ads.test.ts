@@ -38,15 +38,19 @@ const ladderMaster = (media: (name: string) => string): string =>
     '',
   ].join('\n');
 
-/** An fMP4 VOD media playlist of `count` one-second segments. */
-const vodMedia = (count: number, prefix = 'seg'): string =>
+/**
+ * An fMP4 VOD media playlist of `count` one-second segments; `audioJitter` makes the durations
+ * alternate around one second as AAC frames do (1.021 s, 0.979 s, …), so audio EXTINFs differ
+ * from the video's while both renditions stay aligned.
+ */
+const vodMedia = (count: number, prefix = 'seg', audioJitter = false): string =>
   [
     '#EXTM3U',
     '#EXT-X-VERSION:6',
     '#EXT-X-TARGETDURATION:1',
     '#EXT-X-PLAYLIST-TYPE:VOD',
     '#EXT-X-MAP:URI="init.mp4"',
-    ...Array.from({ length: count }, (_, i) => `#EXTINF:1.000,\n${prefix}${i}.m4s`),
+    ...Array.from({ length: count }, (_, i) => `#EXTINF:${audioJitter ? (i % 2 === 0 ? '1.021' : '0.979') : '1.000'},\n${prefix}${i}.m4s`),
     '#EXT-X-ENDLIST',
     '',
   ].join('\n');
@@ -101,7 +105,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'ch1', 'master.m3u8'), ladderMaster((name) => `${name}/index.m3u8`));
   for (const name of ['240p', '720p', 'audio']) {
     mkdirSync(join(dir, 'ch1', name));
-    writeFileSync(join(dir, 'ch1', name, 'index.m3u8'), vodMedia(LOOP, 'content'));
+    writeFileSync(join(dir, 'ch1', name, 'index.m3u8'), vodMedia(LOOP, 'content', name === 'audio'));
   }
   channel = await startLiveChannel({
     dir,
@@ -202,11 +206,18 @@ describe('live SSAI', () => {
     const renditions = ['v0', 'v1', 'r0'];
     const runs: Record<string, Reload[]> = { v0: [], v1: [], r0: [] };
     for (let i = 0; i < LOOP + 8; i++) {
-      const now = await Promise.all(renditions.map((r) => reload(app, sid, r)));
+      // Each step a different rendition reloads first (players reload audio and video independently).
+      const order = i % 2 === 0 ? ['r0', 'v0', 'v1'] : ['v1', 'r0', 'v0'];
+      const got: Record<string, Reload> = {};
+      for (const r of order) got[r] = await reload(app, sid, r);
+      const now = renditions.map((r) => got[r]!);
       // The same instant: the same MSN, DSN and discontinuity positions in every rendition.
       for (const r of now) {
         expect([r.msn, r.dsn], `step ${i}`).toEqual([now[0]!.msn, now[0]!.dsn]);
-        expect(r.segments.map((s) => s.discontinuity)).toEqual(now[0]!.segments.map((s) => s.discontinuity));
+        // (An audio window may end a segment earlier: a replacement appears once the content it replaces is out in that rendition.)
+        const common = Math.min(r.segments.length, now[0]!.segments.length);
+        expect(common).toBeGreaterThanOrEqual(now[0]!.segments.length - 1);
+        expect(r.segments.slice(0, common).map((s) => s.discontinuity)).toEqual(now[0]!.segments.slice(0, common).map((s) => s.discontinuity));
       }
       renditions.forEach((r, k) => runs[r]!.push(now[k]!));
       // A second reload of the same window answers the same playlist.

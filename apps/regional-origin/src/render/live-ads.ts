@@ -152,6 +152,22 @@ export async function advanceLiveAds(record: LiveAdsRecord, window: MediaPlaylis
 }
 
 /**
+ * A rendition's window cut back to the reference rendition's newest segment. The session advances
+ * with one reference rendition, because a break whose end is not signalled yet closes at the
+ * window's edge by that window's last EXTINF — and audio EXTINFs (AAC frames) differ from video's,
+ * so closing it from whichever rendition reloads first would change the replacement's length
+ * (and the sequence numbers) with the reload order. A rendition a segment ahead is served a
+ * segment behind instead (players expect renditions to be published a little apart).
+ */
+export function alignToReference(window: MediaPlaylist, reference: MediaPlaylist): MediaPlaylist {
+  if (window === reference) return window;
+  const lastOf = (p: MediaPlaylist): number => (p.mediaSequence ?? 0) + p.segments.length - 1;
+  const ahead = lastOf(window) - lastOf(reference);
+  if (ahead <= 0 || ahead >= window.segments.length) return window;
+  return { ...window, segments: window.segments.slice(0, window.segments.length - ahead) };
+}
+
+/**
  * Renders one rendition's (already personalised) origin window with the record's breaks
  * replaced: the pods are read again from the stored ads, the slate from its URL. Throws
  * ManifestError when an input is unusable (the caller serves the content then).
