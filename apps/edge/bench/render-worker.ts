@@ -9,10 +9,13 @@
  *   and serialise every segment), what the edge did before;
  * - `parse`: manifest-core's parse of the source alone;
  * - `verify`: WebCrypto verification of the session id every media request starts with.
+ * With `master=1`, every request (empty ones too) first parses a small master playlist, as the
+ * edge's media route does before it renders (it resolves the rendition in the session master).
  */
 import {
   createSessionMediaRenderer,
   describeSourcePlaylist,
+  parseMasterPlaylist,
   parseMediaPlaylist,
   verifySessionToken,
   type SessionUrls,
@@ -56,6 +59,9 @@ export default {
     const segments = Number(url.searchParams.get('segments') ?? '300');
     const mode = url.searchParams.get('mode') ?? 'template';
     const text = textOf(segments);
+    if (url.searchParams.get('master') === '1') {
+      parseMasterPlaylist('#EXTM3U\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-STREAM-INF:BANDWIDTH=3128000,RESOLUTION=1280x720,CODECS="avc1.64001f"\n720p/index.m3u8\n');
+    }
     const path = '/vod/bench/720p/index.m3u8';
     let bytes = 0;
     for (let i = 0; i < n; i++) {

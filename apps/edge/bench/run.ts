@@ -82,12 +82,12 @@ async function warmCpu(script: string, mode: WarmMode, segments: number, samples
  * module is instantiated, the handler runs once), then one operation, then empty requests whose
  * median is subtracted. Nothing of the operation's code has run in that isolate before.
  */
-async function coldCpu(script: string, mode: ColdMode, segments: number, token: string): Promise<{ p50: number; max: number }> {
+async function coldCpu(script: string, mode: ColdMode, segments: number, token: string, afterMaster = false): Promise<{ p50: number; max: number }> {
   const names = Array.from({ length: COLD_ISOLATES }, (_, i) => `cold${i}`);
   const mf = new Miniflare({ workers: names.map((name) => ({ name, modules: true, script, compatibilityDate: COMPATIBILITY_DATE })) });
   await mf.ready;
   try {
-    const query = `mode=${mode}&segments=${segments}&token=${token}`;
+    const query = `mode=${mode}&segments=${segments}&token=${token}${afterMaster ? '&master=1' : ''}`;
     const per: number[] = [];
     for (const name of names) {
       const worker = await mf.getWorker(name);
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
 
   console.log(`\n— cold: the first operation in a fresh isolate (${COLD_ISOLATES} isolates each; dispatch subtracted) —`);
   const cold: Record<string, { p50: number; max: number }> = {};
-  for (const [mode, segments, what] of [
+  for (const [mode, segments, what, afterMaster] of [
     ['verify', 300, 'WebCrypto HMAC verification of the session id'],
     ['parse', 300, 'manifest-core parse alone'],
     ['parse', 1200, 'manifest-core parse alone'],
@@ -158,9 +158,11 @@ async function main(): Promise<void> {
     ['first-core', 1200, 'whole render, manifest-core renderer (before)'],
     ['first-edge', 300, 'whole render, edge renderer'],
     ['first-edge', 1200, 'whole render, edge renderer'],
+    ['first-edge', 300, 'whole render, edge renderer, after the master parse the media route does first', true],
+    ['first-edge', 1200, 'whole render, edge renderer, after the master parse the media route does first', true],
   ] as const) {
-    const r = await coldCpu(renderScript, mode, segments, token);
-    cold[`cold ${mode} ${segments}`] = { p50: Number(r.p50.toFixed(4)), max: Number(r.max.toFixed(4)) };
+    const r = await coldCpu(renderScript, mode, segments, token, afterMaster === true);
+    cold[`cold ${mode} ${segments}${afterMaster === true ? ' after master' : ''}`] = { p50: Number(r.p50.toFixed(4)), max: Number(r.max.toFixed(4)) };
     console.log(`${mode.padEnd(10)} ${String(segments).padStart(5)} segments: p50 ${r.p50.toFixed(3)} ms  max ${r.max.toFixed(3)} ms  (${what})`);
   }
 

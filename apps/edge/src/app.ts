@@ -310,6 +310,8 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
 
   app.get('/v1/steering/:file{[A-Za-z0-9_.-]+\\.json}', async (c) => {
     const { token } = await verifySession((c.req.param('file') ?? '').replace(/\.json$/, ''));
+    // Steering follows what the colo's other isolates know about zone health too.
+    await director.syncShared();
     const priority = priorityFor(c, readSteeringQuery(c.req.query()), config.steeringMinThroughputBps);
     c.header('cache-control', 'private, no-store');
     const manifest = buildSteeringManifest(priority, config.steeringTtlSeconds, `${baseOf(c)}/v1/steering/${token}.json`);

@@ -46,6 +46,17 @@ describe('zone health shared across isolates (workerd)', () => {
     return res.headers.get('x-meridian-zone-attempts');
   };
 
+  /** PATHWAY-PRIORITY a player of a new VOD session gets from `isolate`. */
+  const steeringAt = async (mf: Miniflare, isolate: string): Promise<string[]> => {
+    const worker = await mf.getWorker(isolate);
+    const master = await worker.fetch(`${PUBLIC_BASE_URL}/v1/vod/a1/master.m3u8`);
+    expect(master.status).toBe(200);
+    await master.text();
+    const res = await worker.fetch(`${PUBLIC_BASE_URL}/v1/steering/${master.headers.get('x-meridian-session') ?? ''}.json`);
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { 'PATHWAY-PRIORITY': string[] })['PATHWAY-PRIORITY'];
+  };
+
   beforeAll(async () => {
     origin = await startOrigin();
     dead = await startBlackHole();
@@ -57,13 +68,14 @@ describe('zone health shared across isolates (workerd)', () => {
     await origin?.close();
   });
 
-  it("skips a zone another isolate found dead, from its first request", async () => {
+  it('skips a zone another isolate found dead, from its first request, in forwarding and in steering', async () => {
     const colo = await startColo('1000');
     try {
       expect(await openAt(colo, 'isolate-a')).toBe('zone-silent:timeout,zone-ok:201');
       expect(await openAt(colo, 'isolate-b')).toBe('zone-ok:201');
       const health = (await (await (await colo.getWorker('isolate-b')).fetch(`${PUBLIC_BASE_URL}/healthz`)).json()) as { zones: Array<{ id: string; healthy: boolean }> };
       expect(health.zones.find((z) => z.id === 'zone-silent')).toMatchObject({ healthy: false });
+      expect(await steeringAt(colo, 'isolate-b')).toEqual(['edge', 'zone-ok']);
     } finally {
       await colo.dispose();
     }
@@ -73,6 +85,7 @@ describe('zone health shared across isolates (workerd)', () => {
     const colo = await startColo('0');
     try {
       expect(await openAt(colo, 'isolate-a')).toBe('zone-silent:timeout,zone-ok:201');
+      expect(await steeringAt(colo, 'isolate-b')).toEqual(['edge', 'zone-silent', 'zone-ok']);
       expect(await openAt(colo, 'isolate-b')).toBe('zone-silent:timeout,zone-ok:201');
     } finally {
       await colo.dispose();
