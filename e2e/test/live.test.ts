@@ -93,6 +93,16 @@ describe('live through the edge', () => {
       const sns = report.fragments.filter((f) => f.type === type && f.sn !== 'initSegment').map((f) => f.sn as number);
       for (let i = 1; i < sns.length; i++) expect(sns[i], `${type} fragment ${i}: ${sns.join(',')}`).toBeGreaterThanOrEqual(sns[i - 1]!);
     }
+    // Media timing across every discontinuity (ads in and out, the channel's loop): each next fragment
+    // starts where the previous one ended, so no buffer hole opens (hls.js would stall on one).
+    for (const type of ['main', 'audio']) {
+      const frags = report.fragments.filter((f) => f.type === type && f.sn !== 'initSegment');
+      for (let i = 1; i < frags.length; i++) {
+        const [prev, f] = [frags[i - 1]!, frags[i]!];
+        if (f.sn !== (prev.sn as number) + 1) continue;
+        expect(Math.abs(f.startSeconds - (prev.startSeconds + prev.durationSeconds)), `${type} sn ${f.sn} (cc ${prev.cc}→${f.cc})`).toBeLessThan(0.1);
+      }
+    }
     // A whole loop of segments went by, so every break position in the loop was played through.
     const main = report.fragments.filter((f) => f.type === 'main' && f.sn !== 'initSegment');
     const sns = main.map((f) => f.sn as number);
