@@ -161,17 +161,28 @@ function renderPieces(source: SourcePlaylistText, urls: SessionUrls): string[] |
       }
     }
     cuts.sort((a, b) => a.at - b.at);
-    const common = new RegExp(`^${escapeRegExp(first)}\n([^\n]+)$`, 'gm');
-    const commonPair = `${literal(canonical.get(first) ?? first)}\n${literal(prefix)}$1${literal(suffix)}`;
+    // A stretch is "D\nname\nD\nname\n…": every "\nD\n" between two names becomes the end of one URI
+    // line and the start of the next pair, with one plain-string replaceAll.
+    const canonFirst = canonical.get(first) ?? first;
+    const between = literal(`${suffix}\n${canonFirst}\n${prefix}`);
+    const firstLine = `${first}\n`;
+    const stretch = (chunk: string): string | undefined => {
+      if (chunk === '') return '';
+      if (!chunk.startsWith(firstLine)) return undefined;
+      return `${canonFirst}\n${prefix}${chunk.slice(firstLine.length, -1).replaceAll(`\n${firstLine}`, between)}${suffix}\n`;
+    };
     let expanded = '';
     let from = 0;
     for (const { at, line } of cuts) {
       const nameStart = at + line.length + 1;
       const nameEnd = run.indexOf('\n', nameStart);
-      expanded += `${run.slice(from, at).replace(common, commonPair)}${canonical.get(line) ?? line}\n${prefix}${run.slice(nameStart, nameEnd)}${suffix}\n`;
+      const before = stretch(run.slice(from, at));
+      if (before === undefined) return generic(run);
+      expanded += `${before}${canonical.get(line) ?? line}\n${prefix}${run.slice(nameStart, nameEnd)}${suffix}\n`;
       from = nameEnd + 1;
     }
-    return expanded + run.slice(from).replace(common, commonPair);
+    const last = stretch(run.slice(from));
+    return last === undefined ? generic(run) : expanded + last;
   };
   const pieces: string[] = [];
   at = 0;
