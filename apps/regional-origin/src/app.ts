@@ -10,6 +10,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import {
   buildSteeringManifest,
   checkAdParamsQuery,
+  detectBreaks,
   checkId as checkIdResult,
   checkSessionMode,
   checkSessionStart,
@@ -32,6 +33,7 @@ import {
   steeringPathwayPriority,
   verifyPlaybackUrl,
   type AssetManifest,
+  type Break,
   type RequestCheck,
   type SessionAds,
 } from '@meridian/manifest-core';
@@ -405,6 +407,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
       const media = await catalog.getPlaylist(must(sessionMediaPath(master, renditionId)), { live: kind === 'live' });
       const context = renderContext(session, media.originId);
       if (kind === 'live') noteLiveKeys(contentId, media);
+      if (kind === 'live' && liveInterstitialsFor(session, renditionId)) context.ads = await liveInterstitials(session, master, renditionId, media);
       if (kind === 'vod') context.ads = await mediaAds(session, master, renditionId, media);
       let body: string | Uint8Array | undefined;
       if (kind === 'live' && liveSsaiFor(session, renditionId)) body = await liveMedia(session, master, renditionId, media, context);
@@ -502,6 +505,47 @@ export function createApp(deps: AppDependencies): ZoneApp {
       }
     };
 
+    // — live HLS Interstitials: the content as it is plus one interstitial DATERANGE per break; the ADS is called when the player asks for the asset list —
+    const liveInterstitialsFor = (session: ResolvedSession, renditionId: string): boolean =>
+      config.ads.urlTemplate !== undefined && session.claims.mode === 'interstitials' && !renditionId.startsWith('i');
+    /** The breaks of the reference rendition's window (the master's first), with their planned length as the resume offset so the DATERANGE never changes. */
+    // Breaks signalled recently, by channel and id: a player may ask for an asset list after its break slid out of the window.
+    const signalledBreaks = new LRUCache<string, Break>({ max: 10_000, ttl: 600_000 });
+    const liveBreaks = async (master: SourcePlaylist, channelId: string): Promise<Break[]> => {
+      const referencePath = sessionMediaPath(master, listSessionRenditions(master).keys().next().value ?? 'v0');
+      if (!referencePath.ok) return [];
+      const reference = mediaModelOf(await catalog.getPlaylist(referencePath.value, { live: true }));
+      return detectBreaks(reference).breaks.flatMap((b) => {
+        if (b.startPdtMs === undefined || b.insert) return [];
+        const planned = b.durationSeconds ?? b.contentDurationSeconds;
+        if (planned === undefined) return [];
+        const brk = { ...b, durationSeconds: planned, contentDurationSeconds: planned };
+        signalledBreaks.set(`${channelId}/${brk.id}`, brk);
+        return [brk];
+      });
+    };
+    const liveInterstitials = async (session: ResolvedSession, master: SourcePlaylist, renditionId: string, media: SourcePlaylist): Promise<SessionAds | undefined> => {
+      try {
+        const breaks = await liveBreaks(master, session.claims.contentId);
+        if (breaks.length === 0) return undefined;
+        return { mode: 'interstitials', breaks, assetListUrl: (brk) => `${base}/v1/sessions/${session.token}/breaks/${brk.id}.json` };
+      } catch (error) {
+        log.warn('live interstitials left out of a media playlist', { sessionId: session.claims.id, renditionId, path: media.path, errorMessage: (error as Error).message });
+        return undefined;
+      }
+    };
+
+    /** A live break's plan: from the channel's current window, else (it slid out) from a stored decision; undefined for an unknown id. */
+    const livePlan = async (session: ResolvedSession, breakId: string): Promise<BreakPlan | undefined> => {
+      const channelId = session.claims.contentId;
+      const brk =
+        (await liveBreaks(await sourceMaster('live', channelId), channelId)).find((b) => b.id === breakId) ?? signalledBreaks.get(`${channelId}/${breakId}`);
+      if (brk) return { id: brk.id, index: brk.startMsn, offsetSeconds: brk.startOffsetSeconds, durationSeconds: brk.durationSeconds ?? config.ads.breakDurationSeconds, truncateLastAd: true };
+      // Another zone signalled it and decided it already: the stored decision answers.
+      if (!session.breaks[breakId]) return undefined;
+      return { id: breakId, index: 0, offsetSeconds: 0, durationSeconds: config.ads.breakDurationSeconds, truncateLastAd: true };
+    };
+
     const vodPlans = async (session: ResolvedSession): Promise<BreakPlan[]> => {
       if (session.claims.kind !== 'vod') return [];
       const asset = await readyAsset(session.claims.contentId);
@@ -570,10 +614,10 @@ export function createApp(deps: AppDependencies): ZoneApp {
       });
     });
 
-    app.get('/v1/sessions/:sid/breaks/:break{b[0-9]{1,4}\\.json}', async (c) => {
+    app.get('/v1/sessions/:sid/breaks/:break{[A-Za-z0-9_-]{1,100}\\.json}', async (c) => {
       const session = await sessions.resolve(sessionParam(c));
       const breakId = (c.req.param('break') ?? '').replace(/\.json$/, '');
-      const plan = (await vodPlans(session)).find((p) => p.id === breakId);
+      const plan = session.claims.kind === 'live' ? await livePlan(session, breakId) : (await vodPlans(session)).find((p) => p.id === breakId);
       if (!plan) throw new AppError('NOT_FOUND', `no break ${breakId}`);
       const decision = await decider.decide(session, plan);
       c.header('cache-control', 'private, no-store');

@@ -289,6 +289,41 @@ describe('live SSAI', () => {
     }
   }, 60_000);
 
+  it('in interstitials mode signals each live break as an HLS interstitial (same DATERANGE in every rendition and reload) whose asset list holds the ad', async () => {
+    const { app } = buildApp(testConfig([origin.url, channel.baseUrl], liveEnv()));
+    alignWindow(5);
+    const res = await app.request('/v1/live/ch1/master.m3u8?mode=interstitials');
+    expect(res.status).toBe(200);
+    const sid = res.headers.get('x-meridian-session') ?? '';
+    const interstitials = (text: string): string[] => text.split('\n').filter((l) => l.includes('CLASS="com.apple.hls.interstitial"'));
+    const seen = new Map<string, string>();
+    for (let i = 0; i < 4; i++) {
+      for (const r of ['v1', 'r0']) {
+        const got = await reload(app, sid, r);
+        expect(got.status).toBe(200);
+        // The content is untouched: no ad segments, no added discontinuities.
+        expect(got.segments.some((x) => isAd(x.uri))).toBe(false);
+        for (const line of interstitials(got.text)) {
+          const id = /ID="([^"]+)"/.exec(line)![1]!;
+          expect(line).toContain('X-SNAP="OUT,IN"');
+          if (seen.has(id)) expect(line, `${r} step ${i}`).toBe(seen.get(id));
+          seen.set(id, line);
+        }
+      }
+      await step();
+    }
+    expect(seen.size).toBeGreaterThanOrEqual(1);
+    const [id, line] = [...seen][0]!;
+    expect(line).toContain('X-RESUME-OFFSET=3');
+    const assetListUrl = /X-ASSET-LIST="([^"]+)"/.exec(line)![1]!;
+    expect(assetListUrl).toBe(`http://zone.test/v1/sessions/${sid}/breaks/${id}.json`);
+    const listRes = await app.request(new URL(assetListUrl).pathname);
+    const list = (await listRes.json()) as { ASSETS: Array<{ URI: string; DURATION: number }> };
+    expect(listRes.status, JSON.stringify(list)).toBe(200);
+    expect(list.ASSETS).toEqual([{ URI: `${origin.url}/vod/${AD_ID}/master.m3u8`, DURATION: 3 }]);
+    expect((await app.request(`/v1/sessions/${sid}/breaks/cue-999999.json`)).status).toBe(404);
+  }, 30_000);
+
   it('serves a live channel\'s AES-128 keys (rotated ones too) only to sessions of that channel', async () => {
     const keys = createMemoryKeyStore();
     const lk1 = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
