@@ -53,6 +53,8 @@ export interface EdgeDependencies {
   nowMs: () => number;
   /** Random bytes (session ids and seeds). */
   randomBytes: (n: number) => Uint8Array;
+  /** Cache API cache that media templates are shared through (`caches.default`); undefined keeps them per isolate. */
+  templateCache?: Cache | undefined;
 }
 
 /** Bindings and context the Worker runtime hands each request. */
@@ -87,7 +89,7 @@ function viewerOf(c: Context): Viewer {
 export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
   const { config, sources, director, nowMs } = deps;
   const app = new Hono<EdgeBindings>();
-  const renderMedia = createEdgeMediaRenderer();
+  const renderMedia = createEdgeMediaRenderer(deps.templateCache ? { shared: { cache: deps.templateCache, ttlSeconds: config.vodPlaylistTtlSeconds } } : {});
 
   const masterPathways = config.pathways.filter((p) => !p.clone);
   /** Content Steering PATHWAY-CLONES: one per configured clone, sent in every manifest (a player ignores a clone it already has). */
@@ -291,7 +293,12 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
     // Only origin paths are followed: an absolute URL in a master would make the edge fetch arbitrary hosts.
     const media = await sources.getPlaylist(must(sessionMediaPath(master, renditionId)));
     const base = baseOf(c);
-    const text = renderMedia.text(media, token, (t) => sessionUrls(base, t, media.originId), `${base} ${media.originId}`);
+    const urlsFor = (t: string): SessionUrls => sessionUrls(base, t, media.originId);
+    const templateKey = `${base} ${media.originId}`;
+    // A source this isolate has not rendered yet may have a template another isolate of the colo shared.
+    const template = await renderMedia.prepare(media, urlsFor, templateKey);
+    const text = renderMedia.text(media, token, urlsFor, templateKey);
+    c.header('x-meridian-template', template);
     c.header('content-type', PLAYLIST_TYPE);
     c.header('cache-control', sessionPlaylistCacheControl(media.live, media.targetDurationSeconds));
     c.header('x-meridian-origin', media.originId);

@@ -60,6 +60,7 @@ export function buildEdgeApp(env: EdgeEnv): Hono<EdgeBindings> {
     forward,
     nowMs: () => Date.now(),
     randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+    templateCache: typeof caches === 'undefined' ? undefined : caches.default,
   });
 }
 

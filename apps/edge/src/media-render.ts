@@ -44,6 +44,11 @@ export interface EdgeMediaRenderer {
    * `templateKey` names everything else the URLs depend on (URL base, serving origin).
    */
   text(source: SourcePlaylistText, token: string, urlsFor: (token: string) => SessionUrls, templateKey: string): string;
+  /**
+   * Makes sure the source's template for `templateKey` is in the isolate, reading it from the
+   * shared cache or rendering (and sharing) it; `text` then only joins. Says where it came from.
+   */
+  prepare(source: SourcePlaylistText, urlsFor: (token: string) => SessionUrls, templateKey: string): Promise<TemplateSource>;
 }
 
 /** Distinct lines found by searching without allocating before a full collection is worth it. */
@@ -217,14 +222,42 @@ function splitPieces(pieces: readonly string[], separator: string): string[] {
   return parts ?? [''];
 }
 
+/** Options of {@link createEdgeMediaRenderer}. */
+export interface EdgeMediaRendererOptions {
+  /**
+   * Templates shared with the colo's other isolates through the Cache API: the first isolate to
+   * render a source stores the template (keyed by a SHA-256 of the source and of every URL it
+   * depends on); the others read it instead of rendering, so their first render is a cache read,
+   * a split and a join. Entries live `ttlSeconds`. Default none.
+   */
+  shared?: { cache: Cache; ttlSeconds: number };
+}
+
+/** How {@link EdgeMediaRenderer.prepare} came by a template: already in the isolate, read from the shared cache, or rendered here. */
+export type TemplateSource = 'isolate' | 'shared' | 'rendered' | 'direct';
+
+/** Cache API keys of shared templates live on a host nobody serves. */
+const SHARED_TEMPLATE_BASE = 'https://media-template.meridian.invalid/';
+
+const encoder = new TextEncoder();
+
+/** Hex SHA-256 of the parts (WebCrypto: native, and it runs once per source and isolate). */
+async function sha256Hex(parts: readonly string[]): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(parts.join('\u0000'))));
+  let hex = '';
+  for (const b of digest) hex += b.toString(16).padStart(2, '0');
+  return hex;
+}
+
 /**
  * Creates a renderer whose templates live as long as the source playlist object (a WeakMap: when
  * the source cache drops a playlist, its templates go with it).
  * @example
- * const media = createEdgeMediaRenderer();
+ * const media = createEdgeMediaRenderer({ shared: { cache: caches.default, ttlSeconds: 86_400 } });
+ * await media.prepare(source, (t) => urlsFor(base, t), base);
  * const text = media.text(source, token, (t) => urlsFor(base, t), base);
  */
-export function createEdgeMediaRenderer(): EdgeMediaRenderer {
+export function createEdgeMediaRenderer(options: EdgeMediaRendererOptions = {}): EdgeMediaRenderer {
   const templates = new WeakMap<SourcePlaylistText, Map<string, string[]>>();
   const render = (source: SourcePlaylistText, urls: SessionUrls): string => renderRunCompressed(source, urls) ?? renderSessionMedia(source, urls);
   /** Template parts: split piece by piece, so the expanded runs are never copied into one string first. */
@@ -232,19 +265,45 @@ export function createEdgeMediaRenderer(): EdgeMediaRenderer {
     const pieces = renderPieces(source, urls) ?? [renderSessionMedia(source, urls)];
     return splitPieces(pieces, PLACEHOLDER);
   };
+  // A token that could collide with the placeholder, or a source that contains it, is rendered directly.
+  const isDirect = (source: SourcePlaylistText, token: string): boolean => source.text.includes('\u0001') || token.includes('\u0001');
+  const store = (source: SourcePlaylistText, templateKey: string, parts: string[]): void => {
+    let bySource = templates.get(source);
+    if (!bySource) templates.set(source, (bySource = new Map()));
+    if (bySource.size >= MAX_TEMPLATES_PER_SOURCE) bySource.clear();
+    bySource.set(templateKey, parts);
+  };
+  const local = (source: SourcePlaylistText, templateKey: string): string[] | undefined => templates.get(source)?.get(templateKey);
   return {
     text(source, token, urlsFor, templateKey) {
-      // A token that could collide with the placeholder, or a source that contains it, is rendered directly.
-      if (source.text.includes('\u0001') || token.includes('\u0001')) return render(source, urlsFor(token));
-      let bySource = templates.get(source);
-      if (!bySource) templates.set(source, (bySource = new Map()));
-      let parts = bySource.get(templateKey);
-      if (!parts) {
-        parts = partsOf(source, urlsFor(PLACEHOLDER));
-        if (bySource.size >= MAX_TEMPLATES_PER_SOURCE) bySource.clear();
-        bySource.set(templateKey, parts);
-      }
+      if (isDirect(source, token)) return render(source, urlsFor(token));
+      let parts = local(source, templateKey);
+      if (!parts) store(source, templateKey, (parts = partsOf(source, urlsFor(PLACEHOLDER))));
       return parts.join(token);
+    },
+    async prepare(source, urlsFor, templateKey) {
+      if (isDirect(source, '')) return 'direct';
+      if (local(source, templateKey)) return 'isolate';
+      const shared = options.shared;
+      if (!shared) {
+        store(source, templateKey, partsOf(source, urlsFor(PLACEHOLDER)));
+        return 'rendered';
+      }
+      // Everything the output depends on: the source, its path, and every URL the session's URLs are built from.
+      const urls = urlsFor(PLACEHOLDER);
+      const key = `${SHARED_TEMPLATE_BASE}${await sha256Hex([source.path, source.text, urls.segmentBaseUrl, urls.mediaPlaylistUrl('r'), urls.keyUrl('k'), urls.steeringUrl ?? ''])}`;
+      // The shared cache is an optimisation: when it fails, the template is rendered here.
+      const hit = await shared.cache.match(key).catch(() => undefined);
+      const text = hit ? await hit.text().catch(() => undefined) : undefined;
+      if (text !== undefined && !local(source, templateKey)) {
+        store(source, templateKey, text.split(PLACEHOLDER));
+        return 'shared';
+      }
+      const parts = local(source, templateKey) ?? partsOf(source, urls);
+      store(source, templateKey, parts);
+      const body = new Response(parts.join(PLACEHOLDER), { headers: { 'cache-control': `public, max-age=${shared.ttlSeconds}` } });
+      await shared.cache.put(key, body).catch(() => undefined);
+      return 'rendered';
     },
   };
 }
