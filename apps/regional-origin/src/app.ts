@@ -32,6 +32,7 @@ import {
   sessionPlaylistCacheControl,
   steeringPathwayPriority,
   verifyPlaybackUrl,
+  type AdPod,
   type AssetManifest,
   type Break,
   type RequestCheck,
@@ -453,7 +454,10 @@ export function createApp(deps: AppDependencies): ZoneApp {
       });
       return result;
     };
+    // Ad playlists are VOD and cached for VOD_PLAYLIST_L1_TTL_MS; the pods built from them live as long.
+    const livePods = new LRUCache<string, AdPod>({ max: 1_000, ttl: Math.max(1, config.vodPlaylistL1TtlMs) });
     const liveOptions = (session: ResolvedSession): LiveAdsOptions => ({
+      podCache: livePods,
       // A break another zone already settled needs no ADS call here.
       decide: (plan) => Promise.resolve(session.breaks[`live:${plan.id}`] ?? decider.decide(session, plan)),
       // A separate field from the decider's own record of the ADS answer: it holds what the break plays.
@@ -468,6 +472,8 @@ export function createApp(deps: AppDependencies): ZoneApp {
     /** The session's live record: the more advanced of this zone's copy and the store's. */
     const liveRecordOf = (session: ResolvedSession): { record: LiveAdsRecord; json: string | undefined } => {
       const cached = liveRecords.get(session.claims.id);
+      // The store usually holds what this zone wrote last: no need to parse it again.
+      if (cached !== undefined && session.live === cached.json) return cached;
       const stored = parseLiveAdsRecord(session.live);
       const record = newerLiveAdsRecord(cached?.record, stored) ?? createLiveAdsRecord();
       return { record, json: record === cached?.record ? cached.json : record === stored ? session.live : undefined };

@@ -88,13 +88,25 @@ export interface LiveAdsOptions {
   slateUrl: string | undefined;
   /** Planned duration of a break whose cue carries none, seconds. */
   breakDurationSeconds: number;
+  /**
+   * Pods already read, by their ads (shared by every session that got the same ads): reloads then
+   * reuse the parsed ad playlists instead of building them per request. Default none.
+   */
+  podCache?: { get(key: string): AdPod | undefined; set(key: string, pod: AdPod): unknown };
 }
 
 /** The pod of a break's decided ads (those whose transcoded playlists can be read); undefined when none can. */
-async function podOf(ads: readonly DecidedAd[], playlists: AdPlaylistSource): Promise<AdPod | undefined> {
-  const creatives = await Promise.all(ads.map((ad) => adCreativeOf(ad, playlists).catch(() => undefined)));
+async function podOf(ads: readonly DecidedAd[], options: Pick<LiveAdsOptions, 'playlists' | 'podCache'>): Promise<AdPod | undefined> {
+  const key = ads.map((ad) => `${ad.adId} ${ad.uri}`).join('\n');
+  const cached = options.podCache?.get(key);
+  if (cached !== undefined) return cached;
+  const creatives = await Promise.all(ads.map((ad) => adCreativeOf(ad, options.playlists).catch(() => undefined)));
   const ready = creatives.filter((c): c is AdCreative => c !== undefined);
-  return ready.length > 0 ? { ads: ready } : undefined;
+  if (ready.length === 0) return undefined;
+  const pod = { ads: ready };
+  // Only complete pods are kept: a creative that could not be read is tried again next time.
+  if (ready.length === ads.length) options.podCache?.set(key, pod);
+  return pod;
 }
 
 async function slateOf(options: LiveAdsOptions): Promise<FillerAsset | undefined> {
@@ -123,7 +135,7 @@ export async function advanceLiveAds(record: LiveAdsRecord, window: MediaPlaylis
         truncateLastAd: true,
       };
       const decision = await options.decide(plan).catch(() => undefined);
-      let pod = decision?.fill === 'ads' ? await podOf(decision.ads, options.playlists) : undefined;
+      let pod = decision?.fill === 'ads' ? await podOf(decision.ads, options) : undefined;
       // What this zone would play (only the ads it could read), then what every zone plays: the
       // first decision stored for the break, so that concurrent reloads on two zones agree.
       const own = pod === undefined ? [] : (decision?.ads ?? []).filter((ad) => pod!.ads.some((c) => c.adId === ad.adId));
@@ -135,7 +147,7 @@ export async function advanceLiveAds(record: LiveAdsRecord, window: MediaPlaylis
         decidedAtMs: decision?.decidedAtMs ?? 0,
       });
       if (agreed.ads.length === 0) return;
-      if (!agreed.ads.every((ad) => pod?.ads.some((c) => c.adId === ad.adId))) pod = await podOf(agreed.ads, options.playlists);
+      if (!agreed.ads.every((ad) => pod?.ads.some((c) => c.adId === ad.adId))) pod = await podOf(agreed.ads, options);
       if (pod === undefined) return;
       pods[brk.id] = pod;
       ads[brk.id] = agreed.ads;
@@ -178,7 +190,7 @@ export async function renderLiveAds(record: LiveAdsRecord, window: MediaPlaylist
     record.state.decisions.map(async (d) => {
       const list = record.ads[d.id];
       if (d.fill !== 'ads' || list === undefined) return;
-      const pod = await podOf(list, options.playlists);
+      const pod = await podOf(list, options);
       if (pod !== undefined) pods[d.id] = pod;
     }),
   );
