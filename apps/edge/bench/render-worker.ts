@@ -7,10 +7,12 @@
  *   render in an isolate: run-compressed template build, then the join);
  * - `first-core`: the same with manifest-core's `createSessionMediaRenderer` (parse, personalise
  *   and serialise every segment), what the edge did before;
+ * - `first-shared`: the edge's renderer with templates shared through `caches.default` (a fresh
+ *   isolate's first render reads the template another isolate stored: SHA-256, cache read, split, join);
  * - `parse`: manifest-core's parse of the source alone;
  * - `verify`: WebCrypto verification of the session id every media request starts with.
- * With `master=1`, every request (empty ones too) first parses a small master playlist, as the
- * edge's media route does before it renders (it resolves the rendition in the session master).
+ * With `prelude=1`, every request (empty ones too) first does what the edge's media route does
+ * before it renders: verify the session id (WebCrypto) and parse the session's master.
  */
 import {
   createSessionMediaRenderer,
@@ -24,6 +26,8 @@ import {
 import { createEdgeMediaRenderer } from '../src/media-render.ts';
 
 const edge = createEdgeMediaRenderer();
+// workerd's CacheStorage has `default`; the bench is type-checked against Node's, which does not.
+const sharing = createEdgeMediaRenderer({ shared: { cache: (caches as unknown as { default: Cache }).default, ttlSeconds: 3_600 } });
 const core = createSessionMediaRenderer();
 const texts = new Map<number, string>();
 const kept = new Map<number, SourcePlaylistText>();
@@ -59,7 +63,8 @@ export default {
     const segments = Number(url.searchParams.get('segments') ?? '300');
     const mode = url.searchParams.get('mode') ?? 'template';
     const text = textOf(segments);
-    if (url.searchParams.get('master') === '1') {
+    if (url.searchParams.get('prelude') === '1') {
+      await verifySessionToken(url.searchParams.get('token') ?? '', KEYRING, Date.now());
       parseMasterPlaylist('#EXTM3U\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-STREAM-INF:BANDWIDTH=3128000,RESOLUTION=1280x720,CODECS="avc1.64001f"\n720p/index.m3u8\n');
     }
     const path = '/vod/bench/720p/index.m3u8';
@@ -76,6 +81,12 @@ export default {
         case 'first-edge':
           bytes = edge.text({ path, text }, token, urlsFor, 'bench').length;
           break;
+        case 'first-shared': {
+          const source = { path, text };
+          await sharing.prepare(source, urlsFor, 'bench');
+          bytes = sharing.text(source, token, urlsFor, 'bench').length;
+          break;
+        }
         case 'first-core':
           bytes = core.text({ path, text }, token, urlsFor, 'bench').length;
           break;

@@ -28,7 +28,7 @@ const BAR_P99_MS = 1;
 const THROUGHPUT_ROUNDS = 5;
 
 type WarmMode = 'template' | 'first-edge' | 'first-core';
-type ColdMode = 'first-edge' | 'first-core' | 'parse' | 'verify';
+type ColdMode = 'first-edge' | 'first-shared' | 'first-core' | 'parse' | 'verify';
 
 async function bundle(entry: string): Promise<string> {
   const out = await build({
@@ -84,12 +84,12 @@ async function warmCpu(script: string, mode: WarmMode, segments: number, samples
  * module is instantiated, the handler runs once), then one operation, then empty requests whose
  * median is subtracted. Nothing of the operation's code has run in that isolate before.
  */
-async function coldCpu(script: string, mode: ColdMode, segments: number, token: string, afterMaster = false): Promise<{ p50: number; max: number }> {
+async function coldCpu(script: string, mode: ColdMode, segments: number, token: string, afterPrelude = false): Promise<{ p50: number; max: number }> {
   const names = Array.from({ length: COLD_ISOLATES }, (_, i) => `cold${i}`);
   const mf = new Miniflare({ workers: names.map((name) => ({ name, modules: true, script, compatibilityDate: COMPATIBILITY_DATE })) });
   await mf.ready;
   try {
-    const query = `mode=${mode}&segments=${segments}&token=${token}${afterMaster ? '&master=1' : ''}`;
+    const query = `mode=${mode}&segments=${segments}&token=${token}${afterPrelude ? '&prelude=1' : ''}`;
     const per: number[] = [];
     for (const name of names) {
       const worker = await mf.getWorker(name);
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
 
   console.log(`\n— cold: the first operation in a fresh isolate (${COLD_ISOLATES} isolates each; dispatch subtracted) —`);
   const cold: Record<string, { p50: number; max: number }> = {};
-  for (const [mode, segments, what, afterMaster] of [
+  for (const [mode, segments, what, afterPrelude] of [
     ['verify', 300, 'WebCrypto HMAC verification of the session id'],
     ['parse', 300, 'manifest-core parse alone'],
     ['parse', 1200, 'manifest-core parse alone'],
@@ -160,11 +160,15 @@ async function main(): Promise<void> {
     ['first-core', 1200, 'whole render, manifest-core renderer (before)'],
     ['first-edge', 300, 'whole render, edge renderer'],
     ['first-edge', 1200, 'whole render, edge renderer'],
-    ['first-edge', 300, 'whole render, edge renderer, after the master parse the media route does first', true],
-    ['first-edge', 1200, 'whole render, edge renderer, after the master parse the media route does first', true],
+    ['first-edge', 300, 'whole render, edge renderer, after the media route prelude (session verification, master parse)', true],
+    ['first-edge', 1200, 'whole render, edge renderer, after the media route prelude (session verification, master parse)', true],
+    ['first-shared', 300, 'template another isolate shared (the first isolate renders it; cache I/O wait counted)'],
+    ['first-shared', 1200, 'template another isolate shared (the first isolate renders it; cache I/O wait counted)'],
+    ['first-shared', 300, 'template another isolate shared, after the media route prelude (cache I/O wait counted)', true],
+    ['first-shared', 1200, 'template another isolate shared, after the media route prelude (cache I/O wait counted)', true],
   ] as const) {
-    const r = await coldCpu(renderScript, mode, segments, token, afterMaster === true);
-    cold[`cold ${mode} ${segments}${afterMaster === true ? ' after master' : ''}`] = { p50: Number(r.p50.toFixed(4)), max: Number(r.max.toFixed(4)) };
+    const r = await coldCpu(renderScript, mode, segments, token, afterPrelude === true);
+    cold[`cold ${mode} ${segments}${afterPrelude === true ? ' after prelude' : ''}`] = { p50: Number(r.p50.toFixed(4)), max: Number(r.max.toFixed(4)) };
     console.log(`${mode.padEnd(10)} ${String(segments).padStart(5)} segments: p50 ${r.p50.toFixed(3)} ms  max ${r.max.toFixed(3)} ms  (${what})`);
   }
 
