@@ -544,8 +544,11 @@ export function createApp(deps: AppDependencies): ZoneApp {
     /** A live break's plan: from the channel's current window, else (it slid out) from a stored decision; undefined for an unknown id. */
     const livePlan = async (session: ResolvedSession, breakId: string): Promise<BreakPlan | undefined> => {
       const channelId = session.claims.contentId;
-      const brk =
-        (await liveBreaks(await sourceMaster('live', channelId), channelId)).find((b) => b.id === breakId) ?? signalledBreaks.get(`${channelId}/${breakId}`);
+      // The origin being unreachable must not fail an asset list whose break this zone has seen.
+      const current = await sourceMaster('live', channelId)
+        .then((master) => liveBreaks(master, channelId))
+        .catch((): Break[] => []);
+      const brk = current.find((b) => b.id === breakId) ?? signalledBreaks.get(`${channelId}/${breakId}`);
       if (brk) return { id: brk.id, index: brk.startMsn, offsetSeconds: brk.startOffsetSeconds, durationSeconds: brk.durationSeconds ?? config.ads.breakDurationSeconds, truncateLastAd: true };
       // Another zone signalled it and decided it already: the stored decision answers.
       if (!session.breaks[breakId]) return undefined;
