@@ -11,6 +11,7 @@ import { appendQuery, resolveUri } from '../render/url.ts';
 import { PlanLayout, decideBreak } from './plan.ts';
 import type { DecideBreakOptions } from './plan.ts';
 import type { PlanSegment } from './plan.ts';
+import { clearMapUris, keepClearMapsClear } from './map-order.ts';
 import { selectAdRendition } from './select.ts';
 import { formatPdt, timelineOf, usesImplicitIv } from './timeline.ts';
 import type { Timeline } from './timeline.ts';
@@ -591,7 +592,8 @@ export function finishPlaylist(
   if (content.endList) out.endList = true;
   // RFC 8216 §7: the IV attribute of EXT-X-KEY needs protocol version 2.
   if (walked.implicitIv !== undefined && writeImplicitIvs(walked.segments, walked.implicitIv, mediaSequence) && (out.version ?? 1) < 2) out.version = 2;
-  return out;
+  // Keys re-emitted beside a content map must not make a clear init section "encrypted" (see map-order.ts).
+  return keepClearMapsClear(out, clearMapUris(content));
 }
 
 /** Options of {@link stitchVod}. */
