@@ -222,6 +222,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         PORT: String(port),
         ZONE: id,
         PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+        // What the edge forwards keeps its URLs on the edge (keys, asset lists), not on this zone.
+        FORWARDED_BASE_URLS: edgeUrl,
         SIGNING_KEYS: DEMO_SIGNING_KEYS,
         ORIGIN_URLS: originUrls,
         ORIGIN_TIMEOUT_MS: '1500',

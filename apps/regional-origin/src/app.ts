@@ -2,6 +2,7 @@
  * @module The zone server's Hono app, built from injected dependencies (stores, clocks, fetchers,
  * renderer, ADS client). `server.ts` wires the real ones; tests call `app.request()` or a port.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Hono, type Context } from 'hono';
 import { LRUCache } from 'lru-cache';
 import { bodyLimit } from 'hono/body-limit';
@@ -135,7 +136,10 @@ async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
 /** Builds the app. */
 export function createApp(deps: AppDependencies): ZoneApp {
   const { config, metrics, log, nowMs } = deps;
-  const base = config.publicBaseUrl;
+  // Per request: the edge's base when an allowed edge forwarded it (FORWARDED_BASE_URLS), else this zone's.
+  const forwardedBases = new Map(config.forwardedBaseUrls.map((u) => [new URL(u).host, u]));
+  const requestBase = new AsyncLocalStorage<string>();
+  const base = (): string => requestBase.getStore() ?? config.publicBaseUrl;
   let inFlight = 0;
   let draining = false;
 
@@ -219,7 +223,10 @@ export function createApp(deps: AppDependencies): ZoneApp {
     c.header('x-request-id', requestId);
     c.header('x-meridian-zone', config.zone);
     try {
-      await next();
+      const forwardedHost = forwardedBases.size > 0 ? c.req.header('x-forwarded-host') : undefined;
+      const edgeBase = forwardedHost !== undefined ? forwardedBases.get(forwardedHost) : undefined;
+      if (edgeBase !== undefined) await requestBase.run(edgeBase, next);
+      else await next();
     } finally {
       inFlight--;
       const route = c.req.routePath === '/*' || c.req.routePath === '*' ? 'unmatched' : c.req.routePath;
@@ -345,7 +352,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
       config.steering.pathways.length === 0
         ? []
         : [
-            config.steering.pathways.find((p) => p.id === config.zone) ?? { id: config.zone, baseUrl: base },
+            config.steering.pathways.find((p) => p.id === config.zone) ?? { id: config.zone, baseUrl: base() },
             ...config.steering.pathways.filter((p) => p.id !== config.zone),
           ];
     /** PATHWAY-PRIORITY: this zone first unless it is draining; other zones' health is unknown here, so they count as healthy. */
@@ -361,8 +368,8 @@ export function createApp(deps: AppDependencies): ZoneApp {
     const renderContext = (session: ResolvedSession, servedBy?: string, withPathways = false): RenderContext => ({
       sessionToken: session.token,
       claims: session.claims,
-      urlsFor: (token) => sessionUrlsFor({ baseUrl: base, sessionToken: token, steering: steeringPathways.length > 0, segmentBaseUrl: segmentBaseUrl(servedBy) }),
-      templateKey: servedBy ?? '',
+      urlsFor: (token) => sessionUrlsFor({ baseUrl: base(), sessionToken: token, steering: steeringPathways.length > 0, segmentBaseUrl: segmentBaseUrl(servedBy) }),
+      templateKey: `${servedBy ?? ''} ${base()}`,
       pathways: withPathways ? sessionPathways(steeringPathways, steeringPriority({ currentPathway: undefined, throughputBps: undefined }), session.token) : [],
       breaks: session.breaks,
     });
@@ -391,7 +398,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
       await sourceMaster(kind, contentId);
       const session = await sessions.start({ kind, contentId, mode, adParams, country: country(c) });
       c.header('cache-control', 'no-store');
-      return c.json(sessionStartResponse(base, session.token), 201);
+      return c.json(sessionStartResponse(base(), session.token), 201);
     });
 
     const sessionParam = (c: Context): string => {
@@ -534,7 +541,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
       try {
         const breaks = await liveBreaks(master, session.claims.contentId);
         if (breaks.length === 0) return undefined;
-        return { mode: 'interstitials', breaks, assetListUrl: (brk) => `${base}/v1/sessions/${session.token}/breaks/${brk.id}.json` };
+        return { mode: 'interstitials', breaks, assetListUrl: (brk) => `${base()}/v1/sessions/${session.token}/breaks/${brk.id}.json` };
       } catch (error) {
         log.warn('live interstitials left out of a media playlist', { sessionId: session.claims.id, renditionId, path: media.path, errorMessage: (error as Error).message });
         return undefined;
@@ -572,7 +579,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
           plans,
           decide: (plan) => decider.decide(session, plan),
           ...adPlaylists(),
-          assetListUrl: (breakId) => `${base}/v1/sessions/${session.token}/breaks/${breakId}.json`,
+          assetListUrl: (breakId) => `${base()}/v1/sessions/${session.token}/breaks/${breakId}.json`,
           // A real wall clock (not 1970): players map DATERANGEs through PROGRAM-DATE-TIME.
           sessionEpochMs: session.claims.createdAtSeconds * 1000,
         });
@@ -599,7 +606,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
             startTimeInSeconds: plan.offsetSeconds,
             durationInSeconds: plan.durationSeconds,
             fill: d?.fill ?? 'content',
-            assetListUrl: `${base}/v1/sessions/${session.token}/breaks/${plan.id}.json`,
+            assetListUrl: `${base()}/v1/sessions/${session.token}/breaks/${plan.id}.json`,
             ads: (d?.ads ?? []).map((ad) => {
               const entry = {
                 adId: ad.adId,
@@ -637,7 +644,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
       const token = (c.req.param('file') ?? '').replace(/\.json$/, '');
       await sessions.verify(token);
       c.header('cache-control', 'private, no-store');
-      return c.json(buildSteeringManifest(steeringPriority(readSteeringQuery(c.req.query())), config.steering.ttlSeconds, `${base}/v1/steering/${token}.json`));
+      return c.json(buildSteeringManifest(steeringPriority(readSteeringQuery(c.req.query())), config.steering.ttlSeconds, `${base()}/v1/steering/${token}.json`));
     });
 
     // A live channel's keys are the AES-128 keys its media playlists name. Keys rotate out of the

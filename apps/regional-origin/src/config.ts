@@ -30,6 +30,12 @@ export interface Config {
   zone: string;
   /** Base URL players reach this zone at; used in absolute URLs in masters and JSON. */
   publicBaseUrl: string;
+  /**
+   * Public base URLs of the edges that forward to this zone: a request whose `x-forwarded-host` is
+   * one of their hosts gets that base in its URLs (keys, asset lists, session links), so a viewer
+   * the edge served keeps going through the edge. An allow-list: other forwarded hosts are ignored.
+   */
+  forwardedBaseUrls: string[];
   /** Base URL segments are rewritten to (a CDN in front of the origins); default: the origin's own URL. */
   cdnBaseUrl: string | undefined;
   /** Valkey connection. */
@@ -177,6 +183,12 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(zone)) problems.push(`ZONE=${zone}: expected [A-Za-z0-9._-]{1,64}`);
   const publicBaseUrl = url('PUBLIC_BASE_URL', raw('PUBLIC_BASE_URL')) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
+  const forwardedBaseUrls: string[] = [];
+  for (const u of list('FORWARDED_BASE_URLS')) {
+    const parsed = url('FORWARDED_BASE_URLS', u);
+    if (parsed !== undefined) forwardedBaseUrls.push(parsed);
+  }
+
   const valkeyUrl = raw('VALKEY_URL');
   if (valkeyUrl !== undefined && !/^rediss?:\/\//.test(valkeyUrl)) problems.push(`VALKEY_URL=${valkeyUrl}: expected redis:// or rediss://`);
   let clusterNodes: Array<{ host: string; port: number }> | undefined;
@@ -252,6 +264,7 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
     role,
     zone,
     publicBaseUrl,
+    forwardedBaseUrls,
     cdnBaseUrl: url('CDN_BASE_URL', raw('CDN_BASE_URL')),
     valkey: {
       url: valkeyUrl,

@@ -81,6 +81,19 @@ describe('VOD playback', () => {
     expect(await tracking.json()).toEqual({ avails: [] });
   });
 
+  it('writes an allowed forwarding edge\'s base into keys and session URLs, and ignores other forwarded hosts', async () => {
+    publishAsset(origin, 'movie-fwd', { keyId: 'k-fwd' });
+    const { app } = buildApp(testConfig([origin.url], { FORWARDED_BASE_URLS: 'https://edge.example' }));
+    const viaEdge = await app.request('/v1/vod/movie-fwd/master.m3u8', { headers: { 'x-forwarded-host': 'edge.example' } });
+    const sid = sessionFrom(await viaEdge.text());
+    const media = await (await app.request(`/v1/sessions/${sid}/v0.m3u8`, { headers: { 'x-forwarded-host': 'edge.example' } })).text();
+    expect(media).toContain(`URI="https://edge.example/v1/keys/k-fwd?session=${sid}"`);
+    const direct = await (await app.request(`/v1/sessions/${sid}/v0.m3u8`)).text();
+    expect(direct).toContain(`URI="http://zone.test/v1/keys/k-fwd?session=${sid}"`);
+    const spoofed = await app.request('/v1/sessions', { method: 'POST', body: JSON.stringify({ assetId: 'movie-fwd' }), headers: { 'content-type': 'application/json', 'x-forwarded-host': 'evil.example' } });
+    expect(((await spoofed.json()) as { masterUrl: string }).masterUrl.startsWith('http://zone.test/')).toBe(true);
+  });
+
   it('answers CORS preflight and exposes the zone/origin headers to web players', async () => {
     const { app } = zone();
     const pre = await app.request('/v1/vod/movie1/master.m3u8', { method: 'OPTIONS', headers: { origin: 'https://player.example', 'access-control-request-method': 'GET' } });
