@@ -1,7 +1,7 @@
 /** @module Test fixtures: a local origin, regional zones started in-process, and the edge bundle in workerd. */
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
-import { startFaultyServer, type FaultyServer } from '@meridian/testkit';
+import { sampleAssetManifest, startFaultyServer, type FaultyServer } from '@meridian/testkit';
 import { loadConfig, startServer, type RunningServer } from '@meridian/regional-origin';
 import type { AssetManifest } from '@meridian/manifest-core';
 
@@ -16,40 +16,7 @@ export const PUBLIC_BASE_URL = 'https://edge.meridian.test';
 
 /** A valid asset.json with two rungs and an optional AES-128 key. */
 export function assetJson(assetId: string, keyId?: string): AssetManifest {
-  const rung = (name: string, height: number, bw: number) => ({
-    name,
-    playlist: `${name}/index.m3u8`,
-    codecs: 'avc1.64001f',
-    width: Math.round((height * 16) / 9),
-    height,
-    frameRate: 30,
-    targetBitrateBps: bw,
-    peakBitrateBps: bw,
-    averageBitrateBps: bw,
-    bandwidthBps: bw + 128_000,
-    averageBandwidthBps: bw + 128_000,
-    segmentCount: 3,
-    durationSeconds: 18,
-    ...(keyId ? { keyId } : {}),
-    locations: [],
-  });
-  return {
-    version: 1,
-    assetId,
-    status: 'ready',
-    master: 'master.m3u8',
-    durationSeconds: 18,
-    codec: 'h264',
-    container: 'ts',
-    segmentSeconds: 6,
-    encoder: { kind: 'cpu', name: 'libx264' },
-    renditions: [rung('240p', 240, 500_000), rung('720p', 720, 3_000_000)],
-    audio: null,
-    thumbnails: null,
-    keyIds: keyId ? [keyId] : [],
-    locations: [],
-    updatedAt: '2026-11-22T00:00:00Z',
-  };
+  return sampleAssetManifest(assetId, keyId ? { keyId } : {});
 }
 
 /** The source master of {@link assetJson}, with an audio group and an I-frame stream. */

@@ -1,6 +1,6 @@
 /** @module Shared fixtures for the zone server tests: asset.json, playlists, an origin and an app with in-memory parts. */
 import { randomBytes } from 'node:crypto';
-import { startFaultyServer, type FaultyServer } from '@meridian/testkit';
+import { sampleAssetManifest, startFaultyServer, type FaultyServer, type SampleAssetOptions } from '@meridian/testkit';
 import type { AssetManifest } from '@meridian/manifest-core';
 import { createApp, type AppDependencies, type ZoneApp } from '../src/app.ts';
 import { loadConfig, type Config } from '../src/config.ts';
@@ -19,41 +19,8 @@ import { createMemoryUploadStore } from '../src/uploads/store.ts';
 export const SIGNING_KEYS = 'k1:test-secret-0123456789abcdef';
 
 /** A valid asset.json for `assetId` (ladder of two rungs, optional AES-128 key). */
-export function assetJson(assetId: string, options: { status?: AssetManifest['status']; keyId?: string; durationSeconds?: number } = {}): AssetManifest {
-  const rung = (name: string, height: number, bw: number) => ({
-    name,
-    playlist: `${name}/index.m3u8`,
-    codecs: 'avc1.64001f',
-    width: Math.round((height * 16) / 9),
-    height,
-    frameRate: 30,
-    targetBitrateBps: bw,
-    peakBitrateBps: bw,
-    averageBitrateBps: bw,
-    bandwidthBps: bw + 128_000,
-    averageBandwidthBps: bw + 128_000,
-    segmentCount: 3,
-    durationSeconds: options.durationSeconds ?? 18,
-    ...(options.keyId ? { keyId: options.keyId } : {}),
-    locations: [],
-  });
-  return {
-    version: 1,
-    assetId,
-    status: options.status ?? 'ready',
-    master: 'master.m3u8',
-    durationSeconds: options.durationSeconds ?? 18,
-    codec: 'h264',
-    container: 'ts',
-    segmentSeconds: 6,
-    encoder: { kind: 'cpu', name: 'libx264' },
-    renditions: [rung('240p', 240, 500_000), rung('720p', 720, 3_000_000)],
-    audio: null,
-    thumbnails: null,
-    keyIds: options.keyId ? [options.keyId] : [],
-    locations: [],
-    updatedAt: '2026-11-22T00:00:00Z',
-  };
+export function assetJson(assetId: string, options: SampleAssetOptions = {}): AssetManifest {
+  return sampleAssetManifest(assetId, options);
 }
 
 /** The source master of {@link assetJson}. */

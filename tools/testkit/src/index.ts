@@ -73,3 +73,7 @@ export {
   type FfmpegProbeOptions,
   type FfmpegProbeReport,
 } from './player.ts';
+
+// — sample assets for app tests —
+export { sampleAssetManifest } from './assets.ts';
+export type { SampleAssetOptions } from './assets.ts';
