@@ -38,6 +38,9 @@ import {
   type Break,
   type RequestCheck,
   type SessionAds,
+  type SessionBlackout,
+  type ViewerProfile,
+  ruleApplies,
 } from '@meridian/manifest-core';
 import type { Config } from './config.ts';
 import { AppError, APP_ERROR_CODES, isAppError } from './errors.ts';
@@ -48,7 +51,7 @@ import type { OriginFetcher } from './origin.ts';
 import type { ValkeyClient } from './valkey.ts';
 import { createContentCatalog, type ContentCatalog, type SourcePlaylist } from './catalog.ts';
 import type { PlaylistRenderer, RenderContext } from './render/playlist-renderer.ts';
-import { renditionTargetOf, resolveSessionAds, type AdPlaylistSource } from './render/session-ads.ts';
+import { renditionTargetOf, resolveSessionAds, slateFillerOf, type AdPlaylistSource } from './render/session-ads.ts';
 import {
   advanceLiveAds,
   alignToReference,
@@ -417,6 +420,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
       if (kind === 'live') noteLiveKeys(contentId, media);
       if (kind === 'live' && liveInterstitialsFor(session, renditionId)) context.ads = await liveInterstitials(session, master, renditionId, media);
       if (kind === 'vod') context.ads = await mediaAds(session, master, renditionId, media);
+      if (kind === 'vod') context.blackout = await mediaBlackout(session, master, renditionId);
       let body: string | Uint8Array | undefined;
       if (kind === 'live' && liveSsaiFor(session, renditionId)) body = await liveMedia(session, master, renditionId, media, context);
       try {
@@ -425,6 +429,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
         // Stitching throws ManifestError for unusable ad inputs: the content plays without them.
         if (context.ads === undefined) throw error;
         log.warn('ads left out of a media playlist', { sessionId: session.claims.id, errorMessage: (error as Error).message });
+        // A blackout is a rights rule: it stays even when the ads cannot be stitched.
         body = deps.renderer.renderMedia(media, { ...context, ads: undefined });
       }
       c.header('content-type', PLAYLIST_TYPE);
@@ -432,6 +437,22 @@ export function createApp(deps: AppDependencies): ZoneApp {
       markOrigin(c, media.originId);
       return c.body(typeof body === 'string' ? body : (body as Uint8Array<ArrayBuffer>));
     });
+
+    /**
+     * The viewer's blackouts for a VOD media playlist (BLACKOUT_RULES), undefined when no rule
+     * applies to them. A rule that applies but whose slate cannot be read fails the playlist (503):
+     * a blacked-out viewer is never served the content instead.
+     */
+    const mediaBlackout = async (session: ResolvedSession, master: SourcePlaylist, renditionId: string): Promise<SessionBlackout | undefined> => {
+      const viewer: ViewerProfile = session.claims.country !== undefined ? { country: session.claims.country } : {};
+      if (!config.blackoutRules.some((rule) => ruleApplies(rule, viewer)) || renditionId.startsWith('i')) return undefined;
+      const slate = config.ads.slateUrl === undefined ? undefined : await slateFillerOf(config.ads.slateUrl, adPlaylists()).catch(() => undefined);
+      if (slate === undefined) {
+        log.error('blackout slate unavailable', { sessionId: session.claims.id, slateUrl: config.ads.slateUrl });
+        throw new AppError('DEPENDENCY_UNAVAILABLE', 'blackout slate unavailable');
+      }
+      return { rules: config.blackoutRules, viewer, fillers: [slate], rendition: renditionTargetOf(master, renditionId) };
+    };
 
     /** Where ad and slate playlists are read (this zone's catalog) and the URLs players fetch them from. */
     const adPlaylists = (): AdPlaylistSource => {

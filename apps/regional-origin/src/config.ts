@@ -2,7 +2,7 @@
  * @module Configuration of the zone server: every setting read from the environment (or
  * the matching `--kebab-case` flag), validated once at start, with its default and unit.
  */
-import { createSettingsReader, parseSigningKeys, type Keyring } from '@meridian/manifest-core';
+import { createSettingsReader, isManifestError, parseBlackoutRules, parseSigningKeys, type BlackoutRule, type Keyring } from '@meridian/manifest-core';
 
 /** Which routes this process serves, so upload and playback pools scale separately. */
 export type Role = 'playback' | 'upload' | 'all';
@@ -96,6 +96,11 @@ export interface Config {
     /** Duration of each VOD break, in seconds. */
     breakDurationSeconds: number;
   };
+  /**
+   * Blackout rules (manifest-core's JSON form, BLACKOUT_RULES): VOD media playlists of a viewer a
+   * rule applies to get the slate (SLATE_URL, filler id `slate`) over the blacked-out media time.
+   */
+  blackoutRules: BlackoutRule[];
   /** Uploads. */
   uploads: {
     /** Bucket uploads go to; unset disables the upload routes' S3 calls (they answer 503). */
@@ -264,6 +269,7 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
     role,
     zone,
     publicBaseUrl,
+    blackoutRules: [],
     forwardedBaseUrls,
     cdnBaseUrl: url('CDN_BASE_URL', raw('CDN_BASE_URL')),
     valkey: {
@@ -322,6 +328,16 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
   }
   if (config.ads.fallback === 'slate' && config.ads.urlTemplate !== undefined && config.ads.slateUrl === undefined) {
     problems.push('SLATE_URL is required when ADS_FALLBACK=slate and ADS_URL_TEMPLATE is set');
+  }
+  const blackoutJson = raw('BLACKOUT_RULES');
+  if (blackoutJson !== undefined) {
+    try {
+      config.blackoutRules = parseBlackoutRules(blackoutJson, { fillerIds: ['slate'] });
+    } catch (error) {
+      if (!isManifestError(error)) throw error;
+      problems.push(`BLACKOUT_RULES: ${error.message}`);
+    }
+    if (config.blackoutRules.length > 0 && config.ads.slateUrl === undefined) problems.push('SLATE_URL is required when BLACKOUT_RULES is set (the slate replaces blacked-out content)');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -15,8 +15,8 @@ export function createManifestCoreRenderer(): PlaylistRenderer {
     listRenditions: (source) => listSessionRenditions(source),
     renderMaster: (source, context) => renderSessionMaster(source, context.urlsFor(context.sessionToken), context.pathways),
     renderMedia: (source, context) =>
-      context.ads === undefined
+      context.ads === undefined && context.blackout === undefined
         ? media.bytes(source, context.sessionToken, context.urlsFor, context.templateKey)
-        : renderSessionMedia(source, context.urlsFor(context.sessionToken), context.ads),
+        : renderSessionMedia(source, context.urlsFor(context.sessionToken), context.ads, context.blackout),
   };
 }

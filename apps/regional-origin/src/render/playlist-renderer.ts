@@ -2,7 +2,7 @@
  * @module PlaylistRenderer: the seam where the session playlist renderer plugs in. The server hands
  * it the source playlist and the session; it returns the personalised text.
  */
-import type { SessionAds, SessionPathway, SessionUrls } from '@meridian/manifest-core';
+import type { SessionAds, SessionBlackout, SessionPathway, SessionUrls } from '@meridian/manifest-core';
 import type { SourcePlaylist } from '../catalog.ts';
 import type { BreakDecision, SessionClaims } from '../sessions/types.ts';
 
@@ -21,6 +21,8 @@ export interface RenderContext {
   breaks: Record<string, BreakDecision>;
   /** The ads of the media playlist being rendered (stitched or interstitials); undefined: none. */
   ads?: SessionAds | undefined;
+  /** The viewer's blackouts (VOD): slate over blacked-out media time, composed with the ads; undefined: none. */
+  blackout?: SessionBlackout | undefined;
 }
 
 /** Renders personalised playlists from source playlists. */
