@@ -2,7 +2,11 @@
  * @module `npm run demo`: starts the whole system on loopback (see scripts/demo/README.md), prints
  * one `READY {json}` line on stdout, and serves until SIGINT/SIGTERM, then stops everything it started.
  */
+
 import { startStack, type Stack } from './demo/stack.ts';
+
+/** The demo's blackout example: Germany, 6–12 s of media time, slate. */
+const DEMO_BLACKOUT_RULES = JSON.stringify({ rules: [{ id: 'demo-de', audience: { countries: ['DE'], match: 'ANY' }, trigger: { kind: 'mediaTime', startSeconds: 6, endSeconds: 12 }, replacementId: 'slate' }] });
 
 const log = (line: string): void => {
   process.stderr.write(`[demo] ${line}\n`);
@@ -42,7 +46,10 @@ function ownSignals(): void {
 }
 
 try {
-  stack = await startStack({ log, live: true, ...(process.env.BLACKOUT_RULES ? { blackoutRules: process.env.BLACKOUT_RULES } : {}) });
+  // A blackout example by default: viewers in Germany get the slate over 6–12 s of the VOD
+  // (pick DE on the player page). BLACKOUT_RULES overrides it; BLACKOUT_RULES= (empty) turns it off.
+  const blackoutRules = process.env.BLACKOUT_RULES ?? DEMO_BLACKOUT_RULES;
+  stack = await startStack({ log, live: true, ...(blackoutRules ? { blackoutRules } : {}) });
   ownSignals();
   if (stopping) {
     await stack.stop();

@@ -48,8 +48,8 @@ export interface StackOptions {
    */
   live?: boolean | { speed?: number; breaks?: { offsetSeconds: number; durationSeconds: number }[] };
   /**
-   * Passed to every zone as `BLACKOUT_RULES` and shown on the player page, for when the zones apply
-   * blackout rules (they do not yet: the page's counts show what a viewer really gets); default none.
+   * Passed to every zone as `BLACKOUT_RULES` (VOD: a viewer a rule applies to gets the slate — the
+   * demo's ad clip — over the window) and shown on the player page; default none.
    */
   blackoutRules?: string;
   /** Progress lines; default stderr. */
@@ -230,6 +230,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         CDN_BASE_URL: cdn.url,
         ADS_URL_TEMPLATE: `${vast.vastUrl}?session=[session.id]&dur=[avail.duration]`,
         ADS_FALLBACK: 'content',
+        // The demo's slate (blackouts) is its transcoded ad clip, read from the CDN like any asset.
+        SLATE_URL: `${cdn.url}/vod/${adAssetIdFor(AD_MEDIA_URL)}/master.m3u8`,
         VOD_BREAK_OFFSETS_SECONDS: breakOffsetsSeconds.join(','),
         AD_BREAK_DURATION_SECONDS: String(params.adSeconds),
         LOG_REQUESTS: 'false',

@@ -264,10 +264,9 @@
 
   // — Blackout: what a zone serves a viewer in the chosen country, read from the playlist it serves. —
   $('blackoutRules').innerHTML = config.blackoutRules
-    ? `The demo passed <code>BLACKOUT_RULES=${escapeHtml(config.blackoutRules)}</code> to the zones; the counts below show whether they apply it.`
-    : 'Blackout is <b>not wired into the zones yet</b>: they have no <code>BLACKOUT_RULES</code> setting, so every viewer gets the content, whatever the country. ' +
-      'manifest-core already models the rules (audiences by country, a media-time or wall-clock window, slate or alternate content); once a zone applies one, ' +
-      'a viewer in a blacked-out country gets slate segments in place of the window and other viewers do not — the counts below would show it.';
+    ? `The zones apply <code>BLACKOUT_RULES=${escapeHtml(config.blackoutRules)}</code>: a viewer in a country the rules name gets slate segments over the window (VOD), other viewers the content — the counts below show what the zone served.`
+    : 'No <code>BLACKOUT_RULES</code> were given to the zones, so every viewer gets the content, whatever the country. ' +
+      'Start the demo with e.g. <code>BLACKOUT_RULES=\'{"rules":[{"id":"de","audience":{"countries":["DE"]},"trigger":{"kind":"mediaTime","startSeconds":6,"endSeconds":12},"replacementId":"slate"}]}\'</code> to black out a country.';
   let hls2;
   $('blackoutPlay').onclick = () => {
     if (hls2) hls2.destroy();
