@@ -18,7 +18,8 @@ export interface StitchedRead {
 
 /** Sums up what ffmpeg fetched while decoding a stitched VOD. */
 export function stitchedRead(probe: FfmpegProbeReport): StitchedRead {
-  const segments = probe.openedUrls.filter((u) => /^https?:/.test(u) && /\.(m4s|ts)(\?|$)/.test(u));
+  // AES-128 segments are opened through ffmpeg's crypto protocol: `crypto+http://…`.
+  const segments = probe.openedUrls.map((u) => u.replace(/^crypto\+/, '')).filter((u) => /^https?:/.test(u) && /\.(m4s|ts)(\?|$)/.test(u));
   const breaks = new Set<string>();
   for (const u of segments.filter(isAdSegment)) {
     const id = new URL(u).searchParams.get('mbk')?.split('.')[0];
