@@ -12,10 +12,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { newSessionClaims, signSessionToken } from '@meridian/manifest-core';
-import { startFaultyServer } from '@meridian/testkit';
+import { bundleForWorkerd, startFaultyServer } from '@meridian/testkit';
 
 const COMPATIBILITY_DATE = '2025-09-01';
 /** Renders per request (warm): enough that one request's work dwarfs the dispatch overhead subtracted. */
@@ -31,18 +30,7 @@ type WarmMode = 'template' | 'first-edge' | 'first-core';
 type ColdMode = 'first-edge' | 'first-shared' | 'first-core' | 'parse' | 'verify';
 
 async function bundle(entry: string): Promise<string> {
-  const out = await build({
-    entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['browser', 'module', 'main'],
-    logLevel: 'silent',
-  });
-  return out.outputFiles[0]?.text ?? '';
+  return bundleForWorkerd(fileURLToPath(new URL(entry, import.meta.url)));
 }
 
 function percentile(sorted: number[], p: number): number {

@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { build } from 'esbuild';
+import { bundleForWorkerd } from '@meridian/testkit';
 import { Miniflare } from 'miniflare';
 
 interface Case {
@@ -73,18 +73,8 @@ describe('run-compressed media rendering (workerd)', () => {
   };
 
   beforeAll(async () => {
-    const out = await build({
-      entryPoints: [fileURLToPath(new URL('./workers/render-compare.ts', import.meta.url))],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'neutral',
-      target: 'es2022',
-      conditions: ['workerd', 'worker', 'browser'],
-      mainFields: ['browser', 'module', 'main'],
-      logLevel: 'silent',
-    });
-    mf = new Miniflare({ modules: true, script: out.outputFiles[0]?.text ?? '', compatibilityDate: '2025-09-01' });
+    const script = await bundleForWorkerd(fileURLToPath(new URL('./workers/render-compare.ts', import.meta.url)));
+    mf = new Miniflare({ modules: true, script, compatibilityDate: '2025-09-01' });
     await mf.ready;
   });
   afterAll(async () => {

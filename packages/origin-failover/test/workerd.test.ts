@@ -1,25 +1,13 @@
 /** @module The fetch build bundled by esbuild and run inside workerd through miniflare, against real local origins. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { fileURLToPath } from 'node:url';
-import { refusedUrl, startFaultyServer, type FaultyServer } from '@meridian/testkit';
+import { bundleForWorkerd, refusedUrl, startFaultyServer, type FaultyServer } from '@meridian/testkit';
 
 const entry = fileURLToPath(new URL('./fixtures/worker.ts', import.meta.url));
 
 async function bundle(): Promise<string> {
-  const out = await build({
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['browser', 'module', 'main'],
-    logLevel: 'silent',
-  });
-  return out.outputFiles[0]!.text;
+  return bundleForWorkerd(entry);
 }
 
 describe('origin group inside workerd (fetch transport)', () => {

@@ -77,3 +77,6 @@ export {
 // — sample assets for app tests —
 export { sampleAssetManifest } from './assets.ts';
 export type { SampleAssetOptions } from './assets.ts';
+
+// — Worker bundles for miniflare —
+export { bundleForWorkerd } from './workerd.ts';
