@@ -14,7 +14,7 @@ export function bytesToBase64Url(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/** Decodes unpadded (or padded) base64url; anything else is an INVALID_SIGNATURE ManifestError. */
+/** Decodes unpadded (or padded) canonical base64url; anything else (including non-zero unused trailing bits) is an INVALID_SIGNATURE ManifestError. */
 export function base64UrlToBytes(text: string): Uint8Array {
   if (!/^[A-Za-z0-9_-]*={0,2}$/.test(text)) throw new ManifestError('INVALID_SIGNATURE', 'not base64url');
   const base64 = text.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/');
@@ -27,6 +27,9 @@ export function base64UrlToBytes(text: string): Uint8Array {
   }
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  // RFC 4648 §3.5: the last character's unused bits must be zero. Accepting others would let a
+  // token with an altered final character decode to the same signature bytes (and verify).
+  if (bytesToBase64Url(out) !== text.replace(/=+$/, '')) throw new ManifestError('INVALID_SIGNATURE', 'not canonical base64url');
   return out;
 }
 
