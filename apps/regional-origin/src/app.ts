@@ -36,6 +36,7 @@ import {
   type AdPod,
   type AssetManifest,
   type Break,
+  type FillerAsset,
   type RequestCheck,
   type SessionAds,
   type SessionBlackout,
@@ -446,13 +447,17 @@ export function createApp(deps: AppDependencies): ZoneApp {
     const mediaBlackout = async (session: ResolvedSession, master: SourcePlaylist, renditionId: string): Promise<SessionBlackout | undefined> => {
       const viewer: ViewerProfile = session.claims.country !== undefined ? { country: session.claims.country } : {};
       if (!config.blackoutRules.some((rule) => ruleApplies(rule, viewer)) || renditionId.startsWith('i')) return undefined;
-      const slate = config.ads.slateUrl === undefined ? undefined : await slateFillerOf(config.ads.slateUrl, adPlaylists()).catch(() => undefined);
+      const slate = await readSlate();
       if (slate === undefined) {
         log.error('blackout slate unavailable', { sessionId: session.claims.id, slateUrl: config.ads.slateUrl });
         throw new AppError('DEPENDENCY_UNAVAILABLE', 'blackout slate unavailable');
       }
       return { rules: config.blackoutRules, viewer, fillers: [slate], rendition: renditionTargetOf(master, renditionId) };
     };
+
+    /** The slate (SLATE_URL) as a filler; undefined when none is set or it cannot be read. */
+    const readSlate = async (): Promise<FillerAsset | undefined> =>
+      config.ads.slateUrl === undefined ? undefined : slateFillerOf(config.ads.slateUrl, adPlaylists()).catch(() => undefined);
 
     /** Where ad and slate playlists are read (this zone's catalog) and the URLs players fetch them from. */
     const adPlaylists = (): AdPlaylistSource => {
@@ -603,6 +608,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
           assetListUrl: (breakId) => `${base()}/v1/sessions/${session.token}/breaks/${breakId}.json`,
           // A real wall clock (not 1970): players map DATERANGEs through PROGRAM-DATE-TIME.
           sessionEpochMs: session.claims.createdAtSeconds * 1000,
+          slate: readSlate,
         });
         return ads;
       } catch (error) {

@@ -226,15 +226,52 @@ describe('ad decisions', () => {
     expect(low.some((u) => u.startsWith(`${origin.url}/vod/${adAssetIdFor(MEDIA_A)}/240p/`))).toBe(true);
   });
 
-  it('a hanging or failing ADS serves the content playlist, never a failed one', async () => {
+  it('a hanging or failing ADS gets slate in the stitched playlist within the budget: the break plays slate for its planned length, the content stays whole', async () => {
+    publishAsset(origin, 'slate-on-origin');
+    const slatePath = `${origin.url}/vod/slate-on-origin/`;
     for (const path of ['/hang', '/bad']) {
-      const { app } = buildApp(testConfig([origin.url], adsEnv(path)));
+      const { app } = buildApp(testConfig([origin.url], adsEnv(path, { SLATE_URL: `${slatePath}master.m3u8` })));
+      const sid = await startSession(app);
+      const started = Date.now();
+      const res = await app.request(`/v1/sessions/${sid}/v1.m3u8`);
+      const elapsedMs = Date.now() - started;
+      expect(res.status).toBe(200);
+      if (path === '/hang') expect(elapsedMs).toBeLessThan(2_500); // ADS budget 600 ms plus slack
+      const text = await res.text();
+      const lines = text.split('\n');
+      const uris = lines.filter((l) => l !== '' && !l.startsWith('#'));
+      const content = uris.filter((u) => u.startsWith(`${origin.url}/vod/movie1/720p/seg`));
+      const slate = uris.filter((u) => u.startsWith(`${slatePath}720p/seg`));
+      expect(content).toHaveLength(3);
+      // Two 30 s breaks (pre-roll and the mid-roll at 12 s, the boundary nearest 10 s) of 6 s slate segments.
+      expect(slate).toHaveLength(10);
+      expect(uris.slice(0, 5).every((u) => u.startsWith(slatePath))).toBe(true);
+      expect(uris.slice(5, 7)).toEqual(content.slice(0, 2));
+      expect(uris.slice(7, 12).every((u) => u.startsWith(slatePath))).toBe(true);
+      expect(uris[12]).toBe(content[2]);
+      const extinf = lines.filter((l) => l.startsWith('#EXTINF:')).map((l) => Number.parseFloat(l.slice(8)));
+      expect(extinf.reduce((a, b) => a + b, 0)).toBeCloseTo(18 + 60, 3);
+      // The 18 s slate loops within each break (its timestamps restart: a discontinuity), and around the content.
+      expect(lines.filter((l) => l === '#EXT-X-DISCONTINUITY')).toHaveLength(5);
+      // Every rendition and reload agrees (the slate's 240p in the 240p playlist).
+      expect(await (await app.request(`/v1/sessions/${sid}/v1.m3u8`)).text()).toBe(text);
+      const low = (await (await app.request(`/v1/sessions/${sid}/v0.m3u8`)).text()).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+      expect(low.filter((u) => u.startsWith(`${slatePath}240p/seg`))).toHaveLength(10);
+    }
+  });
+
+  it('keeps the content whole when the ADS fails and the fallback is content, or the slate cannot be read', async () => {
+    const envs = [adsEnv('/hang', { ADS_FALLBACK: 'content' }), adsEnv('/bad') /* slate.example is not on the origin */];
+    for (const env of envs) {
+      const { app } = buildApp(testConfig([origin.url], env));
       const sid = await startSession(app);
       const res = await app.request(`/v1/sessions/${sid}/v1.m3u8`);
       expect(res.status).toBe(200);
-      const uris = (await res.text()).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+      const text = await res.text();
+      const uris = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
       expect(uris).toHaveLength(3);
       expect(uris.every((u) => u.startsWith(`${origin.url}/vod/movie1/720p/seg`))).toBe(true);
+      expect(text).not.toContain('#EXT-X-DISCONTINUITY');
     }
   });
 

@@ -7,15 +7,17 @@ import {
   breaksFromVodOffsets,
   masterModelOf,
   mediaModelOf,
-  planVodSession,
+  decideBreak,
   resolveOriginPath,
   type AdAssetRendition,
   type AdCreative,
   type AdPod,
   type Break,
+  type BreakDecision as StitchDecision,
   type FillerAsset,
   type RenditionTarget,
   type SessionAds,
+  type SessionStitchedAds,
 } from '@meridian/manifest-core';
 import type { SourcePlaylist } from '../catalog.ts';
 import type { BreakPlan } from '../ads/decisions.ts';
@@ -39,14 +41,23 @@ export interface SessionAdsOptions {
   assetListUrl(breakId: string): string;
   /** Epoch (ms) of the PROGRAM-DATE-TIME written into the content: the session's start, so every reload agrees. */
   sessionEpochMs: number;
+  /**
+   * The slate looped over a break decided `slate` (the ADS timed out, failed or had nothing ready);
+   * read only when such a break exists. Undefined (or resolving undefined): those breaks keep the content.
+   */
+  slate?: () => Promise<FillerAsset | undefined>;
 }
 
-/** The content's breaks, one per plan and with the plan's id (so X-ASSET-LIST URLs and decisions agree). */
+/**
+ * The content's breaks, one per plan and with the plan's id (so X-ASSET-LIST URLs and decisions
+ * agree) and the plan's duration (an interstitial's X-PLAYOUT-LIMIT, a slate break's length).
+ */
 export function breaksOfPlans(content: SourcePlaylist, plans: readonly BreakPlan[]): Break[] {
   const model = mediaModelOf(content);
   const out: Break[] = [];
   for (const plan of plans) {
-    const [brk] = breaksFromVodOffsets(model, plan.offsetSeconds <= 0 ? { preRoll: true } : { midRollOffsetsSeconds: [plan.offsetSeconds] });
+    const at = plan.offsetSeconds <= 0 ? { preRoll: true } : { midRollOffsetsSeconds: [plan.offsetSeconds] };
+    const [brk] = breaksFromVodOffsets(model, { ...at, breakDurationSeconds: plan.durationSeconds });
     if (brk) out.push({ ...brk, id: plan.id });
   }
   return out;
@@ -107,7 +118,8 @@ export async function slateFillerOf(slateUrl: string, options: AdPlaylistSource)
 /**
  * The ads of one session media playlist: interstitials need no ADS call (the asset list makes it);
  * stitched mode decides every break (the decider falls back on timeouts and errors) and reads the
- * ads' playlists. Undefined when there is nothing to add.
+ * ads' playlists. A break decided `slate` plays the slate for the plan's duration, as the asset
+ * list does; a break whose ads cannot be read keeps the content. Undefined when there is nothing to add.
  */
 export async function resolveSessionAds(content: SourcePlaylist, rendition: RenditionTarget, options: SessionAdsOptions): Promise<SessionAds | undefined> {
   if (options.plans.length === 0) return undefined;
@@ -117,12 +129,28 @@ export async function resolveSessionAds(content: SourcePlaylist, rendition: Rend
   }
   const decisions = await Promise.all(options.plans.map((plan) => options.decide(plan)));
   const pods: Record<string, AdPod> = {};
-  for (const decision of decisions) {
-    if (decision.fill !== 'ads') continue;
-    const ads = await Promise.all(decision.ads.map((ad) => adCreativeOf(ad, options)));
-    const ready = ads.filter((a): a is AdCreative => a !== undefined);
-    if (ready.length > 0) pods[decision.breakId] = { ads: ready };
+  const slated = new Set<string>();
+  await Promise.all(
+    decisions.map(async (decision) => {
+      if (decision.fill === 'slate') slated.add(decision.breakId);
+      if (decision.fill !== 'ads') return;
+      const ads = await Promise.all(decision.ads.map((ad) => adCreativeOf(ad, options)));
+      const ready = ads.filter((a): a is AdCreative => a !== undefined);
+      if (ready.length > 0) pods[decision.breakId] = { ads: ready };
+    }),
+  );
+  const slate = slated.size > 0 && options.slate ? await options.slate() : undefined;
+  const planned: StitchDecision[] = [];
+  for (const brk of breaks) {
+    const pod = pods[brk.id];
+    // The decider fitted the ads to the plan by their VAST durations: a VOD break plays them whole
+    // (no trimming at segment boundaries, no slate padding — MediaTailor pads only live breaks).
+    if (pod) planned.push(decideBreak({ ...brk, durationSeconds: undefined }, pod));
+    else if (slate && slated.has(brk.id)) planned.push(decideBreak(brk, undefined, { slate }));
   }
-  if (Object.keys(pods).length === 0) return undefined;
-  return { mode: 'stitched', decisions: planVodSession(breaks, pods), pods, rendition, sessionEpochMs: options.sessionEpochMs };
+  const stitched = planned.filter((d) => d.fill !== 'content');
+  if (stitched.length === 0) return undefined;
+  const ads: SessionStitchedAds = { mode: 'stitched', decisions: stitched, pods, rendition, sessionEpochMs: options.sessionEpochMs };
+  if (slate) ads.fillers = [slate];
+  return ads;
 }
