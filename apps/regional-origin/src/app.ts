@@ -28,6 +28,7 @@ import {
   normalizeCountryCode,
   personalizeMediaPlaylist,
   serializePlaylist,
+  applySessionAds,
   readSteeringQuery,
   resolveOriginPath,
   sessionPlaylistCacheControl,
@@ -61,6 +62,7 @@ import {
   newerLiveAdsRecord,
   parseLiveAdsRecord,
   renderLiveAds,
+  underBlackout,
   type LiveAdsOptions,
   type LiveAdsRecord,
 } from './render/live-ads.ts';
@@ -423,7 +425,7 @@ export function createApp(deps: AppDependencies): ZoneApp {
       if (kind === 'vod') context.ads = await mediaAds(session, master, renditionId, media);
       if (kind === 'vod') context.blackout = await mediaBlackout(session, master, renditionId);
       let body: string | Uint8Array | undefined;
-      if (kind === 'live' && liveSsaiFor(session, renditionId)) body = await liveMedia(session, master, renditionId, media, context);
+      if (kind === 'live' && liveSessionFor(session, renditionId)) body = await liveMedia(session, master, renditionId, media, context);
       try {
         body ??= deps.renderer.renderMedia(media, context);
       } catch (error) {
@@ -439,14 +441,20 @@ export function createApp(deps: AppDependencies): ZoneApp {
       return c.body(typeof body === 'string' ? body : (body as Uint8Array<ArrayBuffer>));
     });
 
+    /** The session's viewer when a BLACKOUT_RULES rule applies to them (I-frame playlists are never blacked out); else undefined. */
+    const blackedOutViewer = (session: ResolvedSession, renditionId: string): ViewerProfile | undefined => {
+      const viewer: ViewerProfile = session.claims.country !== undefined ? { country: session.claims.country } : {};
+      return config.blackoutRules.some((rule) => ruleApplies(rule, viewer)) && !renditionId.startsWith('i') ? viewer : undefined;
+    };
+
     /**
      * The viewer's blackouts for a VOD media playlist (BLACKOUT_RULES), undefined when no rule
      * applies to them. A rule that applies but whose slate cannot be read fails the playlist (503):
      * a blacked-out viewer is never served the content instead.
      */
     const mediaBlackout = async (session: ResolvedSession, master: SourcePlaylist, renditionId: string): Promise<SessionBlackout | undefined> => {
-      const viewer: ViewerProfile = session.claims.country !== undefined ? { country: session.claims.country } : {};
-      if (!config.blackoutRules.some((rule) => ruleApplies(rule, viewer)) || renditionId.startsWith('i')) return undefined;
+      const viewer = blackedOutViewer(session, renditionId);
+      if (viewer === undefined) return undefined;
       const slate = await readSlate();
       if (slate === undefined) {
         log.error('blackout slate unavailable', { sessionId: session.claims.id, slateUrl: config.ads.slateUrl });
@@ -489,16 +497,27 @@ export function createApp(deps: AppDependencies): ZoneApp {
     };
     // Ad playlists are VOD and cached for VOD_PLAYLIST_L1_TTL_MS; the pods built from them live as long.
     const livePods = new LRUCache<string, AdPod>({ max: 1_000, ttl: Math.max(1, config.vodPlaylistL1TtlMs) });
-    const liveOptions = (session: ResolvedSession): LiveAdsOptions => ({
-      podCache: livePods,
-      // A break another zone already settled needs no ADS call here.
-      decide: (plan) => Promise.resolve(session.breaks[`live:${plan.id}`] ?? decider.decide(session, plan)),
-      // A separate field from the decider's own record of the ADS answer: it holds what the break plays.
-      claim: async (decision) => session.breaks[`live:${decision.breakId}`] ?? sessions.claimBreak(session.claims, `live:${decision.breakId}`, decision),
-      playlists: adPlaylists(),
-      slateUrl: config.ads.fallback === 'slate' ? config.ads.slateUrl : undefined,
-      breakDurationSeconds: config.ads.breakDurationSeconds,
-    });
+    const liveOptions = (session: ResolvedSession, renditionId: string): LiveAdsOptions => {
+      const ssai = liveSsaiFor(session, renditionId);
+      const options: LiveAdsOptions = {
+        podCache: livePods,
+        // A break another zone already settled needs no ADS call here; without SSAI every break keeps its content.
+        decide: ssai
+          ? (plan) => Promise.resolve(session.breaks[`live:${plan.id}`] ?? decider.decide(session, plan))
+          : (plan) => Promise.resolve({ breakId: plan.id, outcome: 'disabled', fill: 'content', ads: [], decidedAtMs: 0 }),
+        // A separate field from the decider's own record of the ADS answer: it holds what the break plays.
+        claim: ssai
+          ? async (decision) => session.breaks[`live:${decision.breakId}`] ?? sessions.claimBreak(session.claims, `live:${decision.breakId}`, decision)
+          : (decision) => Promise.resolve(decision),
+        playlists: adPlaylists(),
+        slateUrl: ssai && config.ads.fallback === 'slate' ? config.ads.slateUrl : undefined,
+        breakDurationSeconds: config.ads.breakDurationSeconds,
+      };
+      const viewer = blackedOutViewer(session, renditionId);
+      // Config validation requires SLATE_URL with BLACKOUT_RULES.
+      if (viewer !== undefined && config.ads.slateUrl !== undefined) options.blackout = { rules: config.blackoutRules, viewer, slateUrl: config.ads.slateUrl };
+      return options;
+    };
     /** Live ads need an ADS, the stitched mode, and a rendition ads can be matched to (I-frame playlists stay as they are). */
     const liveSsaiFor = (session: ResolvedSession, renditionId: string): boolean =>
       config.ads.urlTemplate !== undefined && session.claims.mode === 'stitched' && !renditionId.startsWith('i');
@@ -512,12 +531,19 @@ export function createApp(deps: AppDependencies): ZoneApp {
       return { record, json: record === cached?.record ? cached.json : record === stored ? session.live : undefined };
     };
 
+    /** A live rendition goes through the session's live record when it gets stitched ads or a blackout applies to the viewer. */
+    const liveSessionFor = (session: ResolvedSession, renditionId: string): boolean =>
+      liveSsaiFor(session, renditionId) || blackedOutViewer(session, renditionId) !== undefined;
+
     /**
-     * A live session media playlist with its breaks replaced; undefined (the plain personalised
-     * window is served) when the window cannot carry live ads, e.g. without PROGRAM-DATE-TIME.
+     * A live session media playlist with its breaks (and the viewer's blackouts) replaced;
+     * undefined (the plain personalised window is served) when the window cannot carry live ads,
+     * e.g. without PROGRAM-DATE-TIME. A viewer under a blackout rule is never served the plain
+     * window instead: that fails the playlist (503) and the player retries.
      */
     const liveMedia = async (session: ResolvedSession, master: SourcePlaylist, renditionId: string, media: SourcePlaylist, context: RenderContext): Promise<string | undefined> => {
       const { id } = session.claims;
+      const options = liveOptions(session, renditionId);
       try {
         // The session advances with the first rendition's window (see alignToReference); the others follow it.
         const referenceId = listSessionRenditions(master).keys().next().value;
@@ -525,7 +551,6 @@ export function createApp(deps: AppDependencies): ZoneApp {
         const reference = referencePath?.ok ? mediaModelOf(await catalog.getPlaylist(referencePath.value, { live: true })) : mediaModelOf(media);
         const window = alignToReference(mediaModelOf(media), reference);
         if (window.segments.length === 0 || reference.segments.length === 0) return undefined;
-        const options = liveOptions(session);
         const record = await serialised(id, async () => {
           const current = liveRecordOf(session);
           const next = await advanceLiveAds(current.record, reference, options);
@@ -537,8 +562,15 @@ export function createApp(deps: AppDependencies): ZoneApp {
           return next;
         });
         const personalised = personalizeMediaPlaylist(window, media.path, context.urlsFor(session.token));
-        return serializePlaylist(await renderLiveAds(record, personalised, renditionTargetOf(master, renditionId), options));
+        const rendered = await renderLiveAds(record, personalised, renditionTargetOf(master, renditionId), options);
+        // Interstitials (a blacked-out viewer's session in that mode): the breaks outside its blackouts.
+        const ads = context.ads?.mode === 'interstitials' ? { ...context.ads, breaks: context.ads.breaks.filter((b) => !underBlackout(record, b)) } : undefined;
+        return serializePlaylist(ads === undefined || ads.breaks.length === 0 ? rendered : applySessionAds(rendered, ads));
       } catch (error) {
+        if (options.blackout !== undefined) {
+          log.error('live blackout unavailable', { sessionId: id, renditionId, errorMessage: (error as Error).message });
+          throw new AppError('DEPENDENCY_UNAVAILABLE', 'blackout slate unavailable');
+        }
         log.warn('live ads left out of a media playlist', { sessionId: id, errorMessage: (error as Error).message });
         return undefined;
       }

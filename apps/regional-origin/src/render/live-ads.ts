@@ -15,11 +15,14 @@ import {
   renderLiveWindow,
   type AdCreative,
   type AdPod,
+  type BlackoutRule,
+  type Break,
   type FillerAsset,
   type LiveSessionState,
   type MediaPlaylist,
   type RenditionTarget,
   type TrackingTimeline,
+  type ViewerProfile,
 } from '@meridian/manifest-core';
 import type { BreakPlan } from '../ads/decisions.ts';
 import type { BreakDecision, DecidedAd } from '../sessions/types.ts';
@@ -89,6 +92,12 @@ export interface LiveAdsOptions {
   /** Planned duration of a break whose cue carries none, seconds. */
   breakDurationSeconds: number;
   /**
+   * The viewer's blackouts (BLACKOUT_RULES that apply to them): wall-clock windows and SCTE-35
+   * program start … end, replaced by the slate at `slateUrl` (filler id `slate`). Blackout wins
+   * over ad breaks. Default none.
+   */
+  blackout?: { rules: readonly BlackoutRule[]; viewer: ViewerProfile; slateUrl: string };
+  /**
    * Pods already read, by their ads (shared by every session that got the same ads): reloads then
    * reuse the parsed ad playlists instead of building them per request. Default none.
    */
@@ -109,9 +118,17 @@ async function podOf(ads: readonly DecidedAd[], options: Pick<LiveAdsOptions, 'p
   return pod;
 }
 
-async function slateOf(options: LiveAdsOptions): Promise<FillerAsset | undefined> {
-  if (options.slateUrl === undefined) return undefined;
-  return slateFillerOf(options.slateUrl, options.playlists).catch(() => undefined);
+async function slateOf(slateUrl: string | undefined, options: LiveAdsOptions): Promise<FillerAsset | undefined> {
+  if (slateUrl === undefined) return undefined;
+  return slateFillerOf(slateUrl, options.playlists).catch(() => undefined);
+}
+
+/** Thrown when a blacked-out viewer's slate cannot be read: the caller must not serve the content instead. */
+export class BlackoutSlateUnavailableError extends Error {
+  constructor(readonly slateUrl: string) {
+    super(`blackout slate ${slateUrl} cannot be read`);
+    this.name = 'BlackoutSlateUnavailableError';
+  }
 }
 
 /**
@@ -124,7 +141,14 @@ export async function advanceLiveAds(record: LiveAdsRecord, window: MediaPlaylis
   const pending = pendingBreaks(record.state, window);
   const pods: Record<string, AdPod> = {};
   const ads: Record<string, DecidedAd[]> = { ...record.ads };
-  const slate = pending.length > 0 ? await slateOf(options) : undefined;
+  const slate = pending.length > 0 ? await slateOf(options.slateUrl, options) : undefined;
+  let blackout: { rules: readonly BlackoutRule[]; viewer: ViewerProfile; fillers: FillerAsset[] } | undefined;
+  if (options.blackout !== undefined) {
+    const { rules, viewer, slateUrl } = options.blackout;
+    const filler = slateUrl === options.slateUrl && slate !== undefined ? slate : await slateOf(slateUrl, options);
+    if (filler === undefined) throw new BlackoutSlateUnavailableError(slateUrl);
+    blackout = { rules, viewer, fillers: [filler] };
+  }
   await Promise.all(
     pending.map(async (brk) => {
       const plan: BreakPlan = {
@@ -153,7 +177,7 @@ export async function advanceLiveAds(record: LiveAdsRecord, window: MediaPlaylis
       ads[brk.id] = agreed.ads;
     }),
   );
-  const state = advanceLiveSession(record.state, window, slate === undefined ? { pods } : { pods, slate });
+  const state = advanceLiveSession(record.state, window, { pods, ...(slate && { slate }), ...(blackout && { blackout }) });
   // Only the ads of decisions still held are kept: the record stays as small as the state.
   const kept: Record<string, DecidedAd[]> = {};
   for (const d of state.decisions) {
@@ -194,9 +218,27 @@ export async function renderLiveAds(record: LiveAdsRecord, window: MediaPlaylist
       if (pod !== undefined) pods[d.id] = pod;
     }),
   );
-  const needsSlate = record.state.decisions.some((d) => d.filler !== undefined);
-  const slate = needsSlate ? await slateOf(options) : undefined;
+  // Ad underfill and blackouts both loop the slate (filler id `slate`).
+  const blackedOut = record.state.decisions.some((d) => d.cause === 'blackout' && d.filler !== undefined);
+  const needsSlate = blackedOut || record.state.decisions.some((d) => d.filler !== undefined);
+  const slateUrl = blackedOut ? (options.blackout?.slateUrl ?? options.slateUrl) : (options.slateUrl ?? options.blackout?.slateUrl);
+  const slate = needsSlate ? await slateOf(slateUrl, options) : undefined;
+  if (blackedOut && slate === undefined) throw new BlackoutSlateUnavailableError(slateUrl ?? '(none)');
   return renderLiveWindow(record.state, window, { rendition, pods, fillers: slate === undefined ? [] : [slate] });
+}
+
+/**
+ * True when a break starts inside one of the record's blackouts (by PROGRAM-DATE-TIME; an open
+ * blackout runs on): blackout wins over ads, so no interstitial is scheduled over the slate.
+ */
+export function underBlackout(record: LiveAdsRecord, brk: Pick<Break, 'startPdtMs'>): boolean {
+  const at = brk.startPdtMs;
+  if (at === undefined) return false;
+  return record.state.decisions.some((d) => {
+    if (d.cause !== 'blackout' || d.startPdtMs === undefined) return false;
+    const end = d.endMsn === undefined ? Infinity : d.startPdtMs + (d.contentMs ?? 0);
+    return at >= d.startPdtMs && at < end;
+  });
 }
 
 /**

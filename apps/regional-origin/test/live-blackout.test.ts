@@ -1,0 +1,134 @@
+/**
+ * @module Live blackout in the zone (BLACKOUT_RULES with a wall-clock window): testkit's simulated
+ * live channel on an injected clock, the slate on an HTTP origin. A viewer in the blacked-out
+ * country gets the slate over the window's segments (by PROGRAM-DATE-TIME) with sequence numbers
+ * that never step back, then the content again; another viewer gets the content throughout.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sleep, startLiveChannel, startVastServer, type FaultyServer, type LiveChannel, type VastServer } from '@meridian/testkit';
+import { buildApp, startOrigin, testConfig } from './helpers.ts';
+import { checkSequence, ladderMaster, publishLadder, reload, vodMedia, type Reload, type Requester } from './live-helpers.ts';
+
+/** Segments per loop of the channel (1 s each). */
+const LOOP = 12;
+/** The zone caches a live window for half a target duration (500 ms here): each clock step waits that long. */
+const CACHE_MS = 520;
+/** PROGRAM-DATE-TIME of the channel's first segment: segment g starts at T0 + g s. */
+const T0 = Date.UTC(2026, 10, 22, 18, 0, 0);
+
+let dir: string;
+let origin: FaultyServer;
+let channel: LiveChannel;
+let vast: VastServer;
+let clockMs = T0 + 20_000;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'meridian-live-blackout-'));
+  mkdirSync(join(dir, 'ch1'), { recursive: true });
+  writeFileSync(join(dir, 'ch1', 'master.m3u8'), ladderMaster((name) => `${name}/index.m3u8`));
+  for (const name of ['240p', '720p', 'audio']) {
+    mkdirSync(join(dir, 'ch1', name));
+    writeFileSync(join(dir, 'ch1', name, 'index.m3u8'), vodMedia(LOOP, 'content', name === 'audio'));
+  }
+  channel = await startLiveChannel({ dir, masterName: 'ch1/master.m3u8', windowSegments: 6, now: () => clockMs, programDateTimeStartMs: T0 });
+  origin = await startOrigin();
+  publishLadder(origin, 'slate', 1);
+  vast = await startVastServer({ ads: [] });
+});
+
+afterAll(async () => {
+  await vast?.close();
+  await channel?.stop();
+  await origin?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A rule blacking out DE over global segments [from, to) of the channel. */
+const rules = (from: number, to: number): string =>
+  JSON.stringify([
+    {
+      id: 'de-match',
+      audience: { countries: ['DE'], match: 'ANY' },
+      trigger: { kind: 'wallClock', start: new Date(T0 + from * 1000).toISOString(), end: new Date(T0 + to * 1000).toISOString() },
+      replacementId: 'slate',
+    },
+  ]);
+
+async function startLive(app: Requester, country: string): Promise<string> {
+  const res = await app.request('/v1/live/ch1/master.m3u8', { headers: { 'cloudfront-viewer-country': country } });
+  expect(res.status).toBe(200);
+  return res.headers.get('x-meridian-session') ?? '';
+}
+
+const isSlate = (uri: string): boolean => uri.includes('/vod/slate/');
+/** The loop segment a content URI names (content7.m4s → 7). */
+const loopIndex = (uri: string): number => Number(/content(\d+)\.m4s/.exec(uri)?.[1] ?? -1);
+
+describe('live blackout', () => {
+  for (const withAds of [false, true]) {
+    it(`replaces the blacked-out wall-clock window with slate for a viewer in the country, and only for them${withAds ? ' (an ADS configured too)' : ''}`, async () => {
+      const edge = channel.window(clockMs).lastSequence;
+      // Blacked out: the 3 segments starting 3 s after the newest one now.
+      const from = edge + 3;
+      const to = edge + 6;
+      const env: Record<string, string> = { BLACKOUT_RULES: rules(from, to), SLATE_URL: `${origin.url}/vod/slate/master.m3u8` };
+      if (withAds) env.ADS_URL_TEMPLATE = `${vast.vastUrl}?sid=[session.id]`;
+      const { app } = buildApp(testConfig([origin.url, channel.baseUrl], env));
+      const de = await startLive(app, 'de');
+      const fr = await startLive(app, 'fr');
+      const runs: Record<string, Reload[]> = { de: [], deAudio: [], fr: [] };
+      for (let i = 0; i < 12; i++) {
+        runs.de!.push(await reload(app, de, 'v1'));
+        runs.deAudio!.push(await reload(app, de, 'r0'));
+        runs.fr!.push(await reload(app, fr, 'v1'));
+        // Every rendition of the blacked-out viewer agrees on MSN and DSN at one instant.
+        const [v, a] = [runs.de!.at(-1)!, runs.deAudio!.at(-1)!];
+        expect([a.msn, a.dsn], `step ${i}`).toEqual([v.msn, v.dsn]);
+        clockMs += 1000;
+        await sleep(CACHE_MS);
+      }
+      const deByMsn = checkSequence(runs.de!, 'de v1');
+      const frByMsn = checkSequence(runs.fr!, 'fr v1');
+      checkSequence(runs.deAudio!, 'de audio');
+
+      // The 1 s slate replaces the 1 s segments one for one: the MSN of a segment is its global index.
+      const slated = [...deByMsn].filter(([, uri]) => isSlate(uri)).map(([msn]) => msn);
+      expect(slated).toEqual([from, from + 1, from + 2]);
+      for (const [msn, uri] of deByMsn) {
+        if (msn < from || msn >= to) expect(loopIndex(uri), `de MSN ${msn}: ${uri}`).toBe(msn % LOOP);
+      }
+      // The slate carries the blackout's decision id; a discontinuity before every slate segment (the
+      // one-segment slate restarts its timestamps on each loop) and before the content that follows.
+      const last = runs.de!.at(-1)!;
+      expect(last.dsn).toBeGreaterThanOrEqual(runs.de![0]!.dsn);
+      const slateUri = deByMsn.get(from)!;
+      expect(slateUri).toContain('mbk=blackout%3Ade-match%3A');
+      const withDiscontinuity = runs.de!.flatMap((r) => r.segments).filter((s) => s.discontinuity).map((s) => s.msn);
+      // (The channel itself has one where its loop wraps; a window's first segment carries none: DSN counts it.)
+      const loopWraps = [...new Set(runs.de!.flatMap((r) => r.segments.slice(1)).map((seg) => seg.msn))].filter((msn) => msn % LOOP === 0);
+      expect(new Set(withDiscontinuity)).toEqual(new Set([from, from + 1, from + 2, to, ...loopWraps]));
+      expect(new Set(runs.fr!.flatMap((r) => r.segments).filter((s) => s.discontinuity).map((s) => s.msn))).toEqual(new Set(loopWraps));
+      // Another country: the content throughout, no slate.
+      expect([...frByMsn.values()].some(isSlate)).toBe(false);
+      for (const [msn, uri] of frByMsn) expect(loopIndex(uri), `fr MSN ${msn}`).toBe(msn % LOOP);
+      expect([...frByMsn.keys()]).toEqual(expect.arrayContaining([from, from + 1, from + 2]));
+    }, 60_000);
+  }
+
+  it('fails a blacked-out viewer\'s live playlist (503) when the slate cannot be read, never serving the content; other viewers play on', async () => {
+    const edge = channel.window(clockMs).lastSequence;
+    const env = { BLACKOUT_RULES: rules(edge - 10, edge + 30), SLATE_URL: `${origin.url}/vod/missing-slate/master.m3u8` };
+    const { app } = buildApp(testConfig([origin.url, channel.baseUrl], env));
+    const de = await startLive(app, 'de');
+    const fr = await startLive(app, 'fr');
+    const blocked = await app.request(`/v1/sessions/${de}/v1.m3u8`);
+    expect(blocked.status).toBe(503);
+    expect(((await blocked.json()) as { error: { code: string } }).error.code).toBe('DEPENDENCY_UNAVAILABLE');
+    const other = await reload(app, fr, 'v1');
+    expect(other.status).toBe(200);
+    expect(other.segments.length).toBeGreaterThan(0);
+  });
+});
