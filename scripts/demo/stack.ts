@@ -272,6 +272,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         PROBE_INTERVAL_MS: '2000',
         // The zones insert the VOD ads (ADS calls stay there): the edge forwards VOD media playlists to them.
         VOD_ADS: 'true',
+        // The zones' rules: a blacked-out viewer's VOD media playlists go to a zone even without VOD ads.
+        ...(options.blackoutRules ? { BLACKOUT_RULES: options.blackoutRules } : {}),
       },
     });
     cleanups.push(() => mf.dispose());

@@ -15,6 +15,7 @@ import {
   checkSessionStart,
   checkSessionTokenShape,
   isManifestError,
+  ruleApplies,
   checkReadyAsset,
   sessionMediaPath,
   sessionPathways,
@@ -223,6 +224,10 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
 
   const forwardAs = (c: Context): Promise<Response> => deps.forward(c.req.raw, viewerOf(c), pathAndQuery(c));
 
+  /** True when one of BLACKOUT_RULES applies to the session's viewer (its country, as the zones read it). */
+  const blackedOut = (country: string | undefined): boolean =>
+    config.blackoutRules.some((rule) => ruleApplies(rule, country === undefined ? {} : { country }));
+
   // — playback: VOD rendered here, live forwarded —
   app.get('/v1/vod/:assetId/master.m3u8', async (c) => {
     const assetId = checkId(c.req.param('assetId'), 'asset id');
@@ -289,7 +294,8 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
     if (renditionId === 'master') return serveMaster(c, token, master);
     // Ads need the ADS and the session's stored decisions, both in the zones: the zone renders
     // ad sessions' media playlists with the same session function (so edge and zone agree).
-    if (config.vodAds) return forwardAs(c);
+    // So do a blacked-out viewer's (the slate and the rule's window are applied in the zone, as for ads).
+    if (config.vodAds || blackedOut(claims.country)) return forwardAs(c);
     // Only origin paths are followed: an absolute URL in a master would make the edge fetch arbitrary hosts.
     const media = await sources.getPlaylist(must(sessionMediaPath(master, renditionId)));
     const base = baseOf(c);

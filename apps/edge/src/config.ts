@@ -2,7 +2,7 @@
  * @module Edge configuration: every setting read from the Worker's bindings (wrangler `vars`
  * and secrets), validated once per isolate, with its default and unit.
  */
-import { createSettingsReader, parseSigningKeys, type Keyring } from '@meridian/manifest-core';
+import { createSettingsReader, isManifestError, parseBlackoutRules, parseSigningKeys, type BlackoutRule, type Keyring } from '@meridian/manifest-core';
 import type { ZoneConfig } from './zones.ts';
 
 /** A content-steering pathway: a CDN or region that serves the same session URLs. */
@@ -47,6 +47,12 @@ export interface EdgeConfig {
   requireSignedUrls: boolean;
   /** When true, the zones insert VOD ads: VOD media playlists are forwarded to a zone (ADS calls stay there). Default false. */
   vodAds: boolean;
+  /**
+   * The zones' BLACKOUT_RULES (the same JSON): a VOD session whose viewer a rule applies to has its
+   * media playlists forwarded to a zone, which replaces the blacked-out media time with slate.
+   * Default none.
+   */
+  blackoutRules: BlackoutRule[];
   /** Session lifetime, in seconds. Default 14 400. */
   sessionTtlSeconds: number;
   /** Origin base URLs, primary first. */
@@ -231,6 +237,7 @@ export function loadEdgeConfig(env: EdgeEnv): EdgeConfig {
     keyring: signing.keyring,
     requireSignedUrls: bool('REQUIRE_SIGNED_URLS', false),
     vodAds: bool('VOD_ADS', false),
+    blackoutRules: [],
     sessionTtlSeconds: int('SESSION_TTL_SECONDS', 14_400, 60, 7 * 86_400),
     originUrls,
     originTimeoutMs: int('ORIGIN_TIMEOUT_MS', 2_000, 50, 120_000),
@@ -253,6 +260,15 @@ export function loadEdgeConfig(env: EdgeEnv): EdgeConfig {
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 64 * 1024, 256, 16 * 1024 * 1024),
     corsAllowOrigin: raw('CORS_ALLOW_ORIGIN') ?? '*',
   };
+  const blackoutJson = raw('BLACKOUT_RULES');
+  if (blackoutJson !== undefined) {
+    try {
+      config.blackoutRules = parseBlackoutRules(blackoutJson, { fillerIds: ['slate'] });
+    } catch (error) {
+      if (!isManifestError(error)) throw error;
+      problems.push(`BLACKOUT_RULES: ${error.message}`);
+    }
+  }
   if (problems.length > 0) throw new EdgeConfigError(problems);
   return config;
 }
