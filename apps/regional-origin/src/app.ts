@@ -438,7 +438,13 @@ export function createApp(deps: AppDependencies): ZoneApp {
       c.header('content-type', PLAYLIST_TYPE);
       c.header('cache-control', sessionPlaylistCacheControl(media.live, media.targetDurationSeconds));
       markOrigin(c, media.originId);
-      return c.body(typeof body === 'string' ? body : (body as Uint8Array<ArrayBuffer>));
+      if (typeof body === 'string') return c.body(body);
+      // Served by @hono/node-server: the bytes go back to the renderer once the kernel has them
+      // (`finish`); an aborted response never finishes and leaves them to the garbage collector.
+      const bytes = body;
+      const outgoing = (c.env as { outgoing?: { once(event: 'finish', listener: () => void): unknown } } | undefined)?.outgoing;
+      if (deps.renderer.release !== undefined && outgoing !== undefined) outgoing.once('finish', () => deps.renderer.release?.(bytes));
+      return c.body(bytes as Uint8Array<ArrayBuffer>);
     });
 
     /** The session's viewer when a BLACKOUT_RULES rule applies to them (I-frame playlists are never blacked out); else undefined. */

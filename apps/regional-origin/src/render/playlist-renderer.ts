@@ -33,4 +33,10 @@ export interface PlaylistRenderer {
   renderMaster(master: SourcePlaylist, context: RenderContext): string;
   /** The session's media playlist for one rendition (text or its UTF-8 bytes). */
   renderMedia(media: SourcePlaylist, context: RenderContext): string | Uint8Array;
+  /**
+   * Takes back bytes renderMedia returned, once the response carrying them has been handed to the
+   * kernel (the renderer may reuse them for another response). Optional: without it, or when it is
+   * never called, the bytes are simply garbage-collected.
+   */
+  release?(bytes: Uint8Array): void;
 }

@@ -58,7 +58,7 @@ export { renderSessionLiveMedia } from './live.ts';
 export type { SessionLiveOptions, SessionLiveMedia } from './live.ts';
 /** Per-source templates: the same bytes as renderSessionMedia at a join's cost. */
 export { createSessionMediaRenderer } from './templates.ts';
-export type { SessionMediaRenderer } from './templates.ts';
+export type { SessionMediaRenderer, SessionMediaRendererOptions } from './templates.ts';
 
 // — URLs —
 /** The session URL layout of SPEC §5 (media playlists, keys, steering, POST /v1/sessions answer, pathways). */

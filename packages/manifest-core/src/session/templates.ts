@@ -30,6 +30,16 @@ interface Template {
 
 const encoder = new TextEncoder();
 
+/** Options of {@link createSessionMediaRenderer}. */
+export interface SessionMediaRendererOptions {
+  /**
+   * Allocates the output of `bytes` (every byte is written, so it may hold old data). Default
+   * `new Uint8Array(size)`. A server can hand out reused buffers from a pool instead: a fresh
+   * ~100 KB array per request is among the costliest parts of serving a playlist.
+   */
+  allocate?: (size: number) => Uint8Array;
+}
+
 /**
  * Creates a renderer whose templates live as long as the source playlist object (a WeakMap: when
  * the caller's source cache drops a playlist, its templates go with it).
@@ -37,7 +47,8 @@ const encoder = new TextEncoder();
  * const media = createSessionMediaRenderer();
  * const text = media.text(source, token, (t) => urlsFor(base, t), base);
  */
-export function createSessionMediaRenderer(): SessionMediaRenderer {
+export function createSessionMediaRenderer(options: SessionMediaRendererOptions = {}): SessionMediaRenderer {
+  const allocate = options.allocate ?? ((size: number) => new Uint8Array(size));
   const templates = new WeakMap<SourcePlaylistText, Map<string, Template>>();
   const templateFor = (source: SourcePlaylistText, urlsFor: (token: string) => SessionUrls, templateKey: string): Template => {
     let bySource = templates.get(source);
@@ -64,16 +75,17 @@ export function createSessionMediaRenderer(): SessionMediaRenderer {
       const id = encoder.encode(token);
       let size = 0;
       for (const p of parts) size += p.length;
-      const out = new Uint8Array(size + id.length * (parts.length - 1));
+      const out = allocate(size + id.length * (parts.length - 1));
       let offset = 0;
-      parts.forEach((p, i) => {
+      for (let i = 0; i < parts.length; i++) {
         if (i > 0) {
           out.set(id, offset);
           offset += id.length;
         }
+        const p = parts[i]!;
         out.set(p, offset);
         offset += p.length;
-      });
+      }
       return out;
     },
   };
