@@ -6,7 +6,16 @@
 import { startStack, type Stack } from './demo/stack.ts';
 
 /** The demo's blackout example: Germany, 6–12 s of media time, slate. */
-const DEMO_BLACKOUT_RULES = JSON.stringify({ rules: [{ id: 'demo-de', audience: { countries: ['DE'], match: 'ANY' }, trigger: { kind: 'mediaTime', startSeconds: 6, endSeconds: 12 }, replacementId: 'slate' }] });
+const DEMO_BLACKOUT_RULES = JSON.stringify({
+  rules: [
+    {
+      id: 'demo-de',
+      audience: { countries: ['DE'], match: 'ANY' },
+      trigger: { kind: 'mediaTime', startSeconds: 6, endSeconds: 12 },
+      replacementId: 'slate',
+    },
+  ],
+});
 
 const log = (line: string): void => {
   process.stderr.write(`[demo] ${line}\n`);

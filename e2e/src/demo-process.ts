@@ -33,11 +33,17 @@ export interface DemoProcess {
 
 /** Spawns `node --import tsx scripts/demo.ts` (what `npm run demo` runs) and resolves at READY. */
 export function startDemoProcess(timeoutMs = 240_000): Promise<DemoProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join('scripts', 'demo.ts')], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VALKEY_URL: '' } });
+  const child = spawn(process.execPath, ['--import', 'tsx', join('scripts', 'demo.ts')], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, VALKEY_URL: '' },
+  });
   let stderr = '';
   const stdoutLines: string[] = [];
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGINT');

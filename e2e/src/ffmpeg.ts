@@ -19,13 +19,19 @@ export interface StitchedRead {
 /** Sums up what ffmpeg fetched while decoding a stitched VOD. */
 export function stitchedRead(probe: FfmpegProbeReport): StitchedRead {
   // AES-128 segments are opened through ffmpeg's crypto protocol: `crypto+http://…`.
-  const segments = probe.openedUrls.map((u) => u.replace(/^crypto\+/, '')).filter((u) => /^https?:/.test(u) && /\.(m4s|ts)(\?|$)/.test(u));
+  const segments = probe.openedUrls
+    .map((u) => u.replace(/^crypto\+/, ''))
+    .filter((u) => /^https?:/.test(u) && /\.(m4s|ts)(\?|$)/.test(u));
   const breaks = new Set<string>();
   for (const u of segments.filter(isAdSegment)) {
     const id = new URL(u).searchParams.get('mbk')?.split('.')[0];
     if (id) breaks.add(id);
   }
-  return { durationSeconds: probe.durationSeconds ?? 0, breaks: [...breaks].sort(), contentSegments: segments.filter((u) => !isAdSegment(u)).length };
+  return {
+    durationSeconds: probe.durationSeconds ?? 0,
+    breaks: [...breaks].sort(),
+    contentSegments: segments.filter((u) => !isAdSegment(u)).length,
+  };
 }
 
 /** One line for the test output. */

@@ -3,7 +3,14 @@ import type { PlayReport } from '@meridian/testkit';
 import type { MediaParams } from '../../scripts/demo/media.ts';
 
 /** Short media so one file's stack starts (and a cold cache transcodes) quickly on 2 cores. */
-export const E2E_MEDIA: Partial<MediaParams> = { contentSeconds: 24, adSeconds: 6, width: 640, height: 360, ladder: '240:400k,360:900k', segmentSeconds: 4 };
+export const E2E_MEDIA: Partial<MediaParams> = {
+  contentSeconds: 24,
+  adSeconds: 6,
+  width: 640,
+  height: 360,
+  ladder: '240:400k,360:900k',
+  segmentSeconds: 4,
+};
 
 /** A stack log that stays quiet unless `E2E_VERBOSE` is set, keeping every line for later. */
 export function stackLog(): { lines: string[]; log: (line: string) => void } {

@@ -36,7 +36,9 @@ describe('AES-128 (keys in Valkey, served by the zones through the edge)', () =>
     expect(stack.zones.map((z) => z.id)).toContain(key.headers.get('x-meridian-zone'));
     expect((await key.arrayBuffer()).byteLength).toBe(16);
     // A clear fMP4 media segment opens with a styp or moof box; whole-segment AES-128-CBC does not.
-    const head = new TextDecoder('latin1').decode(new Uint8Array(await (await fetchOk(segmentUrl)).arrayBuffer()).slice(4, 8));
+    const head = new TextDecoder('latin1').decode(
+      new Uint8Array(await (await fetchOk(segmentUrl)).arrayBuffer()).slice(4, 8),
+    );
     expect(['styp', 'moof']).not.toContain(head);
   });
 

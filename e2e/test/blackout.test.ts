@@ -7,10 +7,20 @@ import { fetchOk, uriLines } from '../src/hls.ts';
 
 /** Content 4–8 s (the second 4 s segment) is blacked out in the US, where the edge's viewers are (miniflare's request.cf). */
 const RULE_ID = 'us-rights';
-const RULES = JSON.stringify({ rules: [{ id: RULE_ID, audience: { countries: ['US'], match: 'ANY' }, trigger: { kind: 'mediaTime', startSeconds: 4, endSeconds: 8 }, replacementId: 'slate' }] });
+const RULES = JSON.stringify({
+  rules: [
+    {
+      id: RULE_ID,
+      audience: { countries: ['US'], match: 'ANY' },
+      trigger: { kind: 'mediaTime', startSeconds: 4, endSeconds: 8 },
+      replacementId: 'slate',
+    },
+  ],
+});
 
 /** True for a segment the blackout put in (stitched replacement URIs carry `mbk=<decision id>.<n>`; a blackout decision is `blackout:<rule id>:<msn>`). */
-const isSlate = (url: string): boolean => new URL(url).searchParams.get('mbk')?.startsWith(`blackout:${RULE_ID}:`) === true;
+const isSlate = (url: string): boolean =>
+  new URL(url).searchParams.get('mbk')?.startsWith(`blackout:${RULE_ID}:`) === true;
 
 describe('blackout', () => {
   let stack: Stack;
@@ -41,7 +51,9 @@ describe('blackout', () => {
 
   it('a viewer elsewhere gets every content segment and no slate', async () => {
     const zone = stack.zones[0]!;
-    const master = await fetchOk(`${zone.url}/v1/vod/demo/master.m3u8`, { headers: { 'cloudfront-viewer-country': 'FR' } });
+    const master = await fetchOk(`${zone.url}/v1/vod/demo/master.m3u8`, {
+      headers: { 'cloudfront-viewer-country': 'FR' },
+    });
     const masterUrl = master.url;
     const mediaUrl = uriLines(await master.text(), masterUrl)[0]!;
     const media = uriLines(await (await fetchOk(mediaUrl)).text(), mediaUrl);

@@ -4,14 +4,24 @@
  * in file order (zone → Valkey → origin), as they would in a bad night.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { playInChromium, probeWithFfmpeg, startChromium, type ChromiumPlayer, type PlayOptions } from '@meridian/testkit';
+import {
+  playInChromium,
+  probeWithFfmpeg,
+  startChromium,
+  type ChromiumPlayer,
+  type PlayOptions,
+} from '@meridian/testkit';
 import { startStack, type Stack } from '../../scripts/demo/stack.ts';
 import { decodeErrors, E2E_MEDIA, stackLog, stitchedAdSeconds, summarise } from '../src/fixtures.ts';
 import { contentKeyUri, fetchOk, uriLines } from '../src/hls.ts';
 import { describeProbe, stitchedRead } from '../src/ffmpeg.ts';
 
 // A short forward buffer, so most segments (and playlists on switches) load after the fault.
-const SMALL_BUFFER: PlayOptions = { playbackRate: 2, timeoutMs: 150_000, hlsConfig: { maxBufferLength: 4, maxMaxBufferLength: 6, backBufferLength: 0 } };
+const SMALL_BUFFER: PlayOptions = {
+  playbackRate: 2,
+  timeoutMs: 150_000,
+  hlsConfig: { maxBufferLength: 4, maxMaxBufferLength: 6, backBufferLength: 0 },
+};
 
 describe('chaos: playback continues through faults', () => {
   let stack: Stack;
@@ -30,7 +40,10 @@ describe('chaos: playback continues through faults', () => {
   it('a zone is killed mid-playback of AES-128 content: no fatal error, and the edge forwards key requests to the other zone', async () => {
     const killed = stack.zones[0]!.id;
     const survivor = stack.zones[1]!.id;
-    const report = await chromium.play(stack.encryptedMaster!, { ...SMALL_BUFFER, hooks: [{ atPlayedSeconds: 6, run: () => stack.killZone(killed) }] });
+    const report = await chromium.play(stack.encryptedMaster!, {
+      ...SMALL_BUFFER,
+      hooks: [{ atPlayedSeconds: 6, run: () => stack.killZone(killed) }],
+    });
     console.log(summarise(`zone ${killed} killed`, report));
     expect(stack.zones[0]!.alive).toBe(false);
     expect(report.fatalErrors).toEqual([]);
@@ -51,7 +64,10 @@ describe('chaos: playback continues through faults', () => {
   it('Valkey is stopped mid-playback of a zone session: no fatal error, and new sessions still open', async () => {
     const zone = stack.zones.find((z) => z.alive)!;
     const master = `${zone.url}/v1/vod/demo/master.m3u8`;
-    const report = await chromium.play(master, { ...SMALL_BUFFER, hooks: [{ atPlayedSeconds: 6, run: () => stack.stopValkey() }] });
+    const report = await chromium.play(master, {
+      ...SMALL_BUFFER,
+      hooks: [{ atPlayedSeconds: 6, run: () => stack.stopValkey() }],
+    });
     console.log(summarise(`valkey stopped (zone ${zone.id})`, report));
     expect(report.fatalErrors).toEqual([]);
     expect(report.outcome).toBe('ended');
@@ -89,7 +105,11 @@ describe('chaos: playback continues through faults', () => {
     // lists the zone killed above (last, and left out of PATHWAY-PRIORITY). Refusals from that
     // zone are expected; any other error is not.
     const deadHosts = stack.zones.filter((z) => !z.alive).map((z) => new URL(z.url).host);
-    expect(decodeErrors(probe.stderr).filter((line) => !deadHosts.some((host) => line.includes(`tcp://${host} failed: Connection refused`)))).toEqual([]);
+    expect(
+      decodeErrors(probe.stderr).filter(
+        (line) => !deadHosts.some((host) => line.includes(`tcp://${host} failed: Connection refused`)),
+      ),
+    ).toEqual([]);
     const read = stitchedRead(probe);
     expect(Math.abs(read.durationSeconds - (stack.contentSeconds + stitchedAdSeconds(stack)))).toBeLessThan(1);
     expect(read.breaks).toEqual(stack.breakOffsetsSeconds.map((_, i) => `b${i}`));

@@ -27,7 +27,9 @@ describe('npm run demo', () => {
     // The player page and the hls.js it loads.
     const page = await (await fetchOk(ready.player)).text();
     expect(page).toContain('/hls.min.js');
-    expect((await fetchOk(new URL('/hls.min.js', ready.player).href)).headers.get('content-type')).toMatch(/javascript/);
+    expect((await fetchOk(new URL('/hls.min.js', ready.player).href)).headers.get('content-type')).toMatch(
+      /javascript/,
+    );
 
     for (const [url, zone] of [
       [ready.master, 'edge'],
@@ -55,7 +57,9 @@ describe('npm run demo', () => {
 
     // The same content as HLS Interstitials: the untouched content with one interstitial DATERANGE per break.
     const interstitialsMaster = `${ready.master}?mode=interstitials`;
-    const interstitialsMedia = await (await fetchOk(uriLines(await (await fetchOk(interstitialsMaster)).text(), interstitialsMaster)[0]!)).text();
+    const interstitialsMedia = await (
+      await fetchOk(uriLines(await (await fetchOk(interstitialsMaster)).text(), interstitialsMaster)[0]!)
+    ).text();
     expect(Math.abs(totalDuration(interstitialsMedia) - ready.contentSeconds)).toBeLessThan(1);
     const ranges = interstitialDateRanges(interstitialsMedia);
     expect(ranges.map((r) => r.offsetSeconds)).toEqual(ready.breakOffsetsSeconds);
@@ -63,7 +67,11 @@ describe('npm run demo', () => {
     expect(assets.ASSETS.map((a) => a.DURATION)).toEqual([ready.adSeconds]);
 
     // The player page's config names the stack's edge, zones and content.
-    const config = (await (await fetchOk(new URL('/config.json', ready.player).href)).json()) as { edge: string; zones: { id: string }[]; assetId: string };
+    const config = (await (await fetchOk(new URL('/config.json', ready.player).href)).json()) as {
+      edge: string;
+      zones: { id: string }[];
+      assetId: string;
+    };
     expect(config.edge).toBe(ready.edge);
     expect(config.zones.map((z) => z.id)).toEqual(ready.zones.map((z) => z.id));
 

@@ -12,7 +12,12 @@ import { interstitialDateRanges, type AssetList } from '../src/interstitials.ts'
 
 /** Media fragments (no init segments) of the primary player (`assetId` undefined) or of one break's asset players. */
 function mediaFragments(report: PlayReport, breakId?: string): FragmentLoad[] {
-  return report.fragments.filter((f) => f.sn !== 'initSegment' && f.type === 'main' && (breakId === undefined ? f.assetId === undefined : f.assetId?.startsWith(`${breakId}-`) === true));
+  return report.fragments.filter(
+    (f) =>
+      f.sn !== 'initSegment' &&
+      f.type === 'main' &&
+      (breakId === undefined ? f.assetId === undefined : f.assetId?.startsWith(`${breakId}-`) === true),
+  );
 }
 
 /** Seconds covered by distinct fragments (hls.js may load one twice around a break). */
@@ -40,7 +45,11 @@ describe('HLS Interstitials through the edge', () => {
   });
 
   it('a session opened with POST {"mode":"interstitials"} gets one interstitial DATERANGE per break over the untouched content, and asset lists naming the transcoded ad', async () => {
-    const created = await fetchOk(`${stack.edge}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ assetId: 'demo', mode: 'interstitials' }) });
+    const created = await fetchOk(`${stack.edge}/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ assetId: 'demo', mode: 'interstitials' }),
+    });
     expect(created.status).toBe(201);
     const { sessionId, masterUrl } = (await created.json()) as { sessionId: string; masterUrl: string };
     const master = new URL(masterUrl, stack.edge).href;
@@ -63,7 +72,9 @@ describe('HLS Interstitials through the edge', () => {
       expect([stack.edge, ...stack.zones.map((z) => z.url)]).toContain(new URL(range.assetList!).origin);
       const list = (await (await fetchOk(range.assetList!)).json()) as AssetList;
       // The edge serves the same list (it forwards break lists to a zone).
-      const viaEdge = (await (await fetchOk(`${stack.edge}/v1/sessions/${sessionId}/breaks/${range.id}.json`)).json()) as AssetList;
+      const viaEdge = (await (
+        await fetchOk(`${stack.edge}/v1/sessions/${sessionId}/breaks/${range.id}.json`)
+      ).json()) as AssetList;
       expect(viaEdge).toEqual(list);
       expect(list.ASSETS).toHaveLength(1);
       const asset = list.ASSETS[0]!;
@@ -86,7 +97,9 @@ describe('HLS Interstitials through the edge', () => {
     );
     const context = `${summarise('interstitials edge', report)}\nnotes: ${report.notes.join(' | ')}\nstack:\n${lines.slice(-20).join('\n')}`;
 
-    expect(Number(report.hlsVersion.split('.')[0]) * 100 + Number(report.hlsVersion.split('.')[1])).toBeGreaterThanOrEqual(106);
+    expect(
+      Number(report.hlsVersion.split('.')[0]) * 100 + Number(report.hlsVersion.split('.')[1]),
+    ).toBeGreaterThanOrEqual(106);
     expect(ints.supported).toBe(true);
     expect(report.fatalErrors, context).toEqual([]);
     expect(report.mediaError).toBeNull();

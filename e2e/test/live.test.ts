@@ -19,8 +19,11 @@ function describeTimeline(report: PlayReport): string {
     const prev = lastEnd.get(f.type);
     const gap = prev === undefined ? '' : ` gap=${(f.startSeconds - prev).toFixed(3)}`;
     lastEnd.set(f.type, f.startSeconds + f.durationSeconds);
-    const pdt = f.programDateTimeMs === undefined ? '' : ` pdt=${new Date(f.programDateTimeMs).toISOString().slice(14, 23)}`;
-    lines.push(`${f.type} sn=${f.sn} cc=${f.cc} ${f.startSeconds.toFixed(3)}+${f.durationSeconds.toFixed(3)}${gap}${pdt} ${new URL(f.url).pathname.split('/').slice(-3).join('/')}`);
+    const pdt =
+      f.programDateTimeMs === undefined ? '' : ` pdt=${new Date(f.programDateTimeMs).toISOString().slice(14, 23)}`;
+    lines.push(
+      `${f.type} sn=${f.sn} cc=${f.cc} ${f.startSeconds.toFixed(3)}+${f.durationSeconds.toFixed(3)}${gap}${pdt} ${new URL(f.url).pathname.split('/').slice(-3).join('/')}`,
+    );
   }
   return lines.join('\n');
 }
@@ -70,7 +73,9 @@ describe('live through the edge', () => {
         if (audioMsn === msn) expect(audioDsn).toBe(dsn);
       }
       for (const uri of uriLines(text, video)) if (isAdSegment(uri)) adUris.add(uri);
-      await new Promise((r) => setTimeout(r, (stack.liveChannel!.loopSeconds * 1000) / channel.segmentsPerLoop / SPEED));
+      await new Promise((r) =>
+        setTimeout(r, (stack.liveChannel!.loopSeconds * 1000) / channel.segmentsPerLoop / SPEED),
+      );
     }
     // RFC 8216 §6.2.2: the media sequence never decreases; here it must also advance.
     for (let i = 1; i < sequences.length; i++) expect(sequences[i]).toBeGreaterThanOrEqual(sequences[i - 1]!);
@@ -91,7 +96,8 @@ describe('live through the edge', () => {
     expect(report.playedSeconds).toBeGreaterThanOrEqual(playSeconds);
     for (const type of ['main', 'audio']) {
       const sns = report.fragments.filter((f) => f.type === type && f.sn !== 'initSegment').map((f) => f.sn as number);
-      for (let i = 1; i < sns.length; i++) expect(sns[i], `${type} fragment ${i}: ${sns.join(',')}`).toBeGreaterThanOrEqual(sns[i - 1]!);
+      for (let i = 1; i < sns.length; i++)
+        expect(sns[i], `${type} fragment ${i}: ${sns.join(',')}`).toBeGreaterThanOrEqual(sns[i - 1]!);
     }
     // Media timing across every discontinuity (ads in and out, the channel's loop): each next fragment
     // starts where the previous one ended, so no buffer hole opens (hls.js would stall on one).
@@ -100,7 +106,10 @@ describe('live through the edge', () => {
       for (let i = 1; i < frags.length; i++) {
         const [prev, f] = [frags[i - 1]!, frags[i]!];
         if (f.sn !== (prev.sn as number) + 1) continue;
-        expect(Math.abs(f.startSeconds - (prev.startSeconds + prev.durationSeconds)), `${type} sn ${f.sn} (cc ${prev.cc}→${f.cc})`).toBeLessThan(0.1);
+        expect(
+          Math.abs(f.startSeconds - (prev.startSeconds + prev.durationSeconds)),
+          `${type} sn ${f.sn} (cc ${prev.cc}→${f.cc})`,
+        ).toBeLessThan(0.1);
       }
     }
     // A whole loop of segments went by, so every break position in the loop was played through.
@@ -109,7 +118,9 @@ describe('live through the edge', () => {
     expect(Math.max(...sns) - Math.min(...sns) + 1).toBeGreaterThanOrEqual(channel.segmentsPerLoop);
     expect(channel.breaks).toHaveLength(2);
     // The ad played in both breaks: ad fragments of two different breaks were loaded, video and audio.
-    const adBreaks = new Set(main.filter((f) => isAdSegment(f.url)).map((f) => new URL(f.url).searchParams.get('mbk')?.replace(/\.\d+$/, '')));
+    const adBreaks = new Set(
+      main.filter((f) => isAdSegment(f.url)).map((f) => new URL(f.url).searchParams.get('mbk')?.replace(/\.\d+$/, '')),
+    );
     expect(adBreaks.size, main.map((f) => f.url).join('\n')).toBeGreaterThanOrEqual(2);
     expect(report.fragments.some((f) => f.type === 'audio' && isAdSegment(f.url))).toBe(true);
   });

@@ -40,18 +40,33 @@ describe('the demo player page', () => {
   });
 
   const waitText = (id: string, pattern: RegExp, timeoutMs = 60_000) =>
-    page.waitForFunction(([el, source]) => new RegExp(source).test(document.getElementById(el)!.textContent ?? ''), [id, pattern.source] as const, { timeout: timeoutMs });
+    page.waitForFunction(
+      ([el, source]) => new RegExp(source).test(document.getElementById(el)!.textContent ?? ''),
+      [id, pattern.source] as const,
+      { timeout: timeoutMs },
+    );
   const marks = () => page.locator('#timeline .mark').evaluateAll((els) => els.map((e) => (e as HTMLElement).title));
   const currentRow = () => page.locator('#breaks tr.now').allInnerTexts();
   /** Waits until the tracking table highlights `breakId` as the break playing (the table loads beside the player). */
   const waitRow = (breakId: string) =>
-    page.waitForFunction((id) => Array.from(document.querySelectorAll('#breaks tr.now')).map((r) => (r as HTMLElement).dataset.availId).join() === id, breakId, { timeout: 30_000 });
+    page.waitForFunction(
+      (id) =>
+        Array.from(document.querySelectorAll('#breaks tr.now'))
+          .map((r) => (r as HTMLElement).dataset.availId)
+          .join() === id,
+      breakId,
+      { timeout: 30_000 },
+    );
   const fmt = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
 
   it('plays VOD with stitched ads through the edge and shows the zones, the region of each segment, the breaks on the timeline and the ad playing', async () => {
     await waitText('currentAd', /^ad b0 · meridian-ad \(stitched\)/);
     await waitRow('b0');
-    await page.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).currentTime > 2, undefined, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => (document.getElementById('video') as HTMLVideoElement).currentTime > 2,
+      undefined,
+      { timeout: 60_000 },
+    );
     expect(await text(page, 'zone')).toBe('edge (master)');
     // The edge forwards ad sessions' media playlists to a zone, which names itself.
     const media = await text(page, 'mediaZone');
@@ -62,9 +77,14 @@ describe('the demo player page', () => {
     expect(await text(page, 'session')).toMatch(/\(mode stitched, viewer country US\)$/);
     const breaks = await page.locator('#breaks tr.ad').allInnerTexts();
     expect(breaks).toHaveLength(3);
-    for (const [i, row] of breaks.entries()) expect(row).toMatch(new RegExp(`^b${i}\\s.*\\sads\\s+meridian-ad \\(${stack.adSeconds}s\\)`));
+    for (const [i, row] of breaks.entries())
+      expect(row).toMatch(new RegExp(`^b${i}\\s.*\\sads\\s+meridian-ad \\(${stack.adSeconds}s\\)`));
     // Stitched ads sit on the stream's timeline after the ads before them (read from the playlist's DATERANGEs).
-    expect(await marks()).toEqual(stack.breakOffsetsSeconds.map((o, i) => `b${i}: meridian-ad ${fmt(o + i * stack.adSeconds)}–${fmt(o + (i + 1) * stack.adSeconds)}`));
+    expect(await marks()).toEqual(
+      stack.breakOffsetsSeconds.map(
+        (o, i) => `b${i}: meridian-ad ${fmt(o + i * stack.adSeconds)}–${fmt(o + (i + 1) * stack.adSeconds)}`,
+      ),
+    );
     await waitText('currentAd', /^content /, 30_000);
     expect(await currentRow()).toEqual([]);
     expect(pageErrors).toEqual([]);
@@ -75,8 +95,12 @@ describe('the demo player page', () => {
     await waitText('session', /\(mode interstitials, /);
     await waitText('currentAd', /^ad b0 · b0-\S+ \(interstitial\) · [\d.]+ s left$/);
     await waitRow('b0');
-    expect(await text(page, 'timelineNote')).toMatch(new RegExp(`^${fmt(stack.contentSeconds)} of content with 3 interstitial breaks scheduled by hls\\.js`));
-    expect((await marks()).map((m) => m.split(',')[0])).toEqual(stack.breakOffsetsSeconds.map((o, i) => `b${i}: at ${fmt(o)} of the content`));
+    expect(await text(page, 'timelineNote')).toMatch(
+      new RegExp(`^${fmt(stack.contentSeconds)} of content with 3 interstitial breaks scheduled by hls\\.js`),
+    );
+    expect((await marks()).map((m) => m.split(',')[0])).toEqual(
+      stack.breakOffsetsSeconds.map((o, i) => `b${i}: at ${fmt(o)} of the content`),
+    );
     await waitText('currentAd', /^content /, 30_000);
     // The first mid-roll comes once the content reaches its offset.
     await waitText('currentAd', /^ad b1 · b1-\S+ \(interstitial\)/, 60_000);
@@ -91,12 +115,18 @@ describe('the demo player page', () => {
     await waitText('mediaZone', /\((media|audio) playlist/);
     const zones = stack.zones.map((z) => z.id);
     expect(zones).toContain((await text(page, 'mediaZone')).split(' ')[0]);
-    await page.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).currentTime > 2, undefined, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => (document.getElementById('video') as HTMLVideoElement).currentTime > 2,
+      undefined,
+      { timeout: 60_000 },
+    );
     expect(await marks()).toEqual([]);
     // The break playing is read from the window's DATERANGEs and matched to the tracking avail of the same start.
     const playing = await page.waitForFunction(
       () => {
-        const m = /^ad (cue-\d+) · meridian-ad \(live, stitched\) · [\d.]+ s left$/.exec(document.getElementById('currentAd')!.textContent ?? '');
+        const m = /^ad (cue-\d+) · meridian-ad \(live, stitched\) · [\d.]+ s left$/.exec(
+          document.getElementById('currentAd')!.textContent ?? '',
+        );
         const row = document.querySelector('#breaks tr.now') as HTMLElement | null;
         return m && row?.dataset.availId === m[1] ? m[1] : null;
       },
@@ -113,11 +143,19 @@ describe('the demo player page', () => {
     expect(await text(page, 'blackoutRules')).toMatch(/^No BLACKOUT_RULES were given to the zones/);
     await page.selectOption('#country', 'ZZ');
     await page.click('#blackoutPlay');
-    await page.waitForFunction(() => (document.getElementById('video2') as HTMLVideoElement).currentTime > 1, undefined, { timeout: 60_000 });
-    expect(await text(page, 'blackoutState')).toBe(`playing as a viewer in ZZ through ${stack.zones[0]!.id} (country in the session: ZZ)`);
+    await page.waitForFunction(
+      () => (document.getElementById('video2') as HTMLVideoElement).currentTime > 1,
+      undefined,
+      { timeout: 60_000 },
+    );
+    expect(await text(page, 'blackoutState')).toBe(
+      `playing as a viewer in ZZ through ${stack.zones[0]!.id} (country in the session: ZZ)`,
+    );
     const contentSegments = Math.ceil(stack.contentSeconds / E2E_MEDIA.segmentSeconds!);
     const adSegments = stack.breakOffsetsSeconds.length * Math.ceil(stack.adSeconds / E2E_MEDIA.segmentSeconds!);
-    expect(await text(page, 'blackoutSegments')).toBe(`not blacked out: no segment replaced — this viewer's playlist has ${contentSegments} content, ${adSegments} ad and 0 other segments`);
+    expect(await text(page, 'blackoutSegments')).toBe(
+      `not blacked out: no segment replaced — this viewer's playlist has ${contentSegments} content, ${adSegments} ad and 0 other segments`,
+    );
     expect(pageErrors).toEqual([]);
   });
 });

@@ -43,10 +43,12 @@ describe('VOD through the edge', () => {
     expect(report.fatalErrors).toEqual([]);
     expect(report.outcome).toBe('ended');
     expect(Math.abs(report.playedSeconds - (stack.contentSeconds + stitchedAdSeconds(stack)))).toBeLessThan(1);
-    expect(report.fragments.filter((f) => isAdSegment(f.url)).length).toBeGreaterThanOrEqual(stack.breakOffsetsSeconds.length);
+    expect(report.fragments.filter((f) => isAdSegment(f.url)).length).toBeGreaterThanOrEqual(
+      stack.breakOffsetsSeconds.length,
+    );
   });
 
-  it('ffmpeg decodes the edge master without errors, reading the content and every break\'s ad', async () => {
+  it("ffmpeg decodes the edge master without errors, reading the content and every break's ad", async () => {
     const probe = await probeWithFfmpeg(stack.master, { timeoutMs: 120_000 });
     console.log(describeProbe('ffmpeg edge', probe));
     expect(probe.timedOut).toBe(false);
@@ -59,12 +61,23 @@ describe('VOD through the edge', () => {
   });
 
   it('a session opened at the edge lists a pre-roll and two mid-rolls filled from the VAST server, and the ad plays', async () => {
-    const created = await fetchOk(`${stack.edge}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ assetId: 'demo' }) });
+    const created = await fetchOk(`${stack.edge}/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ assetId: 'demo' }),
+    });
     expect(created.status).toBe(201);
     const { trackingUrl } = (await created.json()) as { trackingUrl: string };
     const tracking = await fetchOk(new URL(trackingUrl, stack.edge).href);
     expect(stack.zones.map((z) => z.id)).toContain(tracking.headers.get('x-meridian-zone'));
-    const { avails } = (await tracking.json()) as { avails: { startTimeInSeconds: number; durationInSeconds: number; fill: string; ads: { uri: string; durationInSeconds: number }[] }[] };
+    const { avails } = (await tracking.json()) as {
+      avails: {
+        startTimeInSeconds: number;
+        durationInSeconds: number;
+        fill: string;
+        ads: { uri: string; durationInSeconds: number }[];
+      }[];
+    };
     expect(avails.map((a) => a.startTimeInSeconds)).toEqual(stack.breakOffsetsSeconds);
     for (const avail of avails) {
       expect(avail.fill).toBe('ads');

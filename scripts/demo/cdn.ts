@@ -18,7 +18,16 @@ export interface Cdn {
   close(): Promise<void>;
 }
 
-const PASSED_HEADERS = ['content-type', 'content-length', 'content-range', 'accept-ranges', 'etag', 'last-modified', 'cache-control', 'x-meridian-origin'];
+const PASSED_HEADERS = [
+  'content-type',
+  'content-length',
+  'content-range',
+  'accept-ranges',
+  'etag',
+  'last-modified',
+  'cache-control',
+  'x-meridian-origin',
+];
 const CORS = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, HEAD, OPTIONS',
@@ -29,7 +38,11 @@ const CORS = {
 /** Starts the CDN on a free loopback port with `origins` (primary first). */
 export async function startCdn(origins: readonly { id: string; url: string }[]): Promise<Cdn> {
   // Short timeouts: a stopped region refuses at once, but a slow one must not stall a player.
-  const group = createOriginGroup({ origins: origins.map((o) => ({ id: o.id, url: o.url })), connectionTimeoutMs: 1_000, responseTimeoutMs: 3_000 });
+  const group = createOriginGroup({
+    origins: origins.map((o) => ({ id: o.id, url: o.url })),
+    connectionTimeoutMs: 1_000,
+    responseTimeoutMs: 3_000,
+  });
   const servedBy: Record<string, number> = {};
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method === 'OPTIONS') {
@@ -61,7 +74,10 @@ export async function startCdn(origins: readonly { id: string; url: string }[]):
   };
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
-      if (!res.headersSent) res.writeHead(502, { ...CORS, 'content-type': 'application/json' }).end('{"error":{"code":"ORIGIN_UNAVAILABLE","message":"no origin answered"}}');
+      if (!res.headersSent)
+        res
+          .writeHead(502, { ...CORS, 'content-type': 'application/json' })
+          .end('{"error":{"code":"ORIGIN_UNAVAILABLE","message":"no origin answered"}}');
       else res.destroy();
     });
   });

@@ -3,7 +3,15 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { makeAdClip, makeSampleClip } from '@meridian/testkit';
-import { metaFor, openStore, parseLadder, PACKAGING_REVISION, transcode, type KeyStore, type TranscodeEvent } from '@meridian/transcode-gpu';
+import {
+  metaFor,
+  openStore,
+  parseLadder,
+  PACKAGING_REVISION,
+  transcode,
+  type KeyStore,
+  type TranscodeEvent,
+} from '@meridian/transcode-gpu';
 
 /** What to generate and how to encode it; every field is part of the cache key. */
 export interface MediaParams {
@@ -20,7 +28,14 @@ export interface MediaParams {
 }
 
 /** The demo's default media: one minute of content, a 10-second ad, 640x360, two rungs. */
-export const DEFAULT_MEDIA: MediaParams = { contentSeconds: 60, adSeconds: 10, width: 640, height: 360, ladder: '240:400k,360:900k', segmentSeconds: 4 };
+export const DEFAULT_MEDIA: MediaParams = {
+  contentSeconds: 60,
+  adSeconds: 10,
+  width: 640,
+  height: 360,
+  ladder: '240:400k,360:900k',
+  segmentSeconds: 4,
+};
 
 /** An S3 destination of the demo (one simulated region). */
 export interface Region {
@@ -40,24 +55,42 @@ export function regionUrl(region: Region, prefix: string): string {
 /** The cache directory of one set of parameters. */
 export function mediaCacheDir(root: string, params: MediaParams): string {
   // Keyed on the packaging revision too: a transcoder change never reuses media cut the old way.
-  const key = createHash('sha256').update(JSON.stringify({ ...params, packaging: PACKAGING_REVISION })).digest('hex').slice(0, 12);
+  const key = createHash('sha256')
+    .update(JSON.stringify({ ...params, packaging: PACKAGING_REVISION }))
+    .digest('hex')
+    .slice(0, 12);
   return join(root, `media-${key}`);
 }
 
 /** Sample and ad clips (mp4), made once per parameter set. */
-export async function ensureClips(cacheDir: string, params: MediaParams, log: (line: string) => void): Promise<{ content: string; ad: string }> {
+export async function ensureClips(
+  cacheDir: string,
+  params: MediaParams,
+  log: (line: string) => void,
+): Promise<{ content: string; ad: string }> {
   mkdirSync(cacheDir, { recursive: true });
   const content = join(cacheDir, 'content.mp4');
   const ad = join(cacheDir, 'ad.mp4');
   if (!existsSync(content)) {
     log(`ffmpeg: sample clip ${params.contentSeconds}s ${params.width}x${params.height}`);
     // Written aside and renamed: a run that dies half-way never leaves a truncated clip in the cache.
-    await makeSampleClip({ path: `${content}.${process.pid}.mp4`, width: params.width, height: params.height, durationSeconds: params.contentSeconds, label: 'MERIDIAN' });
+    await makeSampleClip({
+      path: `${content}.${process.pid}.mp4`,
+      width: params.width,
+      height: params.height,
+      durationSeconds: params.contentSeconds,
+      label: 'MERIDIAN',
+    });
     renameSync(`${content}.${process.pid}.mp4`, content);
   }
   if (!existsSync(ad)) {
     log(`ffmpeg: ad clip ${params.adSeconds}s`);
-    await makeAdClip({ path: `${ad}.${process.pid}.mp4`, width: params.width, height: params.height, durationSeconds: params.adSeconds });
+    await makeAdClip({
+      path: `${ad}.${process.pid}.mp4`,
+      width: params.width,
+      height: params.height,
+      durationSeconds: params.adSeconds,
+    });
     renameSync(`${ad}.${process.pid}.mp4`, ad);
   }
   return { content, ad };
@@ -140,6 +173,8 @@ export async function publishAsset(options: PublishOptions): Promise<{ transcode
     ...(options.keyStore ? { encryption: { keyStore: options.keyStore } } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  options.log(`${options.assetId}: transcoded in ${((Date.now() - started) / 1000).toFixed(1)} s to ${options.regions.map((r) => r.id).join(', ')}`);
+  options.log(
+    `${options.assetId}: transcoded in ${((Date.now() - started) / 1000).toFixed(1)} s to ${options.regions.map((r) => r.id).join(', ')}`,
+  );
   return { transcoded: true };
 }

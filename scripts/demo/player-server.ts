@@ -26,7 +26,12 @@ export interface PlayerServer {
 }
 
 const PUBLIC_DIR = join(import.meta.dirname, 'public');
-const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', map: 'application/json' };
+const TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  map: 'application/json',
+};
 
 /** Serves the page on a free loopback port. */
 export async function startPlayerServer(config: PlayerConfig): Promise<PlayerServer> {
@@ -37,8 +42,16 @@ export async function startPlayerServer(config: PlayerConfig): Promise<PlayerSer
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
     };
     if (path === '/favicon.ico') return send(204, 'image/x-icon', '');
-    if (path === '/config.json') return send(200, 'application/json', JSON.stringify({ ...config, hlsVersion: hls.version }));
-    const file = path === '/' ? join(PUBLIC_DIR, 'index.html') : path === '/player.js' ? join(PUBLIC_DIR, 'player.js') : path === '/hls.min.js' ? join(hls.distDir, 'hls.min.js') : undefined;
+    if (path === '/config.json')
+      return send(200, 'application/json', JSON.stringify({ ...config, hlsVersion: hls.version }));
+    const file =
+      path === '/'
+        ? join(PUBLIC_DIR, 'index.html')
+        : path === '/player.js'
+          ? join(PUBLIC_DIR, 'player.js')
+          : path === '/hls.min.js'
+            ? join(hls.distDir, 'hls.min.js')
+            : undefined;
     if (!file) return send(404, 'text/plain', 'not found');
     readFile(file).then(
       (body) => send(200, TYPES[file.slice(file.lastIndexOf('.') + 1)] ?? 'application/octet-stream', body),

@@ -10,7 +10,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { Redis } from 'ioredis';
-import { getFreePort, startLiveChannel, startRedis, startS3, startVastServer, type LiveChannel, type RedisHandle, type S3Handle, type VastServer } from '@meridian/testkit';
+import {
+  getFreePort,
+  startLiveChannel,
+  startRedis,
+  startS3,
+  startVastServer,
+  type LiveChannel,
+  type RedisHandle,
+  type S3Handle,
+  type VastServer,
+} from '@meridian/testkit';
 import { loadConfig, startServer, type RunningServer } from '@meridian/regional-origin';
 import { createValkeyKeyStore } from '@meridian/transcode-gpu';
 import { startCdn, type Cdn } from './cdn.ts';
@@ -123,8 +133,12 @@ function ensureEdgeBundle(log: (line: string) => void): void {
   // Built once (a fresh checkout after `npm ci` has no dist/); later edits need `npm run build -w @meridian/edge`.
   if (existsSync(EDGE_BUNDLE)) return;
   log('edge: bundling apps/edge (npm run build -w @meridian/edge)');
-  const built = spawnSync(process.execPath, [join(REPO_ROOT, 'apps', 'edge', 'scripts', 'bundle.mjs')], { cwd: join(REPO_ROOT, 'apps', 'edge'), stdio: ['ignore', 'ignore', 'inherit'] });
-  if (built.status !== 0 || !existsSync(EDGE_BUNDLE)) throw new Error('cannot bundle the edge Worker (npm run build -w @meridian/edge)');
+  const built = spawnSync(process.execPath, [join(REPO_ROOT, 'apps', 'edge', 'scripts', 'bundle.mjs')], {
+    cwd: join(REPO_ROOT, 'apps', 'edge'),
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (built.status !== 0 || !existsSync(EDGE_BUNDLE))
+    throw new Error('cannot bundle the edge Worker (npm run build -w @meridian/edge)');
 }
 
 /** Starts the whole system; on failure everything already started is stopped before rethrowing. */
@@ -143,14 +157,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     // Valkey: explicit option, else VALKEY_URL, else in-memory stores in each zone.
     let redis: RedisHandle | undefined;
-    let valkeyUrl: string | undefined = typeof options.valkey === 'string' ? options.valkey : options.valkey === undefined ? process.env.VALKEY_URL || undefined : undefined;
+    let valkeyUrl: string | undefined =
+      typeof options.valkey === 'string'
+        ? options.valkey
+        : options.valkey === undefined
+          ? process.env.VALKEY_URL || undefined
+          : undefined;
     if (options.valkey === true) {
       redis = await startRedis();
       cleanups.push(() => redis!.stop());
       valkeyUrl = redis.url;
       log(`valkey: redis-server pid ${redis.pid} at ${redis.url}`);
     }
-    if (options.encrypted && !valkeyUrl) throw new Error('encrypted: true needs Valkey (the zones read AES-128 keys from it)');
+    if (options.encrypted && !valkeyUrl)
+      throw new Error('encrypted: true needs Valkey (the zones read AES-128 keys from it)');
 
     // Two simulated regions.
     const s3: S3Handle[] = [];
@@ -171,7 +191,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const client = new Redis(valkeyUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
       await client.connect();
       try {
-        await publishAsset({ input: clips.content, assetId: ENCRYPTED_ASSET_ID, regions, params, keyStore: createValkeyKeyStore(client), log });
+        await publishAsset({
+          input: clips.content,
+          assetId: ENCRYPTED_ASSET_ID,
+          regions,
+          params,
+          keyStore: createValkeyKeyStore(client),
+          log,
+        });
       } finally {
         client.disconnect();
       }
@@ -195,20 +222,33 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       });
       liveChannel = channel;
       cleanups.push(() => channel.stop());
-      log(`live: channel ${CONTENT_ASSET_ID} at ${channel.url} (${channel.breaks.length} SCTE-35 breaks per ${channel.loopSeconds}s loop)`);
+      log(
+        `live: channel ${CONTENT_ASSET_ID} at ${channel.url} (${channel.breaks.length} SCTE-35 breaks per ${channel.loopSeconds}s loop)`,
+      );
     }
 
     const cdn: Cdn = await startCdn(regions.map((r) => ({ id: r.id, url: `${r.endpoint}/${r.bucket}/` })));
     cleanups.push(() => cdn.close());
     log(`cdn: ${cdn.url}`);
 
-    const vast: VastServer = await startVastServer({ ads: [{ id: 'meridian-ad', mediaUrl: AD_MEDIA_URL, durationSeconds: params.adSeconds, title: 'Meridian demo ad' }] });
+    const vast: VastServer = await startVastServer({
+      ads: [
+        { id: 'meridian-ad', mediaUrl: AD_MEDIA_URL, durationSeconds: params.adSeconds, title: 'Meridian demo ad' },
+      ],
+    });
     cleanups.push(() => vast.close());
     log(`vast: ${vast.vastUrl}`);
 
-    const breakOffsetsSeconds = options.breakOffsetsSeconds ?? [0, Math.round(params.contentSeconds / 3), Math.round((2 * params.contentSeconds) / 3)];
+    const breakOffsetsSeconds = options.breakOffsetsSeconds ?? [
+      0,
+      Math.round(params.contentSeconds / 3),
+      Math.round((2 * params.contentSeconds) / 3),
+    ];
     // Resilient origin groups fail over on 404, so live paths fall through the regions to the channel.
-    const originUrls = [...regions.map((r) => `${r.endpoint}/${r.bucket}`), ...(liveChannel ? [liveChannel.baseUrl] : [])].join(',');
+    const originUrls = [
+      ...regions.map((r) => `${r.endpoint}/${r.bucket}`),
+      ...(liveChannel ? [liveChannel.baseUrl] : []),
+    ].join(',');
     const edgePort = await getFreePort();
     const edgeUrl = `http://127.0.0.1:${edgePort}`;
 

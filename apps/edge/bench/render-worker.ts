@@ -27,7 +27,9 @@ import { createEdgeMediaRenderer } from '../src/media-render.ts';
 
 const edge = createEdgeMediaRenderer();
 // workerd's CacheStorage has `default`; the bench is type-checked against Node's, which does not.
-const sharing = createEdgeMediaRenderer({ shared: { cache: (caches as unknown as { default: Cache }).default, ttlSeconds: 3_600 } });
+const sharing = createEdgeMediaRenderer({
+  shared: { cache: (caches as unknown as { default: Cache }).default, ttlSeconds: 3_600 },
+});
 const core = createSessionMediaRenderer();
 const texts = new Map<number, string>();
 const kept = new Map<number, SourcePlaylistText>();
@@ -36,8 +38,16 @@ const kept = new Map<number, SourcePlaylistText>();
 function textOf(segments: number): string {
   let text = texts.get(segments);
   if (text === undefined) {
-    const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:6', '#EXT-X-PLAYLIST-TYPE:VOD', '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-INDEPENDENT-SEGMENTS'];
-    for (let i = 0; i < segments; i++) lines.push(i === segments - 1 ? '#EXTINF:3.200,' : '#EXTINF:6.000,', `seg${String(i).padStart(5, '0')}.ts`);
+    const lines = [
+      '#EXTM3U',
+      '#EXT-X-VERSION:3',
+      '#EXT-X-TARGETDURATION:6',
+      '#EXT-X-PLAYLIST-TYPE:VOD',
+      '#EXT-X-MEDIA-SEQUENCE:0',
+      '#EXT-X-INDEPENDENT-SEGMENTS',
+    ];
+    for (let i = 0; i < segments; i++)
+      lines.push(i === segments - 1 ? '#EXTINF:3.200,' : '#EXTINF:6.000,', `seg${String(i).padStart(5, '0')}.ts`);
     lines.push('#EXT-X-ENDLIST', '');
     text = lines.join('\n');
     texts.set(segments, text);
@@ -65,7 +75,9 @@ export default {
     const text = textOf(segments);
     if (url.searchParams.get('prelude') === '1') {
       await verifySessionToken(url.searchParams.get('token') ?? '', KEYRING, Date.now());
-      parseMasterPlaylist('#EXTM3U\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-STREAM-INF:BANDWIDTH=3128000,RESOLUTION=1280x720,CODECS="avc1.64001f"\n720p/index.m3u8\n');
+      parseMasterPlaylist(
+        '#EXTM3U\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-STREAM-INF:BANDWIDTH=3128000,RESOLUTION=1280x720,CODECS="avc1.64001f"\n720p/index.m3u8\n',
+      );
     }
     const path = '/vod/bench/720p/index.m3u8';
     let bytes = 0;

@@ -37,7 +37,10 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
 }
 
-async function timeRequest(fetcher: { fetch(url: string): Promise<Response> } | Miniflare, url: string): Promise<number> {
+async function timeRequest(
+  fetcher: { fetch(url: string): Promise<Response> } | Miniflare,
+  url: string,
+): Promise<number> {
   const started = performance.now();
   const res = 'dispatchFetch' in fetcher ? await fetcher.dispatchFetch(url) : await fetcher.fetch(url);
   if (res.status !== 200) throw new Error(`bench request ${url} answered ${res.status}: ${await res.text()}`);
@@ -46,7 +49,12 @@ async function timeRequest(fetcher: { fetch(url: string): Promise<Response> } | 
 }
 
 /** Warm CPU ms per rendered playlist of `segments` segments: p50 and p99 over `samples` requests. */
-async function warmCpu(script: string, mode: WarmMode, segments: number, samples: number): Promise<{ p50: number; p99: number }> {
+async function warmCpu(
+  script: string,
+  mode: WarmMode,
+  segments: number,
+  samples: number,
+): Promise<{ p50: number; p99: number }> {
   const mf = new Miniflare({ modules: true, script, compatibilityDate: COMPATIBILITY_DATE });
   await mf.ready;
   try {
@@ -72,9 +80,17 @@ async function warmCpu(script: string, mode: WarmMode, segments: number, samples
  * module is instantiated, the handler runs once), then one operation, then empty requests whose
  * median is subtracted. Nothing of the operation's code has run in that isolate before.
  */
-async function coldCpu(script: string, mode: ColdMode, segments: number, token: string, afterPrelude = false): Promise<{ p50: number; max: number }> {
+async function coldCpu(
+  script: string,
+  mode: ColdMode,
+  segments: number,
+  token: string,
+  afterPrelude = false,
+): Promise<{ p50: number; max: number }> {
   const names = Array.from({ length: COLD_ISOLATES }, (_, i) => `cold${i}`);
-  const mf = new Miniflare({ workers: names.map((name) => ({ name, modules: true, script, compatibilityDate: COMPATIBILITY_DATE })) });
+  const mf = new Miniflare({
+    workers: names.map((name) => ({ name, modules: true, script, compatibilityDate: COMPATIBILITY_DATE })),
+  });
   await mf.ready;
   try {
     const query = `mode=${mode}&segments=${segments}&token=${token}${afterPrelude ? '&prelude=1' : ''}`;
@@ -97,7 +113,13 @@ async function coldCpu(script: string, mode: ColdMode, segments: number, token: 
 }
 
 /** Requests per second for `total` GETs of `url`, `concurrency` at a time. */
-async function throughput(mf: Miniflare, url: string, total: number, concurrency: number, init: { cf?: Record<string, string> } = {}): Promise<number> {
+async function throughput(
+  mf: Miniflare,
+  url: string,
+  total: number,
+  concurrency: number,
+  init: { cf?: Record<string, string> } = {},
+): Promise<number> {
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -114,12 +136,17 @@ async function throughput(mf: Miniflare, url: string, total: number, concurrency
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(EDGE_SCRIPT)) throw new Error('dist/worker.js is missing: run `npm run build -w @meridian/edge` first');
+  if (!existsSync(EDGE_SCRIPT))
+    throw new Error('dist/worker.js is missing: run `npm run build -w @meridian/edge` first');
   const renderScript = await bundle('./render-worker.ts');
   const staticScript = await bundle('./static-worker.ts');
 
   const keyring = { activeKid: 'k1', keys: { k1: 'bench-secret-0123456789abcdef' } };
-  const claims = newSessionClaims({ kind: 'vod', contentId: 'bench', mode: 'stitched', adParams: {}, country: undefined }, Date.now(), (n) => crypto.getRandomValues(new Uint8Array(n)));
+  const claims = newSessionClaims(
+    { kind: 'vod', contentId: 'bench', mode: 'stitched', adParams: {}, country: undefined },
+    Date.now(),
+    (n) => crypto.getRandomValues(new Uint8Array(n)),
+  );
   const token = await signSessionToken(claims, keyring, 3_600);
 
   console.log('— warm CPU per rendered media playlist, inside workerd —');
@@ -135,10 +162,14 @@ async function main(): Promise<void> {
     const r = await warmCpu(renderScript, mode, segments, samples);
     cpu[`warm ${mode} ${segments}`] = { p50: Number(r.p50.toFixed(4)), p99: Number(r.p99.toFixed(4)) };
     const bar = mode === 'first-core' ? '' : `  bar p99 < ${BAR_P99_MS} ms: ${r.p99 < BAR_P99_MS ? 'met' : 'NOT met'}`;
-    console.log(`${mode.padEnd(10)} ${String(segments).padStart(5)} segments: p50 ${r.p50.toFixed(3)} ms  p99 ${r.p99.toFixed(3)} ms${bar}  (${what})`);
+    console.log(
+      `${mode.padEnd(10)} ${String(segments).padStart(5)} segments: p50 ${r.p50.toFixed(3)} ms  p99 ${r.p99.toFixed(3)} ms${bar}  (${what})`,
+    );
   }
 
-  console.log(`\n— cold: the first operation in a fresh isolate (${COLD_ISOLATES} isolates each; dispatch subtracted) —`);
+  console.log(
+    `\n— cold: the first operation in a fresh isolate (${COLD_ISOLATES} isolates each; dispatch subtracted) —`,
+  );
   const cold: Record<string, { p50: number; max: number }> = {};
   for (const [mode, segments, what, afterPrelude] of [
     ['verify', 300, 'WebCrypto HMAC verification of the session id'],
@@ -148,22 +179,53 @@ async function main(): Promise<void> {
     ['first-core', 1200, 'whole render, manifest-core renderer (before)'],
     ['first-edge', 300, 'whole render, edge renderer'],
     ['first-edge', 1200, 'whole render, edge renderer'],
-    ['first-edge', 300, 'whole render, edge renderer, after the media route prelude (session verification, master parse)', true],
-    ['first-edge', 1200, 'whole render, edge renderer, after the media route prelude (session verification, master parse)', true],
+    [
+      'first-edge',
+      300,
+      'whole render, edge renderer, after the media route prelude (session verification, master parse)',
+      true,
+    ],
+    [
+      'first-edge',
+      1200,
+      'whole render, edge renderer, after the media route prelude (session verification, master parse)',
+      true,
+    ],
     ['first-shared', 300, 'template another isolate shared (the first isolate renders it; cache I/O wait counted)'],
     ['first-shared', 1200, 'template another isolate shared (the first isolate renders it; cache I/O wait counted)'],
-    ['first-shared', 300, 'template another isolate shared, after the media route prelude (cache I/O wait counted)', true],
-    ['first-shared', 1200, 'template another isolate shared, after the media route prelude (cache I/O wait counted)', true],
+    [
+      'first-shared',
+      300,
+      'template another isolate shared, after the media route prelude (cache I/O wait counted)',
+      true,
+    ],
+    [
+      'first-shared',
+      1200,
+      'template another isolate shared, after the media route prelude (cache I/O wait counted)',
+      true,
+    ],
   ] as const) {
     const r = await coldCpu(renderScript, mode, segments, token, afterPrelude === true);
-    cold[`cold ${mode} ${segments}${afterPrelude === true ? ' after prelude' : ''}`] = { p50: Number(r.p50.toFixed(4)), max: Number(r.max.toFixed(4)) };
-    console.log(`${mode.padEnd(10)} ${String(segments).padStart(5)} segments: p50 ${r.p50.toFixed(3)} ms  max ${r.max.toFixed(3)} ms  (${what})`);
+    cold[`cold ${mode} ${segments}${afterPrelude === true ? ' after prelude' : ''}`] = {
+      p50: Number(r.p50.toFixed(4)),
+      max: Number(r.max.toFixed(4)),
+    };
+    console.log(
+      `${mode.padEnd(10)} ${String(segments).padStart(5)} segments: p50 ${r.p50.toFixed(3)} ms  max ${r.max.toFixed(3)} ms  (${what})`,
+    );
   }
 
   console.log('\n— throughput: edge session playlist vs a static string of the same size —');
   const origin = await startFaultyServer();
   const segments = 300;
-  const mediaLines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:6', '#EXT-X-PLAYLIST-TYPE:VOD', '#EXT-X-MEDIA-SEQUENCE:0'];
+  const mediaLines = [
+    '#EXTM3U',
+    '#EXT-X-VERSION:3',
+    '#EXT-X-TARGETDURATION:6',
+    '#EXT-X-PLAYLIST-TYPE:VOD',
+    '#EXT-X-MEDIA-SEQUENCE:0',
+  ];
   for (let i = 0; i < segments; i++) mediaLines.push('#EXTINF:6.000,', `seg${i}.ts`);
   mediaLines.push('#EXT-X-ENDLIST', '');
   const asset = {
@@ -201,20 +263,32 @@ async function main(): Promise<void> {
     updatedAt: '2026-11-22T00:00:00Z',
   };
   origin.set('/vod/bench/asset.json', { kind: 'ok', body: JSON.stringify(asset) });
-  origin.set('/vod/bench/master.m3u8', { kind: 'ok', body: '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=3128000\n720p/index.m3u8\n' });
+  origin.set('/vod/bench/master.m3u8', {
+    kind: 'ok',
+    body: '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=3128000\n720p/index.m3u8\n',
+  });
   origin.set('/vod/bench/720p/index.m3u8', { kind: 'ok', body: mediaLines.join('\n') });
   const edge = new Miniflare({
     modules: true,
     scriptPath: EDGE_SCRIPT,
     compatibilityDate: COMPATIBILITY_DATE,
-    bindings: { SIGNING_KEYS: 'k1:bench-secret-0123456789abcdef', PUBLIC_BASE_URL: 'https://edge.example', ORIGIN_URLS: origin.url },
+    bindings: {
+      SIGNING_KEYS: 'k1:bench-secret-0123456789abcdef',
+      PUBLIC_BASE_URL: 'https://edge.example',
+      ORIGIN_URLS: origin.url,
+    },
   });
   try {
     const master = await edge.dispatchFetch('https://edge.example/v1/vod/bench/master.m3u8');
     await master.text();
     const mediaUrl = `https://edge.example/v1/sessions/${master.headers.get('x-meridian-session')}/v0.m3u8`;
     const body = await (await edge.dispatchFetch(mediaUrl)).text();
-    const baseline = new Miniflare({ modules: true, script: staticScript, compatibilityDate: COMPATIBILITY_DATE, bindings: { BODY: body } });
+    const baseline = new Miniflare({
+      modules: true,
+      script: staticScript,
+      compatibilityDate: COMPATIBILITY_DATE,
+      bindings: { BODY: body },
+    });
     try {
       await throughput(edge, mediaUrl, 300, 8);
       await throughput(baseline, 'https://static.example/', 300, 8);
@@ -227,11 +301,17 @@ async function main(): Promise<void> {
       }
       rounds.sort((a, b) => a.edgeRps / a.staticRps - b.edgeRps / b.staticRps);
       const { edgeRps, staticRps } = rounds[Math.floor(rounds.length / 2)]!;
-      console.log(`playlist ${body.length} bytes (${segments} segments, session token in every URL); ${THROUGHPUT_ROUNDS} interleaved rounds of 600 requests, 8 in flight`);
+      console.log(
+        `playlist ${body.length} bytes (${segments} segments, session token in every URL); ${THROUGHPUT_ROUNDS} interleaved rounds of 600 requests, 8 in flight`,
+      );
       console.log(`edge (verify session + render): ${edgeRps.toFixed(0)} req/s (median round)`);
       console.log(`static string Worker:           ${staticRps.toFixed(0)} req/s`);
-      console.log(`ratio edge/static: ${(edgeRps / staticRps).toFixed(2)} (rounds: ${rounds.map((r) => (r.edgeRps / r.staticRps).toFixed(2)).join(', ')})`);
-      console.log(`\nRESULT ${JSON.stringify({ cpuPerPlaylistMs: cpu, coldMs: cold, throughput: { edgeRps: Math.round(edgeRps), staticRps: Math.round(staticRps), ratio: Number((edgeRps / staticRps).toFixed(3)), bytes: body.length } })}`);
+      console.log(
+        `ratio edge/static: ${(edgeRps / staticRps).toFixed(2)} (rounds: ${rounds.map((r) => (r.edgeRps / r.staticRps).toFixed(2)).join(', ')})`,
+      );
+      console.log(
+        `\nRESULT ${JSON.stringify({ cpuPerPlaylistMs: cpu, coldMs: cold, throughput: { edgeRps: Math.round(edgeRps), staticRps: Math.round(staticRps), ratio: Number((edgeRps / staticRps).toFixed(3)), bytes: body.length } })}`,
+      );
     } finally {
       await baseline.dispose();
     }

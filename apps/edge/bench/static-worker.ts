@@ -2,6 +2,8 @@
 export default {
   /** Answers the BODY binding as a playlist. */
   fetch(_request: Request, env: { BODY: string }): Response {
-    return new Response(env.BODY, { headers: { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'private, max-age=86400' } });
+    return new Response(env.BODY, {
+      headers: { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'private, max-age=86400' },
+    });
   },
 };

@@ -82,7 +82,8 @@ function viewerOf(c: Context): Viewer {
   const cf = (c.req.raw as Request & { cf?: { country?: unknown; continent?: unknown; regionCode?: unknown } }).cf;
   const region = cf?.regionCode;
   // request.cf.regionCode is the ISO 3166-2 code without its country (`CA`), as Route 53's subdivisions are.
-  const subdivision = typeof region === 'string' && /^[A-Za-z0-9]{1,3}$/.test(region) ? region.toUpperCase() : undefined;
+  const subdivision =
+    typeof region === 'string' && /^[A-Za-z0-9]{1,3}$/.test(region) ? region.toUpperCase() : undefined;
   return { country: normalizeCountryCode(cf?.country), continent: normalizeCountryCode(cf?.continent), subdivision };
 }
 
@@ -90,13 +91,24 @@ function viewerOf(c: Context): Viewer {
 export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
   const { config, sources, director, nowMs } = deps;
   const app = new Hono<EdgeBindings>();
-  const renderMedia = createEdgeMediaRenderer(deps.templateCache ? { shared: { cache: deps.templateCache, ttlSeconds: config.vodPlaylistTtlSeconds } } : {});
+  const renderMedia = createEdgeMediaRenderer(
+    deps.templateCache ? { shared: { cache: deps.templateCache, ttlSeconds: config.vodPlaylistTtlSeconds } } : {},
+  );
 
   const masterPathways = config.pathways.filter((p) => !p.clone);
   /** Content Steering PATHWAY-CLONES: one per configured clone, sent in every manifest (a player ignores a clone it already has). */
   const pathwayClones = config.pathways.flatMap((p) =>
     p.clone
-      ? [{ 'BASE-ID': p.clone.baseId, ID: p.id, 'URI-REPLACEMENT': { ...(p.clone.host ? { HOST: p.clone.host } : {}), ...(Object.keys(p.clone.params).length > 0 ? { PARAMS: p.clone.params } : {}) } }]
+      ? [
+          {
+            'BASE-ID': p.clone.baseId,
+            ID: p.id,
+            'URI-REPLACEMENT': {
+              ...(p.clone.host ? { HOST: p.clone.host } : {}),
+              ...(Object.keys(p.clone.params).length > 0 ? { PARAMS: p.clone.params } : {}),
+            },
+          },
+        ]
       : [],
   );
   const baseOf = (c: Context): string => config.publicBaseUrl ?? new URL(c.req.url).origin;
@@ -136,7 +148,15 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
       message = EDGE_ERROR_CODES.INTERNAL.message;
     }
     const status = EDGE_ERROR_CODES[code].status;
-    if (status >= 500) console.error(JSON.stringify({ msg: 'request failed', path: c.req.path, code, error: error instanceof Error ? error.message : String(error) }));
+    if (status >= 500)
+      console.error(
+        JSON.stringify({
+          msg: 'request failed',
+          path: c.req.path,
+          code,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
     c.header('cache-control', 'no-store');
     return c.json({ error: { code, message } }, status);
   });
@@ -156,10 +176,18 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
     origin: config.corsAllowOrigin,
     allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
     allowHeaders: ['content-type', 'x-request-id'],
-    exposeHeaders: ['x-meridian-origin', 'x-meridian-zone', 'x-meridian-zone-attempts', 'x-meridian-session', 'x-request-id', 'content-length'],
+    exposeHeaders: [
+      'x-meridian-origin',
+      'x-meridian-zone',
+      'x-meridian-zone-attempts',
+      'x-meridian-session',
+      'x-request-id',
+      'content-length',
+    ],
     maxAge: 86_400,
   });
-  for (const path of ['/v1/vod/*', '/v1/live/*', '/v1/sessions', '/v1/sessions/*', '/v1/steering/*', '/v1/keys/*']) app.use(path, corsMiddleware);
+  for (const path of ['/v1/vod/*', '/v1/live/*', '/v1/sessions', '/v1/sessions/*', '/v1/steering/*', '/v1/keys/*'])
+    app.use(path, corsMiddleware);
 
   const requireSigned = async (c: Context): Promise<void> => {
     if (!config.requireSignedUrls) return;
@@ -190,13 +218,23 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
   };
 
   /** Where origin paths are served from: the CDN when configured, else the origin that served the playlist (so a dead primary is not referenced). */
-  const segmentBaseUrl = (servedBy: string): string => config.cdnBaseUrl ?? (sources.origins.find((o) => o.id === servedBy) ?? sources.origins[0])?.url ?? '';
+  const segmentBaseUrl = (servedBy: string): string =>
+    config.cdnBaseUrl ?? (sources.origins.find((o) => o.id === servedBy) ?? sources.origins[0])?.url ?? '';
 
   const sessionUrls = (base: string, token: string, servedBy: string): SessionUrls =>
-    sessionUrlsFor({ baseUrl: base, sessionToken: token, steering: config.pathways.length > 0, segmentBaseUrl: segmentBaseUrl(servedBy) });
+    sessionUrlsFor({
+      baseUrl: base,
+      sessionToken: token,
+      steering: config.pathways.length > 0,
+      segmentBaseUrl: segmentBaseUrl(servedBy),
+    });
 
   /** PATHWAY-PRIORITY for this viewer: zone pathways by the viewer's zone order and current zone health. */
-  const priorityFor = (c: Context, player: { currentPathway: string | undefined; throughputBps: number | undefined }, minThroughputBps: number): string[] =>
+  const priorityFor = (
+    c: Context,
+    player: { currentPathway: string | undefined; throughputBps: number | undefined },
+    minThroughputBps: number,
+  ): string[] =>
     steeringPathwayPriority({
       pathways: config.pathways,
       zoneOrder: director.order(viewerOf(c)).map((z) => z.id),
@@ -217,8 +255,17 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
     return c.body(text);
   };
 
-  const startVodSession = async (c: Context, assetId: string, mode: SessionMode, adParams: Record<string, string>): Promise<string> => {
-    const claims = newSessionClaims({ kind: 'vod', contentId: assetId, mode, adParams, country: viewerOf(c).country }, nowMs(), deps.randomBytes);
+  const startVodSession = async (
+    c: Context,
+    assetId: string,
+    mode: SessionMode,
+    adParams: Record<string, string>,
+  ): Promise<string> => {
+    const claims = newSessionClaims(
+      { kind: 'vod', contentId: assetId, mode, adParams, country: viewerOf(c).country },
+      nowMs(),
+      deps.randomBytes,
+    );
     return signSessionToken(claims, config.keyring, config.sessionTtlSeconds);
   };
 
@@ -233,7 +280,12 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
     const assetId = checkId(c.req.param('assetId'), 'asset id');
     await requireSigned(c);
     const master = await vodMaster(assetId);
-    const token = await startVodSession(c, assetId, must(checkSessionMode(c.req.query('mode'))), must(checkAdParamsQuery(c.req.query())));
+    const token = await startVodSession(
+      c,
+      assetId,
+      must(checkSessionMode(c.req.query('mode'))),
+      must(checkAdParamsQuery(c.req.query())),
+    );
     return serveMaster(c, token, master);
   });
 
@@ -287,7 +339,8 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
     const renditionId = (c.req.param('rendition') ?? '').replace(/\.m3u8$/, '');
     if (claims.kind === 'live') {
       // Live media playlists follow the session's ad decisions, kept in the zones; the master needs none of that.
-      const master = renditionId === 'master' ? await liveMaster(c, token, checkId(claims.contentId, 'channel id')) : undefined;
+      const master =
+        renditionId === 'master' ? await liveMaster(c, token, checkId(claims.contentId, 'channel id')) : undefined;
       return master ?? forwardAs(c);
     }
     const master = await vodMaster(checkId(claims.contentId, 'asset id'));
@@ -327,7 +380,11 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
     await director.syncShared();
     const priority = priorityFor(c, readSteeringQuery(c.req.query()), config.steeringMinThroughputBps);
     c.header('cache-control', 'private, no-store');
-    const manifest = buildSteeringManifest(priority, config.steeringTtlSeconds, `${baseOf(c)}/v1/steering/${token}.json`);
+    const manifest = buildSteeringManifest(
+      priority,
+      config.steeringTtlSeconds,
+      `${baseOf(c)}/v1/steering/${token}.json`,
+    );
     return c.json(pathwayClones.length > 0 ? { ...manifest, 'PATHWAY-CLONES': pathwayClones } : manifest);
   });
 

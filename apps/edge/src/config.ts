@@ -2,7 +2,14 @@
  * @module Edge configuration: every setting read from the Worker's bindings (wrangler `vars`
  * and secrets), validated once per isolate, with its default and unit.
  */
-import { createSettingsReader, isManifestError, parseBlackoutRules, parseSigningKeys, type BlackoutRule, type Keyring } from '@meridian/manifest-core';
+import {
+  createSettingsReader,
+  isManifestError,
+  parseBlackoutRules,
+  parseSigningKeys,
+  type BlackoutRule,
+  type Keyring,
+} from '@meridian/manifest-core';
 import type { ZoneConfig } from './zones.ts';
 
 /** A content-steering pathway: a CDN or region that serves the same session URLs. */
@@ -120,21 +127,33 @@ function failoverTierOf(value: unknown): number | undefined {
 }
 
 /** A host and optional port, as URL.host writes it. */
-const HOST = /^(?=.{1,253}(:|$))[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:\d{1,5})?$/;
+const HOST =
+  /^(?=.{1,253}(:|$))[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:\d{1,5})?$/;
 /** A query parameter name or value players can set without escaping surprises. */
 const PARAM = /^[A-Za-z0-9._~-]{1,128}$/;
 
 /** A `{id, cloneOf, host?, params?, zone?}` PATHWAYS entry as a clone pathway, or the problem with it. */
-function readPathwayClone(entry: Record<string, unknown>, pathways: readonly PathwayConfig[], zones: readonly ZoneConfig[]): PathwayConfig | string {
-  const expected = 'expected {id, cloneOf: a PATHWAYS id with a baseUrl, host?: "host[:port]", params?: {name: value}, zone?: a ZONES id}';
+function readPathwayClone(
+  entry: Record<string, unknown>,
+  pathways: readonly PathwayConfig[],
+  zones: readonly ZoneConfig[],
+): PathwayConfig | string {
+  const expected =
+    'expected {id, cloneOf: a PATHWAYS id with a baseUrl, host?: "host[:port]", params?: {name: value}, zone?: a ZONES id}';
   const { id, cloneOf, host, params, zone } = entry;
   const base = pathways.find((p) => p.id === cloneOf && !p.clone);
   if (typeof id !== 'string' || !NAME.test(id) || !base) return expected;
   if (host !== undefined && (typeof host !== 'string' || !HOST.test(host))) return expected;
   if (zone !== undefined && !zones.some((z) => z.id === zone)) return expected;
-  const paramsOk = params === undefined || (typeof params === 'object' && params !== null && !Array.isArray(params) && Object.entries(params).every(([k, v]) => PARAM.test(k) && typeof v === 'string' && PARAM.test(v)));
+  const paramsOk =
+    params === undefined ||
+    (typeof params === 'object' &&
+      params !== null &&
+      !Array.isArray(params) &&
+      Object.entries(params).every(([k, v]) => PARAM.test(k) && typeof v === 'string' && PARAM.test(v)));
   if (!paramsOk) return expected;
-  if (host === undefined && (params === undefined || Object.keys(params).length === 0)) return 'a clone needs a host or params (else it is its base pathway)';
+  if (host === undefined && (params === undefined || Object.keys(params).length === 0))
+    return 'a clone needs a host or params (else it is its base pathway)';
   const cloneParams = { ...((params as Record<string, string> | undefined) ?? {}) };
   const baseUrl = new URL(base.baseUrl);
   if (typeof host === 'string') baseUrl.host = host;
@@ -163,9 +182,17 @@ export function loadEdgeConfig(env: EdgeEnv): EdgeConfig {
 
   const zones: ZoneConfig[] = [];
   const zonesJson = json('ZONES');
-  if (zonesJson !== undefined && !Array.isArray(zonesJson)) problems.push('ZONES: expected a JSON array of {id,url,weight?,geo?,failover?,publicUrl?}');
+  if (zonesJson !== undefined && !Array.isArray(zonesJson))
+    problems.push('ZONES: expected a JSON array of {id,url,weight?,geo?,failover?,publicUrl?}');
   for (const [i, z] of (Array.isArray(zonesJson) ? zonesJson : []).entries()) {
-    const zone = z as { id?: unknown; url?: unknown; publicUrl?: unknown; weight?: unknown; geo?: unknown; failover?: unknown } | null;
+    const zone = z as {
+      id?: unknown;
+      url?: unknown;
+      publicUrl?: unknown;
+      weight?: unknown;
+      geo?: unknown;
+      failover?: unknown;
+    } | null;
     const id = typeof zone?.id === 'string' && NAME.test(zone.id) ? zone.id : undefined;
     const base = typeof zone?.url === 'string' ? url(`ZONES[${i}].url`, zone.url) : undefined;
     const publicUrl = typeof zone?.publicUrl === 'string' ? url(`ZONES[${i}].publicUrl`, zone.publicUrl) : base;
@@ -173,8 +200,19 @@ export function loadEdgeConfig(env: EdgeEnv): EdgeConfig {
     const geo = zone?.geo === undefined ? ['*'] : zone.geo;
     const geoOk = Array.isArray(geo) && geo.every((g) => typeof g === 'string' && GEO_RECORD.test(g));
     const failoverTier = failoverTierOf(zone?.failover);
-    if (!id || !base || typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0 || weight > 255 || !geoOk || failoverTier === undefined) {
-      problems.push(`ZONES[${i}]: expected {id, url, weight 0–255, geo ["subdivision:US-CA"|"country:FR"|"continent:EU"|"*"], failover "PRIMARY"|"SECONDARY"|1–9}`);
+    if (
+      !id ||
+      !base ||
+      typeof weight !== 'number' ||
+      !Number.isInteger(weight) ||
+      weight < 0 ||
+      weight > 255 ||
+      !geoOk ||
+      failoverTier === undefined
+    ) {
+      problems.push(
+        `ZONES[${i}]: expected {id, url, weight 0–255, geo ["subdivision:US-CA"|"country:FR"|"continent:EU"|"*"], failover "PRIMARY"|"SECONDARY"|1–9}`,
+      );
       continue;
     }
     if (zones.some((x) => x.id === id)) problems.push(`ZONES[${i}]: duplicate id ${id}`);
@@ -199,7 +237,8 @@ export function loadEdgeConfig(env: EdgeEnv): EdgeConfig {
     ];
   } else {
     pathways = [];
-    if (!Array.isArray(pathwaysJson)) problems.push('PATHWAYS: expected a JSON array of {id,baseUrl,zone?} or {id,cloneOf,host?,params?,zone?}');
+    if (!Array.isArray(pathwaysJson))
+      problems.push('PATHWAYS: expected a JSON array of {id,baseUrl,zone?} or {id,cloneOf,host?,params?,zone?}');
     const entries = Array.isArray(pathwaysJson) ? (pathwaysJson as Array<Record<string, unknown> | null>) : [];
     for (const [i, pathway] of entries.entries()) {
       const id = typeof pathway?.id === 'string' && NAME.test(pathway.id) ? pathway.id : undefined;
@@ -221,14 +260,17 @@ export function loadEdgeConfig(env: EdgeEnv): EdgeConfig {
       else pathways.push(clone);
     }
     const ids = pathways.map((p) => p.id);
-    for (const id of new Set(ids)) if (ids.indexOf(id) !== ids.lastIndexOf(id)) problems.push(`PATHWAYS: duplicate id ${id}`);
+    for (const id of new Set(ids))
+      if (ids.indexOf(id) !== ids.lastIndexOf(id)) problems.push(`PATHWAYS: duplicate id ${id}`);
   }
 
   const vodAssetPath = raw('VOD_ASSET_PATH') ?? '/vod/{assetId}/asset.json';
-  if (!vodAssetPath.includes('{assetId}') || !vodAssetPath.startsWith('/')) problems.push('VOD_ASSET_PATH must start with / and contain {assetId}');
+  if (!vodAssetPath.includes('{assetId}') || !vodAssetPath.startsWith('/'))
+    problems.push('VOD_ASSET_PATH must start with / and contain {assetId}');
 
   const liveMasterPath = raw('LIVE_MASTER_PATH') ?? '/live/{channelId}/master.m3u8';
-  if (!liveMasterPath.includes('{channelId}') || !liveMasterPath.startsWith('/')) problems.push('LIVE_MASTER_PATH must start with / and contain {channelId}');
+  if (!liveMasterPath.includes('{channelId}') || !liveMasterPath.startsWith('/'))
+    problems.push('LIVE_MASTER_PATH must start with / and contain {channelId}');
 
   const config: EdgeConfig = {
     edgeZone,

@@ -41,7 +41,10 @@ export class EdgeError extends Error {
   readonly code: EdgeErrorCode;
 
   constructor(code: EdgeErrorCode, message?: string, options: { cause?: unknown } = {}) {
-    super(message ?? EDGE_ERROR_CODES[code].message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      message ?? EDGE_ERROR_CODES[code].message,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.code = code;
   }
 

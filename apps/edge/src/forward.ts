@@ -30,7 +30,21 @@ export type Forwarder = (request: Request, viewer: Viewer, pathAndQuery: string)
 
 // Statuses that mean "this zone cannot serve now", worth another zone.
 const ZONE_DOWN_STATUSES = new Set([502, 503, 504]);
-const DROPPED_REQUEST_HEADERS = ['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding', 'upgrade', 'cf-connecting-ip', 'cf-ipcountry', 'cf-ray', 'cf-visitor', 'x-forwarded-for', 'x-forwarded-proto', 'x-real-ip'];
+const DROPPED_REQUEST_HEADERS = [
+  'host',
+  'connection',
+  'keep-alive',
+  'content-length',
+  'transfer-encoding',
+  'upgrade',
+  'cf-connecting-ip',
+  'cf-ipcountry',
+  'cf-ray',
+  'cf-visitor',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-real-ip',
+];
 
 /** Reads a request body into memory, refusing (413) more than `limitBytes`; GET and HEAD have none. */
 export async function readBodyBounded(request: Request, limitBytes: number): Promise<ArrayBuffer | undefined> {
@@ -89,7 +103,9 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         });
       } catch (error) {
         await director.recordFailure(zone.id);
-        attempts.push(`${zone.id}:${error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'unreachable'}`);
+        attempts.push(
+          `${zone.id}:${error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'unreachable'}`,
+        );
         continue;
       }
       attempts.push(`${zone.id}:${response.status}`);

@@ -14,7 +14,11 @@ let built: { fingerprint: string; app: Hono<EdgeBindings> } | undefined;
 
 /** A stable fingerprint of the bindings, so that a new deployment's configuration rebuilds the app. */
 function fingerprintOf(env: EdgeEnv): string {
-  return JSON.stringify(Object.keys(env).sort().map((k) => [k, env[k]]));
+  return JSON.stringify(
+    Object.keys(env)
+      .sort()
+      .map((k) => [k, env[k]]),
+  );
 }
 
 /** Builds the app from the Worker's bindings with the runtime's fetch, cache, clock and randomness. */
@@ -33,7 +37,11 @@ export function buildEdgeApp(env: EdgeEnv): Hono<EdgeBindings> {
     shared:
       typeof caches === 'undefined' || config.zoneHealthShareMs === 0
         ? undefined
-        : { cache: caches.default, refreshMs: config.zoneHealthShareMs, ttlSeconds: Math.max(1, Math.ceil(config.probeIntervalMs / 1000)) },
+        : {
+            cache: caches.default,
+            refreshMs: config.zoneHealthShareMs,
+            ttlSeconds: Math.max(1, Math.ceil(config.probeIntervalMs / 1000)),
+          },
   });
   const sources = createSourceReader({
     originUrls: config.originUrls,
@@ -73,8 +81,16 @@ export default {
         built = { fingerprint, app: buildEdgeApp(env) };
       } catch (error) {
         const message = error instanceof EdgeConfigError ? 'the edge is misconfigured' : 'internal error';
-        console.error(JSON.stringify({ msg: 'edge configuration failed', error: error instanceof Error ? error.message : String(error) }));
-        return Response.json({ error: { code: 'INTERNAL', message } }, { status: 500, headers: { 'cache-control': 'no-store' } });
+        console.error(
+          JSON.stringify({
+            msg: 'edge configuration failed',
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        );
+        return Response.json(
+          { error: { code: 'INTERNAL', message } },
+          { status: 500, headers: { 'cache-control': 'no-store' } },
+        );
       }
     }
     return built.app.fetch(request, env, ctx);

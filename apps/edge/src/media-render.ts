@@ -48,7 +48,11 @@ export interface EdgeMediaRenderer {
    * Makes sure the source's template for `templateKey` is in the isolate, reading it from the
    * shared cache or rendering (and sharing) it; `text` then only joins. Says where it came from.
    */
-  prepare(source: SourcePlaylistText, urlsFor: (token: string) => SessionUrls, templateKey: string): Promise<TemplateSource>;
+  prepare(
+    source: SourcePlaylistText,
+    urlsFor: (token: string) => SessionUrls,
+    templateKey: string,
+  ): Promise<TemplateSource>;
 }
 
 /** Distinct lines found by searching without allocating before a full collection is worth it. */
@@ -71,7 +75,10 @@ function distinctExtinfLines(runs: readonly string[]): string[] {
   const found: string[] = [];
   for (const run of runs) {
     for (;;) {
-      const other = found.length === 0 ? /^#EXTINF:[^\n]*$/m : new RegExp(`^(?!(?:${found.map(escapeRegExp).join('|')})$)#EXTINF:[^\n]*$`, 'm');
+      const other =
+        found.length === 0
+          ? /^#EXTINF:[^\n]*$/m
+          : new RegExp(`^(?!(?:${found.map(escapeRegExp).join('|')})$)#EXTINF:[^\n]*$`, 'm');
       const hit = other.exec(run);
       if (!hit) break;
       found.push(hit[0]);
@@ -153,7 +160,8 @@ function renderPieces(source: SourcePlaylistText, urls: SessionUrls): string[] |
   // line (found by exact search; usually only the last segment's) are written directly. Runs with
   // many such pairs are rewritten line by line in two generic passes.
   const names = `${literal(prefix)}$&${literal(suffix)}`;
-  const generic = (run: string): string => run.replace(EXTINF_LINE, (line) => canonical.get(line) ?? line).replace(NAME_LINE, names);
+  const generic = (run: string): string =>
+    run.replace(EXTINF_LINE, (line) => canonical.get(line) ?? line).replace(NAME_LINE, names);
   const expand = (run: string): string => {
     const first = run.slice(0, run.indexOf('\n'));
     const cuts: Array<{ at: number; line: string }> = [];
@@ -259,21 +267,24 @@ async function sha256Hex(parts: readonly string[]): Promise<string> {
  */
 export function createEdgeMediaRenderer(options: EdgeMediaRendererOptions = {}): EdgeMediaRenderer {
   const templates = new WeakMap<SourcePlaylistText, Map<string, string[]>>();
-  const render = (source: SourcePlaylistText, urls: SessionUrls): string => renderRunCompressed(source, urls) ?? renderSessionMedia(source, urls);
+  const render = (source: SourcePlaylistText, urls: SessionUrls): string =>
+    renderRunCompressed(source, urls) ?? renderSessionMedia(source, urls);
   /** Template parts: split piece by piece, so the expanded runs are never copied into one string first. */
   const partsOf = (source: SourcePlaylistText, urls: SessionUrls): string[] => {
     const pieces = renderPieces(source, urls) ?? [renderSessionMedia(source, urls)];
     return splitPieces(pieces, PLACEHOLDER);
   };
   // A token that could collide with the placeholder, or a source that contains it, is rendered directly.
-  const isDirect = (source: SourcePlaylistText, token: string): boolean => source.text.includes('\u0001') || token.includes('\u0001');
+  const isDirect = (source: SourcePlaylistText, token: string): boolean =>
+    source.text.includes('\u0001') || token.includes('\u0001');
   const store = (source: SourcePlaylistText, templateKey: string, parts: string[]): void => {
     let bySource = templates.get(source);
     if (!bySource) templates.set(source, (bySource = new Map()));
     if (bySource.size >= MAX_TEMPLATES_PER_SOURCE) bySource.clear();
     bySource.set(templateKey, parts);
   };
-  const local = (source: SourcePlaylistText, templateKey: string): string[] | undefined => templates.get(source)?.get(templateKey);
+  const local = (source: SourcePlaylistText, templateKey: string): string[] | undefined =>
+    templates.get(source)?.get(templateKey);
   return {
     text(source, token, urlsFor, templateKey) {
       if (isDirect(source, token)) return render(source, urlsFor(token));
@@ -301,7 +312,9 @@ export function createEdgeMediaRenderer(options: EdgeMediaRendererOptions = {}):
       }
       const parts = local(source, templateKey) ?? partsOf(source, urls);
       store(source, templateKey, parts);
-      const body = new Response(parts.join(PLACEHOLDER), { headers: { 'cache-control': `public, max-age=${shared.ttlSeconds}` } });
+      const body = new Response(parts.join(PLACEHOLDER), {
+        headers: { 'cache-control': `public, max-age=${shared.ttlSeconds}` },
+      });
       await shared.cache.put(key, body).catch(() => undefined);
       return 'rendered';
     },

@@ -6,7 +6,12 @@
  */
 import { LRUCache } from 'lru-cache';
 import { createOriginGroup, isOriginError, type OriginGroup } from '@meridian/origin-failover';
-import { checkAssetJson, describeSourcePlaylist, type AssetManifest, type SessionSourcePlaylist } from '@meridian/manifest-core';
+import {
+  checkAssetJson,
+  describeSourcePlaylist,
+  type AssetManifest,
+  type SessionSourcePlaylist,
+} from '@meridian/manifest-core';
 import { EdgeError, isEdgeError } from './errors.ts';
 
 /** A source playlist as read from an origin (manifest-core's session source, shared with regional-origin). */
@@ -55,7 +60,10 @@ const CACHE_KEY_BASE = 'https://source-cache.meridian.invalid';
 const LIVE_MASTER_TTL_SECONDS = 2;
 
 /** How long a playlist may be reused, in seconds: VOD long, live media about half a target duration (at least 1 s), live masters briefly. */
-export function sourceTtlSeconds(playlist: Pick<SourcePlaylist, 'live' | 'targetDurationSeconds'>, vodTtlSeconds: number): number {
+export function sourceTtlSeconds(
+  playlist: Pick<SourcePlaylist, 'live' | 'targetDurationSeconds'>,
+  vodTtlSeconds: number,
+): number {
   if (!playlist.live) return vodTtlSeconds;
   if (playlist.targetDurationSeconds === undefined) return LIVE_MASTER_TTL_SECONDS;
   return Math.max(1, Math.floor(playlist.targetDurationSeconds / 2));
@@ -109,7 +117,8 @@ export function createSourceReader(options: SourceReaderOptions): SourceReader {
     try {
       response = await group.fetch(path);
     } catch (error) {
-      if (isOriginError(error)) throw new EdgeError('ORIGIN_UNAVAILABLE', 'every origin failed or timed out', { cause: error });
+      if (isOriginError(error))
+        throw new EdgeError('ORIGIN_UNAVAILABLE', 'every origin failed or timed out', { cause: error });
       throw error;
     }
     if (response.status === 404 || response.status === 403) {
@@ -120,7 +129,10 @@ export function createSourceReader(options: SourceReaderOptions): SourceReader {
       await response.body?.cancel();
       throw new EdgeError('BAD_ORIGIN_RESPONSE', `origin answered ${response.status} for ${what}`);
     }
-    return { text: await readBounded(response, options.maxOriginBytes), originId: response.headers.get('x-meridian-origin') ?? 'primary' };
+    return {
+      text: await readBounded(response, options.maxOriginBytes),
+      originId: response.headers.get('x-meridian-origin') ?? 'primary',
+    };
   };
 
   /** The shared Cache API layer: entries carry their own max-age. */
@@ -130,13 +142,21 @@ export function createSourceReader(options: SourceReaderOptions): SourceReader {
       // The shared cache is an optimisation: when it fails, the origin answers.
       const hit = await options.cache.match(`${CACHE_KEY_BASE}${key}`).catch(() => undefined);
       if (!hit) return undefined;
-      return { text: await hit.text(), originId: hit.headers.get('x-meridian-origin') ?? 'primary', live: hit.headers.get('x-meridian-live') === '1' };
+      return {
+        text: await hit.text(),
+        originId: hit.headers.get('x-meridian-origin') ?? 'primary',
+        live: hit.headers.get('x-meridian-live') === '1',
+      };
     },
     /** Awaited on the miss path: a waitUntil would belong to whichever request created the reader. */
     async put(key: string, text: string, originId: string, live: boolean, ttlSeconds: number): Promise<void> {
       if (!options.cache) return;
       const response = new Response(text, {
-        headers: { 'cache-control': `public, max-age=${ttlSeconds}`, 'x-meridian-origin': originId, 'x-meridian-live': live ? '1' : '0' },
+        headers: {
+          'cache-control': `public, max-age=${ttlSeconds}`,
+          'x-meridian-origin': originId,
+          'x-meridian-live': live ? '1' : '0',
+        },
       });
       await options.cache.put(`${CACHE_KEY_BASE}${key}`, response).catch(() => undefined);
     },
@@ -178,9 +198,15 @@ export function createSourceReader(options: SourceReaderOptions): SourceReader {
     },
   });
 
-  const fetchCached = async <V extends object, C>(cache: LRUCache<string, V, C>, key: string, context: C): Promise<V> => {
+  const fetchCached = async <V extends object, C>(
+    cache: LRUCache<string, V, C>,
+    key: string,
+    context: C,
+  ): Promise<V> => {
     try {
-      const value = await (cache.fetch as (k: string, o: { context: C }) => Promise<V | undefined>).call(cache, key, { context });
+      const value = await (cache.fetch as (k: string, o: { context: C }) => Promise<V | undefined>).call(cache, key, {
+        context,
+      });
       if (value === undefined) throw new EdgeError('ORIGIN_UNAVAILABLE');
       return value;
     } catch (error) {

@@ -8,7 +8,15 @@
  * no timers between requests) and every forwarding outcome. The result is an ordered list: the
  * zone steering picks, then the zones a request in flight fails over to.
  */
-import { createHealthChecker, resolveSteering, validateSteeringTree, type GeoRecord, type HealthChecker, type SteeringNode, type ViewerLocation } from '@meridian/origin-failover';
+import {
+  createHealthChecker,
+  resolveSteering,
+  validateSteeringTree,
+  type GeoRecord,
+  type HealthChecker,
+  type SteeringNode,
+  type ViewerLocation,
+} from '@meridian/origin-failover';
 
 /** A regional zone the edge forwards to. */
 export interface ZoneConfig {
@@ -107,7 +115,10 @@ function locationOf(record: string): GeoRecord['location'] {
 
 /** Route 53 weighted set of zones; a single zone is its own endpoint. */
 function weightedOf(zones: readonly ZoneConfig[]): SteeringNode {
-  return { type: 'weighted', records: zones.map((z) => ({ weight: z.weight, target: { type: 'endpoint', id: z.id, healthCheckId: z.id } })) };
+  return {
+    type: 'weighted',
+    records: zones.map((z) => ({ weight: z.weight, target: { type: 'endpoint', id: z.id, healthCheckId: z.id } })),
+  };
 }
 
 /** Failover tiers, first tier first: R5 at each level, so tier n is used only when tiers 1…n-1 are all down. */
@@ -118,7 +129,11 @@ function tieredOf(zones: readonly ZoneConfig[]): SteeringNode {
   let node = levels[levels.length - 1]!;
   for (let i = levels.length - 2; i >= 0; i--) {
     // R6: each side is healthy only while one of its zones is, so an all-down tier hands over.
-    node = { type: 'failover', primary: { evaluateTargetHealth: true, target: levels[i]! }, secondary: { evaluateTargetHealth: true, target: node } };
+    node = {
+      type: 'failover',
+      primary: { evaluateTargetHealth: true, target: levels[i]! },
+      secondary: { evaluateTargetHealth: true, target: node },
+    };
   }
   return node;
 }
@@ -193,7 +208,10 @@ export function createZoneDirector(options: ZoneDirectorOptions): ZoneDirector {
       if (viewer.subdivision) location.subdivision = viewer.subdivision;
       // Steering again with the zones already chosen counted as down gives the failover order.
       while (tree && tried.size < options.zones.length) {
-        const id = resolveSteering(tree, location, { isHealthy: (h) => !tried.has(h) && isHealthy(h), random: options.random });
+        const id = resolveSteering(tree, location, {
+          isHealthy: (h) => !tried.has(h) && isHealthy(h),
+          random: options.random,
+        });
         const zone = options.zones.find((z) => z.id === id);
         if (!zone || tried.has(zone.id)) break;
         tried.add(zone.id);
@@ -202,20 +220,30 @@ export function createZoneDirector(options: ZoneDirectorOptions): ZoneDirector {
       // Outside every geo record, or fail-open: healthy zones by failover tier and weight, then the rest, so a request still reaches something.
       const rest = options.zones
         .filter((z) => !tried.has(z.id))
-        .sort((a, b) => Number(isHealthy(b.id)) - Number(isHealthy(a.id)) || a.failoverTier - b.failoverTier || b.weight - a.weight);
+        .sort(
+          (a, b) =>
+            Number(isHealthy(b.id)) - Number(isHealthy(a.id)) || a.failoverTier - b.failoverTier || b.weight - a.weight,
+        );
       return [...ordered, ...rest];
     },
     recordFailure: (id) => observe(id, false),
     recordSuccess: (id) => observe(id, true),
     isHealthy,
-    health: () => checker.snapshot().map((s) => ({ id: s.id, healthy: s.healthy && !sharedDown.has(s.id), consecutiveFailures: s.consecutiveFailures })),
+    health: () =>
+      checker.snapshot().map((s) => ({
+        id: s.id,
+        healthy: s.healthy && !sharedDown.has(s.id),
+        consecutiveFailures: s.consecutiveFailures,
+      })),
     async syncShared() {
       const now = options.nowMs();
       if (!shared || now - lastSyncMs < shared.refreshMs) return;
       lastSyncMs = now;
       const down = await Promise.all(
         options.zones.map(async (z) => {
-          const hit = await shared.cache.match(`${SHARED_HEALTH_BASE}${encodeURIComponent(z.id)}`).catch(() => undefined);
+          const hit = await shared.cache
+            .match(`${SHARED_HEALTH_BASE}${encodeURIComponent(z.id)}`)
+            .catch(() => undefined);
           await hit?.body?.cancel();
           return hit ? z.id : undefined;
         }),

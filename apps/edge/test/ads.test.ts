@@ -4,7 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Miniflare } from 'miniflare';
 import type { FaultyServer } from '@meridian/testkit';
 import { adAssetIdFor } from '@meridian/regional-origin';
-import { PUBLIC_BASE_URL, MASTER, assetJson, startEdge, startOrigin, startZone, vodMedia, type Zone } from './helpers.ts';
+import {
+  PUBLIC_BASE_URL,
+  MASTER,
+  assetJson,
+  startEdge,
+  startOrigin,
+  startZone,
+  vodMedia,
+  type Zone,
+} from './helpers.ts';
 
 const EU = { country: 'FR', continent: 'EU' } as const;
 const AD_MEDIA = 'http://media.example/ads/spot-1080p.mp4';
@@ -32,8 +41,16 @@ describe('ads through the edge (workerd)', () => {
 
   beforeAll(async () => {
     origin = await startOrigin();
-    const playlist = (body: string) => ({ kind: 'ok' as const, body, headers: { 'content-type': 'application/vnd.apple.mpegurl' } });
-    origin.set(`/vod/${adAssetId}/asset.json`, { kind: 'ok', body: JSON.stringify(assetJson(adAssetId)), headers: { 'content-type': 'application/json' } });
+    const playlist = (body: string) => ({
+      kind: 'ok' as const,
+      body,
+      headers: { 'content-type': 'application/vnd.apple.mpegurl' },
+    });
+    origin.set(`/vod/${adAssetId}/asset.json`, {
+      kind: 'ok',
+      body: JSON.stringify(assetJson(adAssetId)),
+      headers: { 'content-type': 'application/json' },
+    });
     origin.set(`/vod/${adAssetId}/master.m3u8`, playlist(MASTER));
     for (const r of ['240p', '720p', 'audio']) origin.set(`/vod/${adAssetId}/${r}/index.m3u8`, playlist(vodMedia(2)));
     vast = createServer((_req, res) => {
@@ -43,7 +60,12 @@ describe('ads through the edge (workerd)', () => {
     await new Promise<void>((resolve) => vast.listen(0, '127.0.0.1', resolve));
     const address = vast.address();
     const vastUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/vast`;
-    zone = await startZone('zone-eu', origin.url, 0, { ADS_URL_TEMPLATE: `${vastUrl}?n=[avail.index]`, VOD_BREAK_OFFSETS_SECONDS: '0,6', AD_BREAK_DURATION_SECONDS: '30', ADS_FALLBACK: 'content' });
+    zone = await startZone('zone-eu', origin.url, 0, {
+      ADS_URL_TEMPLATE: `${vastUrl}?n=[avail.index]`,
+      VOD_BREAK_OFFSETS_SECONDS: '0,6',
+      AD_BREAK_DURATION_SECONDS: '30',
+      ADS_FALLBACK: 'content',
+    });
     edge = await startEdge({
       ORIGIN_URLS: origin.url,
       VOD_ADS: 'true',
@@ -68,7 +90,9 @@ describe('ads through the edge (workerd)', () => {
     const uris = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
     // Pre-roll and one mid-roll of the 720p ad rendition (2 segments each) around 3 content segments.
     expect(uris.filter((u) => u.startsWith(`${origin.url}/vod/${adAssetId}/720p/`))).toHaveLength(4);
-    expect(uris.filter((u) => u.startsWith(`${origin.url}/vod/enc1/720p/`) && u.endsWith(`session=${token}`))).toHaveLength(3);
+    expect(
+      uris.filter((u) => u.startsWith(`${origin.url}/vod/enc1/720p/`) && u.endsWith(`session=${token}`)),
+    ).toHaveLength(3);
     expect(uris[0]?.startsWith(`${origin.url}/vod/${adAssetId}/`)).toBe(true);
     expect(text.split('\n').filter((l) => l === '#EXT-X-DISCONTINUITY').length).toBeGreaterThanOrEqual(3);
     expect(text).toContain('#EXT-X-KEY:METHOD=NONE');
@@ -82,7 +106,9 @@ describe('ads through the edge (workerd)', () => {
     expect(text).toBe(await (await fetch(`${zone.url}/v1/sessions/${token}/v0.m3u8`)).text());
     expect(text).toContain(`X-ASSET-LIST="${PUBLIC_BASE_URL}/v1/sessions/${token}/breaks/b0.json"`);
     expect(text).toContain(`X-ASSET-LIST="${PUBLIC_BASE_URL}/v1/sessions/${token}/breaks/b1.json"`);
-    const assets = (await (await get(`/v1/sessions/${token}/breaks/b1.json`)).json()) as { ASSETS: Array<{ URI: string; DURATION: number }> };
+    const assets = (await (await get(`/v1/sessions/${token}/breaks/b1.json`)).json()) as {
+      ASSETS: Array<{ URI: string; DURATION: number }>;
+    };
     expect(assets.ASSETS).toEqual([{ URI: `${origin.url}/vod/${adAssetId}/master.m3u8`, DURATION: 12 }]);
   });
 });

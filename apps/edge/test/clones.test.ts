@@ -69,16 +69,30 @@ describe('content-steering pathway clones (workerd)', () => {
     expect(await fromClone.text()).toBe(await fromBase.text());
 
     // A player that moved to a clone stays there while it is fast enough.
-    const onClone = (await (await edge.dispatchFetch(`${PUBLIC_BASE_URL}/v1/steering/${token}.json?_HLS_pathway=cdn-c`)).json()) as { 'PATHWAY-PRIORITY': string[] };
+    const onClone = (await (
+      await edge.dispatchFetch(`${PUBLIC_BASE_URL}/v1/steering/${token}.json?_HLS_pathway=cdn-c`)
+    ).json()) as { 'PATHWAY-PRIORITY': string[] };
     expect(onClone['PATHWAY-PRIORITY'][0]).toBe('cdn-c');
   });
 
   it('refuses clones of unknown pathways, clones without a host or params, and bad hosts', async () => {
     for (const pathways of [
-      [{ id: 'a', baseUrl: PUBLIC_BASE_URL }, { id: 'b', cloneOf: 'nope', host: 'b.example' }],
-      [{ id: 'a', baseUrl: PUBLIC_BASE_URL }, { id: 'b', cloneOf: 'a' }],
-      [{ id: 'a', baseUrl: PUBLIC_BASE_URL }, { id: 'b', cloneOf: 'a', host: 'evil.example/path' }],
-      [{ id: 'a', baseUrl: PUBLIC_BASE_URL }, { id: 'a', cloneOf: 'a', host: 'b.example' }],
+      [
+        { id: 'a', baseUrl: PUBLIC_BASE_URL },
+        { id: 'b', cloneOf: 'nope', host: 'b.example' },
+      ],
+      [
+        { id: 'a', baseUrl: PUBLIC_BASE_URL },
+        { id: 'b', cloneOf: 'a' },
+      ],
+      [
+        { id: 'a', baseUrl: PUBLIC_BASE_URL },
+        { id: 'b', cloneOf: 'a', host: 'evil.example/path' },
+      ],
+      [
+        { id: 'a', baseUrl: PUBLIC_BASE_URL },
+        { id: 'a', cloneOf: 'a', host: 'b.example' },
+      ],
     ]) {
       const bad = await startEdge({ ORIGIN_URLS: origin.url, PATHWAYS: JSON.stringify(pathways) });
       try {

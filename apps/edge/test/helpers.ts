@@ -35,7 +35,13 @@ export const MASTER = [
 
 /** A VOD media playlist of `segments` 6-second segments, AES-128 encrypted with `keyId` when given. */
 export function vodMedia(segments = 3, keyId?: string): string {
-  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:6', '#EXT-X-PLAYLIST-TYPE:VOD', '#EXT-X-MEDIA-SEQUENCE:0'];
+  const lines = [
+    '#EXTM3U',
+    '#EXT-X-VERSION:3',
+    '#EXT-X-TARGETDURATION:6',
+    '#EXT-X-PLAYLIST-TYPE:VOD',
+    '#EXT-X-MEDIA-SEQUENCE:0',
+  ];
   if (keyId) lines.push(`#EXT-X-KEY:METHOD=AES-128,URI="../keys/${keyId}.key",IV=0x00000000000000000000000000000001`);
   for (let i = 0; i < segments; i++) lines.push('#EXTINF:6.000,', `seg${i}.ts`);
   lines.push('#EXT-X-ENDLIST', '');
@@ -77,23 +83,42 @@ export function liveMedia(sequence: number): string {
   return lines.join('\n');
 }
 
-const playlist = (body: string) => ({ kind: 'ok' as const, body, headers: { 'content-type': 'application/vnd.apple.mpegurl' } });
+const playlist = (body: string) => ({
+  kind: 'ok' as const,
+  body,
+  headers: { 'content-type': 'application/vnd.apple.mpegurl' },
+});
 
 /** Starts an origin serving asset `a1` (clear) and `enc1` (AES-128 key `k-enc1`) and live channel `ch1`. */
 export async function startOrigin(): Promise<FaultyServer> {
   const origin = await startFaultyServer({ '/': { kind: 'ok', body: 'origin' } });
-  for (const [assetId, keyId] of [['a1', undefined], ['enc1', 'k-enc1']] as const) {
-    origin.set(`/vod/${assetId}/asset.json`, { kind: 'ok', body: JSON.stringify(assetJson(assetId, keyId)), headers: { 'content-type': 'application/json' } });
+  for (const [assetId, keyId] of [
+    ['a1', undefined],
+    ['enc1', 'k-enc1'],
+  ] as const) {
+    origin.set(`/vod/${assetId}/asset.json`, {
+      kind: 'ok',
+      body: JSON.stringify(assetJson(assetId, keyId)),
+      headers: { 'content-type': 'application/json' },
+    });
     origin.set(`/vod/${assetId}/master.m3u8`, playlist(MASTER));
-    for (const r of ['240p', '720p', 'audio']) origin.set(`/vod/${assetId}/${r}/index.m3u8`, playlist(vodMedia(3, keyId)));
+    for (const r of ['240p', '720p', 'audio'])
+      origin.set(`/vod/${assetId}/${r}/index.m3u8`, playlist(vodMedia(3, keyId)));
     origin.set(`/vod/${assetId}/240p/iframes.m3u8`, playlist(vodMedia(1)));
   }
   // Odd but valid URIs: dot segments, escapes, absolute URLs, byte ranges and an init section.
-  origin.set('/vod/odd1/asset.json', { kind: 'ok', body: JSON.stringify(assetJson('odd1')), headers: { 'content-type': 'application/json' } });
+  origin.set('/vod/odd1/asset.json', {
+    kind: 'ok',
+    body: JSON.stringify(assetJson('odd1')),
+    headers: { 'content-type': 'application/json' },
+  });
   origin.set('/vod/odd1/master.m3u8', playlist(MASTER));
   for (const r of ['240p', '720p', 'audio']) origin.set(`/vod/odd1/${r}/index.m3u8`, playlist(oddMedia()));
   origin.set('/vod/odd1/240p/iframes.m3u8', playlist(oddMedia()));
-  origin.set('/live/ch1/master.m3u8', playlist(['#EXTM3U', '#EXT-X-STREAM-INF:BANDWIDTH=800000', '480p.m3u8', ''].join('\n')));
+  origin.set(
+    '/live/ch1/master.m3u8',
+    playlist(['#EXTM3U', '#EXT-X-STREAM-INF:BANDWIDTH=800000', '480p.m3u8', ''].join('\n')),
+  );
   origin.set('/live/ch1/480p.m3u8', playlist(liveMedia(100)));
   return origin;
 }
@@ -107,7 +132,12 @@ export interface Zone {
 }
 
 /** Starts a regional-origin zone on `port` (0: any free port); `env` adds zone settings (ads). */
-export async function startZone(id: string, originUrl: string, port = 0, env: Record<string, string> = {}): Promise<Zone> {
+export async function startZone(
+  id: string,
+  originUrl: string,
+  port = 0,
+  env: Record<string, string> = {},
+): Promise<Zone> {
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: String(port),

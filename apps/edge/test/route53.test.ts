@@ -63,7 +63,8 @@ describe('Route 53 geolocation and failover records (workerd)', () => {
   });
 
   it('answers from the PRIMARY record while it is healthy, whatever the weights', async () => {
-    for (let i = 0; i < 8; i++) expect(await open(PARIS)).toMatchObject({ zone: 'eu-primary', attempts: 'eu-primary:201' });
+    for (let i = 0; i < 8; i++)
+      expect(await open(PARIS)).toMatchObject({ zone: 'eu-primary', attempts: 'eu-primary:201' });
   });
 
   it('fails over to the SECONDARY when the primary dies, in flight and on later requests; areas without a secondary fall back to the default', async () => {
@@ -72,7 +73,9 @@ describe('Route 53 geolocation and failover records (workerd)', () => {
     expect(await open(PARIS)).toEqual({ zone: 'eu-secondary', attempts: 'eu-secondary:201' });
     // The US country record has only the dead primary: the request goes to the next area that has a healthy zone.
     expect(await open(NEW_YORK)).toEqual({ zone: 'us-west', attempts: 'us-west:201' });
-    const health = (await (await edge.dispatchFetch(`${PUBLIC_BASE_URL}/healthz`)).json()) as { zones: Array<{ id: string; healthy: boolean }> };
+    const health = (await (await edge.dispatchFetch(`${PUBLIC_BASE_URL}/healthz`)).json()) as {
+      zones: Array<{ id: string; healthy: boolean }>;
+    };
     expect(health.zones.find((z) => z.id === 'eu-primary')).toMatchObject({ healthy: false });
   });
 

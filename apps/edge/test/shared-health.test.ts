@@ -29,7 +29,13 @@ describe('zone health shared across isolates (workerd)', () => {
       ZONE_HEALTH_SHARE_MS: shareMs,
     };
     const mf = new Miniflare({
-      workers: ['isolate-a', 'isolate-b'].map((name) => ({ name, modules: true, scriptPath: SCRIPT_PATH, compatibilityDate: '2025-09-01', bindings })),
+      workers: ['isolate-a', 'isolate-b'].map((name) => ({
+        name,
+        modules: true,
+        scriptPath: SCRIPT_PATH,
+        compatibilityDate: '2025-09-01',
+        bindings,
+      })),
     });
     await mf.ready;
     return mf;
@@ -52,7 +58,9 @@ describe('zone health shared across isolates (workerd)', () => {
     const master = await worker.fetch(`${PUBLIC_BASE_URL}/v1/vod/a1/master.m3u8`);
     expect(master.status).toBe(200);
     await master.text();
-    const res = await worker.fetch(`${PUBLIC_BASE_URL}/v1/steering/${master.headers.get('x-meridian-session') ?? ''}.json`);
+    const res = await worker.fetch(
+      `${PUBLIC_BASE_URL}/v1/steering/${master.headers.get('x-meridian-session') ?? ''}.json`,
+    );
     expect(res.status).toBe(200);
     return ((await res.json()) as { 'PATHWAY-PRIORITY': string[] })['PATHWAY-PRIORITY'];
   };
@@ -73,7 +81,9 @@ describe('zone health shared across isolates (workerd)', () => {
     try {
       expect(await openAt(colo, 'isolate-a')).toBe('zone-silent:timeout,zone-ok:201');
       expect(await openAt(colo, 'isolate-b')).toBe('zone-ok:201');
-      const health = (await (await (await colo.getWorker('isolate-b')).fetch(`${PUBLIC_BASE_URL}/healthz`)).json()) as { zones: Array<{ id: string; healthy: boolean }> };
+      const health = (await (await (await colo.getWorker('isolate-b')).fetch(`${PUBLIC_BASE_URL}/healthz`)).json()) as {
+        zones: Array<{ id: string; healthy: boolean }>;
+      };
       expect(health.zones.find((z) => z.id === 'zone-silent')).toMatchObject({ healthy: false });
       expect(await steeringAt(colo, 'isolate-b')).toEqual(['edge', 'zone-ok']);
     } finally {

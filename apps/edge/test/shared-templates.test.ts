@@ -12,7 +12,8 @@ describe('media templates shared across isolates (workerd)', () => {
   let origin: FaultyServer;
   let colo: Miniflare;
 
-  const get = async (isolate: string, path: string): Promise<MiniflareResponse> => (await colo.getWorker(isolate)).fetch(`${PUBLIC_BASE_URL}${path}`);
+  const get = async (isolate: string, path: string): Promise<MiniflareResponse> =>
+    (await colo.getWorker(isolate)).fetch(`${PUBLIC_BASE_URL}${path}`);
   const session = async (isolate: string, assetId: string): Promise<string> => {
     const res = await get(isolate, `/v1/vod/${assetId}/master.m3u8`);
     expect(res.status).toBe(200);
@@ -23,7 +24,15 @@ describe('media templates shared across isolates (workerd)', () => {
   beforeAll(async () => {
     origin = await startOrigin();
     const bindings = { SIGNING_KEYS, PUBLIC_BASE_URL, ORIGIN_URLS: origin.url };
-    colo = new Miniflare({ workers: ['isolate-a', 'isolate-b'].map((name) => ({ name, modules: true, scriptPath: SCRIPT_PATH, compatibilityDate: '2025-09-01', bindings })) });
+    colo = new Miniflare({
+      workers: ['isolate-a', 'isolate-b'].map((name) => ({
+        name,
+        modules: true,
+        scriptPath: SCRIPT_PATH,
+        compatibilityDate: '2025-09-01',
+        bindings,
+      })),
+    });
     await colo.ready;
   });
   afterAll(async () => {

@@ -24,7 +24,10 @@ describe('signed playback URLs (workerd)', () => {
   });
 
   it('opens a session for a correctly signed master URL, whatever the order of its query parameters', async () => {
-    const signed = await signPlaybackUrl('/v1/vod/a1/master.m3u8?ads.gdpr=1&ads.site=news', { keyring: KEYRING, expiresAtSeconds: nowSeconds() + 600 });
+    const signed = await signPlaybackUrl('/v1/vod/a1/master.m3u8?ads.gdpr=1&ads.site=news', {
+      keyring: KEYRING,
+      expiresAtSeconds: nowSeconds() + 600,
+    });
     const res = await get(signed);
     expect(res.status).toBe(200);
     expect(res.body).toContain('#EXT-X-STREAM-INF');
@@ -35,9 +38,18 @@ describe('signed playback URLs (workerd)', () => {
   });
 
   it('refuses unsigned, altered, expired and unknown-key URLs with a JSON 403', async () => {
-    const signed = await signPlaybackUrl('/v1/vod/a1/master.m3u8?ads.gdpr=1', { keyring: KEYRING, expiresAtSeconds: nowSeconds() + 600 });
-    const expired = await signPlaybackUrl('/v1/vod/a1/master.m3u8', { keyring: KEYRING, expiresAtSeconds: nowSeconds() - 5 });
-    const otherKey = await signPlaybackUrl('/v1/vod/a1/master.m3u8', { keyring: { activeKid: 'k9', keys: { k9: 'another-secret-0123456789abcdef' } }, expiresAtSeconds: nowSeconds() + 600 });
+    const signed = await signPlaybackUrl('/v1/vod/a1/master.m3u8?ads.gdpr=1', {
+      keyring: KEYRING,
+      expiresAtSeconds: nowSeconds() + 600,
+    });
+    const expired = await signPlaybackUrl('/v1/vod/a1/master.m3u8', {
+      keyring: KEYRING,
+      expiresAtSeconds: nowSeconds() - 5,
+    });
+    const otherKey = await signPlaybackUrl('/v1/vod/a1/master.m3u8', {
+      keyring: { activeKid: 'k9', keys: { k9: 'another-secret-0123456789abcdef' } },
+      expiresAtSeconds: nowSeconds() + 600,
+    });
     const cases = [
       '/v1/vod/a1/master.m3u8',
       signed.replace('ads.gdpr=1', 'ads.gdpr=0'),

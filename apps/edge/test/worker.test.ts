@@ -12,7 +12,8 @@ describe('VOD playback at the edge (workerd)', () => {
   let zone: Zone;
   let edge: Miniflare;
 
-  const get = (path: string, init: { headers?: Record<string, string> } = {}) => edge.dispatchFetch(`${PUBLIC_BASE_URL}${path}`, { cf: EU, ...init });
+  const get = (path: string, init: { headers?: Record<string, string> } = {}) =>
+    edge.dispatchFetch(`${PUBLIC_BASE_URL}${path}`, { cf: EU, ...init });
   const startSession = async (assetId = 'a1'): Promise<string> => {
     const res = await get(`/v1/vod/${assetId}/master.m3u8`);
     expect(res.status).toBe(200);
@@ -44,20 +45,30 @@ describe('VOD playback at the edge (workerd)', () => {
     expect(res.headers.get('x-meridian-zone')).toBe('edge');
     const token = res.headers.get('x-meridian-session') ?? '';
     expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
-    expect(text).toContain(`#EXT-X-CONTENT-STEERING:SERVER-URI="${PUBLIC_BASE_URL}/v1/steering/${token}.json",PATHWAY-ID="edge"`);
+    expect(text).toContain(
+      `#EXT-X-CONTENT-STEERING:SERVER-URI="${PUBLIC_BASE_URL}/v1/steering/${token}.json",PATHWAY-ID="edge"`,
+    );
     const variants = text.split('\n').filter((l) => l.startsWith('#EXT-X-STREAM-INF'));
     expect(variants).toHaveLength(4);
     expect(variants.filter((l) => l.includes('PATHWAY-ID="edge"') && l.includes('AUDIO="aud-edge"'))).toHaveLength(2);
-    expect(variants.filter((l) => l.includes('PATHWAY-ID="zone-eu"') && l.includes('AUDIO="aud-zone-eu"'))).toHaveLength(2);
+    expect(
+      variants.filter((l) => l.includes('PATHWAY-ID="zone-eu"') && l.includes('AUDIO="aud-zone-eu"')),
+    ).toHaveLength(2);
     expect(text).toContain(`\n${PUBLIC_BASE_URL}/v1/sessions/${token}/v0.m3u8\n`);
     expect(text).toContain(`\nhttps://eu.meridian.test/v1/sessions/${token}/v1.m3u8\n`);
-    expect(text).toContain(`GROUP-ID="aud-zone-eu",NAME="English",LANGUAGE="en",DEFAULT=YES,URI="https://eu.meridian.test/v1/sessions/${token}/r0.m3u8"`);
+    expect(text).toContain(
+      `GROUP-ID="aud-zone-eu",NAME="English",LANGUAGE="en",DEFAULT=YES,URI="https://eu.meridian.test/v1/sessions/${token}/r0.m3u8"`,
+    );
     expect(text.match(/#EXT-X-I-FRAME-STREAM-INF:.*PATHWAY-ID="(edge|zone-eu)"/g)).toHaveLength(2);
   });
 
   it('renders media playlists byte-for-byte as the zone does for the same session (edge-started and zone-started sessions)', async () => {
     const edgeToken = await startSession('enc1');
-    const zoneSession = await fetch(`${zone.url}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ assetId: 'enc1' }) });
+    const zoneSession = await fetch(`${zone.url}/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ assetId: 'enc1' }),
+    });
     expect(zoneSession.status).toBe(201);
     const zoneToken = ((await zoneSession.json()) as { sessionId: string }).sessionId;
     const oddToken = await startSession('odd1');
@@ -149,8 +160,18 @@ describe('VOD playback at the edge (workerd)', () => {
       [`/v1/steering/${tampered}.json`, {}, 403, 'INVALID_SIGNATURE'],
       ['/v1/keys/k1', {}, 403, 'INVALID_SIGNATURE'],
       ['/v1/sessions', { method: 'POST', body: '{"assetId":' }, 400, 'INVALID_JSON'],
-      ['/v1/sessions', { method: 'POST', body: JSON.stringify({ assetId: 'a1', pad: 'x'.repeat(100_000) }) }, 413, 'PAYLOAD_TOO_LARGE'],
-      ['/v1/sessions', { method: 'POST', body: JSON.stringify({ assetId: 'a1', channelId: 'ch1' }) }, 400, 'BAD_REQUEST'],
+      [
+        '/v1/sessions',
+        { method: 'POST', body: JSON.stringify({ assetId: 'a1', pad: 'x'.repeat(100_000) }) },
+        413,
+        'PAYLOAD_TOO_LARGE',
+      ],
+      [
+        '/v1/sessions',
+        { method: 'POST', body: JSON.stringify({ assetId: 'a1', channelId: 'ch1' }) },
+        400,
+        'BAD_REQUEST',
+      ],
       [`/v1/vod/a1/master.m3u8?ads.x=${'y'.repeat(9_000)}`, {}, 400, 'BAD_REQUEST'],
       ['/nope', {}, 404, 'NOT_FOUND'],
     ];
@@ -175,7 +196,8 @@ describe('source caching in the Cache API (workerd)', () => {
       await master.text();
       const first = await (await edge.dispatchFetch(`${PUBLIC_BASE_URL}/v1/sessions/${token}/v0.m3u8`)).text();
       const seen = origin.requests.length;
-      for (const path of ['/vod/a1/asset.json', '/vod/a1/master.m3u8', '/vod/a1/240p/index.m3u8']) origin.set(path, { kind: 'status', status: 503 });
+      for (const path of ['/vod/a1/asset.json', '/vod/a1/master.m3u8', '/vod/a1/240p/index.m3u8'])
+        origin.set(path, { kind: 'status', status: 503 });
       const again = await edge.dispatchFetch(`${PUBLIC_BASE_URL}/v1/sessions/${token}/v0.m3u8`);
       expect(again.status).toBe(200);
       expect(await again.text()).toBe(first);
@@ -190,7 +212,9 @@ describe('source caching in the Cache API (workerd)', () => {
 describe('the bundle', () => {
   it('carries no Node built-ins, undici, ioredis or transcode-gpu (they would not run in workerd)', () => {
     const script = readFileSync(SCRIPT_PATH, 'utf8');
-    expect(script).not.toMatch(/from ["']node:|require\(["']node:|["']undici["']|["']ioredis["']|@meridian\/transcode-gpu/);
+    expect(script).not.toMatch(
+      /from ["']node:|require\(["']node:|["']undici["']|["']ioredis["']|@meridian\/transcode-gpu/,
+    );
     expect(script).toContain('createFetchTransport');
   });
 });
@@ -204,7 +228,12 @@ describe('edge configuration (workerd)', () => {
       const text = await res.text();
       expect(JSON.parse(text)).toEqual({ error: { code: 'INTERNAL', message: 'the edge is misconfigured' } });
       expect(text).not.toContain('edge-test-secret');
-      await broken.setOptions({ modules: true, scriptPath: SCRIPT_PATH, compatibilityDate: '2025-09-01', bindings: { SIGNING_KEYS, ORIGIN_URLS: 'http://127.0.0.1:9' } });
+      await broken.setOptions({
+        modules: true,
+        scriptPath: SCRIPT_PATH,
+        compatibilityDate: '2025-09-01',
+        bindings: { SIGNING_KEYS, ORIGIN_URLS: 'http://127.0.0.1:9' },
+      });
       const fixed = await broken.dispatchFetch(`${PUBLIC_BASE_URL}/healthz`);
       expect(fixed.status).toBe(200);
       expect(await fixed.json()).toMatchObject({ status: 'ok', zone: 'edge', zones: [] });

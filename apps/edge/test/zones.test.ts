@@ -28,21 +28,39 @@ describe('zone steering and failover (workerd)', () => {
       { id: 'zone-us', url: us.url, publicUrl: 'https://us.meridian.test', weight: 100, geo: ['continent:NA', '*'] },
     ]);
   const newEdge = async (bindings: Record<string, unknown> = {}): Promise<Miniflare> => {
-    const mf = await startEdge({ ORIGIN_URLS: origin.url, ZONES: zonesBinding(), PROBE_INTERVAL_MS: '3600000', ...bindings });
+    const mf = await startEdge({
+      ORIGIN_URLS: origin.url,
+      ZONES: zonesBinding(),
+      PROBE_INTERVAL_MS: '3600000',
+      ...bindings,
+    });
     edges.push(mf);
     return mf;
   };
-  const at = (mf: Miniflare, place: Place, path: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}) =>
-    mf.dispatchFetch(`${PUBLIC_BASE_URL}${path}`, { cf: place, ...init });
+  const at = (
+    mf: Miniflare,
+    place: Place,
+    path: string,
+    init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+  ) => mf.dispatchFetch(`${PUBLIC_BASE_URL}${path}`, { cf: place, ...init });
   const openLiveSession = async (mf: Miniflare, place: Place): Promise<{ token: string; zone: string | null }> => {
-    const res = await at(mf, place, '/v1/sessions', { method: 'POST', body: JSON.stringify({ channelId: 'ch1' }), headers: { 'content-type': 'application/json' } });
+    const res = await at(mf, place, '/v1/sessions', {
+      method: 'POST',
+      body: JSON.stringify({ channelId: 'ch1' }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(201);
     return { token: ((await res.json()) as { sessionId: string }).sessionId, zone: res.headers.get('x-meridian-zone') };
   };
   const steering = async (mf: Miniflare, place: Place, token: string, query = ''): Promise<string[]> => {
     const res = await at(mf, place, `/v1/steering/${token}.json${query}`);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { VERSION: number; TTL: number; 'RELOAD-URI': string; 'PATHWAY-PRIORITY': string[] };
+    const body = (await res.json()) as {
+      VERSION: number;
+      TTL: number;
+      'RELOAD-URI': string;
+      'PATHWAY-PRIORITY': string[];
+    };
     expect(body.VERSION).toBe(1);
     expect(body.TTL).toBe(300);
     expect(body['RELOAD-URI']).toBe(`${PUBLIC_BASE_URL}/v1/steering/${token}.json`);
@@ -67,7 +85,11 @@ describe('zone steering and failover (workerd)', () => {
     expect(await openLiveSession(edge, NA)).toMatchObject({ zone: 'zone-us' });
     // No record for Asia: the default location answers.
     expect(await openLiveSession(edge, AS)).toMatchObject({ zone: 'zone-us' });
-    const res = await at(edge, EU, '/v1/sessions', { method: 'POST', body: JSON.stringify({ channelId: 'ch1' }), headers: { 'content-type': 'application/json', 'cloudfront-viewer-country': 'US' } });
+    const res = await at(edge, EU, '/v1/sessions', {
+      method: 'POST',
+      body: JSON.stringify({ channelId: 'ch1' }),
+      headers: { 'content-type': 'application/json', 'cloudfront-viewer-country': 'US' },
+    });
     const { sessionId } = (await res.json()) as { sessionId: string };
     expect(claimsOf(sessionId)).toMatchObject({ k: 'l', g: 'FR' });
 
@@ -78,8 +100,14 @@ describe('zone steering and failover (workerd)', () => {
     const liveToken = master.headers.get('x-meridian-session') ?? '';
     const masterText = await master.text();
     // The zone opened the session; the master carries every pathway, the viewer's zones in preference order.
-    expect(masterText).toContain(`#EXT-X-CONTENT-STEERING:SERVER-URI="${PUBLIC_BASE_URL}/v1/steering/${liveToken}.json",PATHWAY-ID="edge"`);
-    expect([...masterText.matchAll(/#EXT-X-STREAM-INF:.*PATHWAY-ID="([^"]+)"/g)].map((m) => m[1])).toEqual(['edge', 'zone-us', 'zone-eu']);
+    expect(masterText).toContain(
+      `#EXT-X-CONTENT-STEERING:SERVER-URI="${PUBLIC_BASE_URL}/v1/steering/${liveToken}.json",PATHWAY-ID="edge"`,
+    );
+    expect([...masterText.matchAll(/#EXT-X-STREAM-INF:.*PATHWAY-ID="([^"]+)"/g)].map((m) => m[1])).toEqual([
+      'edge',
+      'zone-us',
+      'zone-eu',
+    ]);
     expect(masterText).toContain(`\nhttps://us.meridian.test/v1/sessions/${liveToken}/v0.m3u8`);
     const sessionMaster = await at(edge, NA, `/v1/sessions/${liveToken}/master.m3u8`);
     expect(sessionMaster.headers.get('x-meridian-zone')).toBe('edge');
@@ -123,8 +151,16 @@ describe('zone steering and failover (workerd)', () => {
     expect(await steering(edge, EU, token)).toEqual(['edge', 'zone-eu', 'zone-us']);
     expect(await steering(edge, NA, token)).toEqual(['edge', 'zone-us', 'zone-eu']);
     // A player on a healthy pathway stays there; one that reports too little throughput is moved off it.
-    expect(await steering(edge, EU, token, '?_HLS_pathway=zone-us&_HLS_throughput=6000000')).toEqual(['zone-us', 'edge', 'zone-eu']);
-    expect(await steering(edge, EU, token, '?_HLS_pathway=zone-us&_HLS_throughput=200000')).toEqual(['edge', 'zone-us', 'zone-eu']);
+    expect(await steering(edge, EU, token, '?_HLS_pathway=zone-us&_HLS_throughput=6000000')).toEqual([
+      'zone-us',
+      'edge',
+      'zone-eu',
+    ]);
+    expect(await steering(edge, EU, token, '?_HLS_pathway=zone-us&_HLS_throughput=200000')).toEqual([
+      'edge',
+      'zone-us',
+      'zone-eu',
+    ]);
     expect(await steering(edge, EU, token, '?_HLS_pathway=nowhere')).toEqual(['edge', 'zone-eu', 'zone-us']);
   });
 
@@ -148,7 +184,11 @@ describe('zone steering and failover (workerd)', () => {
     expect(next.headers.get('x-meridian-zone-attempts')).toBe('zone-us:200');
     await next.text();
 
-    for (const path of [`/v1/sessions/${vodToken}/tracking`, `/v1/keys/k-enc1?session=${vodToken}`, '/v1/live/ch1/master.m3u8']) {
+    for (const path of [
+      `/v1/sessions/${vodToken}/tracking`,
+      `/v1/keys/k-enc1?session=${vodToken}`,
+      '/v1/live/ch1/master.m3u8',
+    ]) {
       const res = await at(edge, EU, path);
       expect(res.headers.get('x-meridian-zone')).toBe('zone-us');
       // The key store of the test zones is empty: the zone answers 403 for the key, which is its answer, not a failover.
@@ -162,12 +202,23 @@ describe('zone steering and failover (workerd)', () => {
 
     expect(await steering(edge, EU, live.token)).toEqual(['edge', 'zone-us']);
     expect(await steering(edge, EU, live.token, '?_HLS_pathway=zone-eu')).toEqual(['edge', 'zone-us']);
-    const health = (await (await at(edge, EU, '/healthz')).json()) as { zones: Array<{ id: string; healthy: boolean }> };
-    expect(health.zones).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'zone-eu', healthy: false }), expect.objectContaining({ id: 'zone-us', healthy: true })]));
+    const health = (await (await at(edge, EU, '/healthz')).json()) as {
+      zones: Array<{ id: string; healthy: boolean }>;
+    };
+    expect(health.zones).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: 'zone-eu', healthy: false }),
+        expect.objectContaining({ id: 'zone-us', healthy: true }),
+      ]),
+    );
     // The edge itself stays ready (VOD needs no zone); /readyz reports the dead zone.
     const ready = await at(edge, EU, '/readyz');
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ ready: true, zone: 'edge', checks: { 'zone:zone-eu': 'down', 'zone:zone-us': 'ok' } });
+    expect(await ready.json()).toEqual({
+      ready: true,
+      zone: 'edge',
+      checks: { 'zone:zone-eu': 'down', 'zone:zone-us': 'ok' },
+    });
   });
 
   it('brings a zone back once its health probe succeeds again', async () => {

@@ -22,6 +22,9 @@ declare module 'autocannon' {
     }
   }
   /** Runs a load test and calls back with its result. */
-  function autocannon(options: autocannon.Options, callback: (error: Error | null, result: autocannon.Result) => void): unknown;
+  function autocannon(
+    options: autocannon.Options,
+    callback: (error: Error | null, result: autocannon.Result) => void,
+  ): unknown;
   export default autocannon;
 }

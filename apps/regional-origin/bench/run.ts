@@ -19,18 +19,51 @@ const CONNECTIONS = 8;
 
 function assetJson(): string {
   const rung = (name: string, height: number, bw: number) => ({
-    name, playlist: `${name}/index.m3u8`, codecs: 'avc1.64001f', width: Math.round((height * 16) / 9), height, frameRate: 30,
-    targetBitrateBps: bw, peakBitrateBps: bw, averageBitrateBps: bw, bandwidthBps: bw, averageBandwidthBps: bw,
-    segmentCount: SEGMENTS, durationSeconds: SEGMENTS * 6, locations: [],
+    name,
+    playlist: `${name}/index.m3u8`,
+    codecs: 'avc1.64001f',
+    width: Math.round((height * 16) / 9),
+    height,
+    frameRate: 30,
+    targetBitrateBps: bw,
+    peakBitrateBps: bw,
+    averageBitrateBps: bw,
+    bandwidthBps: bw,
+    averageBandwidthBps: bw,
+    segmentCount: SEGMENTS,
+    durationSeconds: SEGMENTS * 6,
+    locations: [],
   });
   return JSON.stringify({
-    version: 1, assetId: 'bench', status: 'ready', master: 'master.m3u8', durationSeconds: SEGMENTS * 6, codec: 'h264', container: 'ts',
-    segmentSeconds: 6, encoder: null, renditions: [rung('240p', 240, 500_000), rung('720p', 720, 3_000_000)], audio: null, thumbnails: null,
-    keyIds: [], locations: [], updatedAt: '2026-11-22T00:00:00Z',
+    version: 1,
+    assetId: 'bench',
+    status: 'ready',
+    master: 'master.m3u8',
+    durationSeconds: SEGMENTS * 6,
+    codec: 'h264',
+    container: 'ts',
+    segmentSeconds: 6,
+    encoder: null,
+    renditions: [rung('240p', 240, 500_000), rung('720p', 720, 3_000_000)],
+    audio: null,
+    thumbnails: null,
+    keyIds: [],
+    locations: [],
+    updatedAt: '2026-11-22T00:00:00Z',
   });
 }
-const master = '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=500000,RESOLUTION=427x240\n240p/index.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=3000000,RESOLUTION=1280x720\n720p/index.m3u8\n';
-const media = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:6', '#EXT-X-PLAYLIST-TYPE:VOD', '#EXT-X-MEDIA-SEQUENCE:0', ...Array.from({ length: SEGMENTS }, (_, i) => `#EXTINF:6.000,\nseg${i}.ts`), '#EXT-X-ENDLIST', ''].join('\n');
+const master =
+  '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=500000,RESOLUTION=427x240\n240p/index.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=3000000,RESOLUTION=1280x720\n720p/index.m3u8\n';
+const media = [
+  '#EXTM3U',
+  '#EXT-X-VERSION:3',
+  '#EXT-X-TARGETDURATION:6',
+  '#EXT-X-PLAYLIST-TYPE:VOD',
+  '#EXT-X-MEDIA-SEQUENCE:0',
+  ...Array.from({ length: SEGMENTS }, (_, i) => `#EXTINF:6.000,\nseg${i}.ts`),
+  '#EXT-X-ENDLIST',
+  '',
+].join('\n');
 
 async function listen(server: ReturnType<typeof createServer>): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -40,14 +73,28 @@ async function listen(server: ReturnType<typeof createServer>): Promise<number> 
 
 function run(url: string, paths: string[]): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration: DURATION_SECONDS, requests: paths.map((path) => ({ method: 'GET', path })) }, (error, result) => (error ? reject(error) : resolve(result)));
+    autocannon(
+      {
+        url,
+        connections: CONNECTIONS,
+        duration: DURATION_SECONDS,
+        requests: paths.map((path) => ({ method: 'GET', path })),
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
   });
 }
 
 async function main(): Promise<void> {
   const origin = createServer((req, res) => {
     const path = req.url ?? '/';
-    const body = path.endsWith('asset.json') ? assetJson() : path.endsWith('master.m3u8') ? master : path.endsWith('index.m3u8') ? media : undefined;
+    const body = path.endsWith('asset.json')
+      ? assetJson()
+      : path.endsWith('master.m3u8')
+        ? master
+        : path.endsWith('index.m3u8')
+          ? media
+          : undefined;
     res.writeHead(body ? 200 : 404).end(body ?? '');
   });
   const originPort = await listen(origin);
@@ -59,7 +106,14 @@ async function main(): Promise<void> {
   const zone: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/server.ts'], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { PATH: process.env.PATH ?? '', PORT: String(zonePort), SIGNING_KEYS: 'k1:bench-secret-0123456789abcdef', ORIGIN_URLS: `http://127.0.0.1:${originPort}`, LOG_REQUESTS: 'false', ZONE: 'bench' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(zonePort),
+      SIGNING_KEYS: 'k1:bench-secret-0123456789abcdef',
+      ORIGIN_URLS: `http://127.0.0.1:${originPort}`,
+      LOG_REQUESTS: 'false',
+      ZONE: 'bench',
+    },
   });
   try {
     await waitForPort(zonePort, 30_000);
@@ -81,13 +135,21 @@ async function main(): Promise<void> {
     const staticPort = await getFreePort();
     const staticServer = spawn(
       process.execPath,
-      ['-e', `const b=Buffer.alloc(${bytes.length},97);require('node:http').createServer((q,r)=>{r.writeHead(200,{'content-type':'application/vnd.apple.mpegurl','content-length':b.length});r.end(b)}).listen(${staticPort},'127.0.0.1')`],
+      [
+        '-e',
+        `const b=Buffer.alloc(${bytes.length},97);require('node:http').createServer((q,r)=>{r.writeHead(200,{'content-type':'application/vnd.apple.mpegurl','content-length':b.length});r.end(b)}).listen(${staticPort},'127.0.0.1')`,
+      ],
       { stdio: 'inherit' },
     );
     try {
       await waitForPort(staticPort);
       // Warm both up briefly so JIT and caches are in the steady state.
-      await new Promise<void>((resolve) => autocannon({ url: zoneUrl, connections: 4, duration: 1, requests: paths.slice(0, 50).map((path) => ({ path })) }, () => resolve()));
+      await new Promise<void>((resolve) =>
+        autocannon(
+          { url: zoneUrl, connections: 4, duration: 1, requests: paths.slice(0, 50).map((path) => ({ path })) },
+          () => resolve(),
+        ),
+      );
       // Interleaved rounds, median of each: other processes on a shared machine hit both sides alike.
       const personalisedRuns: autocannon.Result[] = [];
       const plainRuns: autocannon.Result[] = [];
@@ -96,17 +158,22 @@ async function main(): Promise<void> {
         // The same request list: autocannon's cost per request is then the same on both sides.
         plainRuns.push(await run(`http://127.0.0.1:${staticPort}`, paths));
       }
-      const median = (runs: autocannon.Result[]): autocannon.Result => [...runs].sort((a, b) => a.requests.average - b.requests.average)[Math.floor(runs.length / 2)] ?? runs[0]!;
+      const median = (runs: autocannon.Result[]): autocannon.Result =>
+        [...runs].sort((a, b) => a.requests.average - b.requests.average)[Math.floor(runs.length / 2)] ?? runs[0]!;
       const personalised = median(personalisedRuns);
       const plain = median(plainRuns);
       const ratio = personalised.requests.average / plain.requests.average;
       const fmt = (name: string, r: autocannon.Result) =>
         `${name.padEnd(30)} ${r.requests.average.toFixed(0).padStart(8)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   non-2xx ${r.non2xx}`;
-      console.log(`regional-origin bench: ${SEGMENTS}-segment VOD media playlists (${bytes.length} bytes), ${SESSIONS} sessions, ${CONNECTIONS} connections, median of ${ROUNDS} interleaved ${DURATION_SECONDS} s rounds`);
+      console.log(
+        `regional-origin bench: ${SEGMENTS}-segment VOD media playlists (${bytes.length} bytes), ${SESSIONS} sessions, ${CONNECTIONS} connections, median of ${ROUNDS} interleaved ${DURATION_SECONDS} s rounds`,
+      );
       console.log(fmt('personalised (regional-origin)', personalised));
       console.log(fmt('static (node:http, same bytes)', plain));
       const pass = ratio >= 1 / 3 && personalised.latency.p99 < 10 && personalisedRuns.every((r) => r.non2xx === 0);
-      console.log(`ratio personalised/static = ${ratio.toFixed(2)} (bar ≥ 0.33), personalised p99 = ${personalised.latency.p99} ms (bar < 10 ms): ${pass ? 'PASS' : 'FAIL'}`);
+      console.log(
+        `ratio personalised/static = ${ratio.toFixed(2)} (bar ≥ 0.33), personalised p99 = ${personalised.latency.p99} ms (bar < 10 ms): ${pass ? 'PASS' : 'FAIL'}`,
+      );
       process.exitCode = pass ? 0 : 1;
     } finally {
       staticServer.kill('SIGTERM');

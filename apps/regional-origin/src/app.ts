@@ -135,7 +135,8 @@ async function readJsonObject(c: Context): Promise<Record<string, unknown>> {
   } catch {
     throw new AppError('INVALID_JSON');
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('BAD_REQUEST', 'body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new AppError('BAD_REQUEST', 'body must be a JSON object');
   return body as Record<string, unknown>;
 }
 
@@ -172,7 +173,8 @@ export function createApp(deps: AppDependencies): ZoneApp {
     log,
   });
   /** Where origin paths are served from: the CDN when configured, else the origin that served the playlist (so a dead primary is not referenced). */
-  const segmentBaseUrl = (servedBy?: string): string => config.cdnBaseUrl ?? (deps.origin.origins.find((o) => o.id === servedBy) ?? deps.origin.origins[0])?.url ?? '';
+  const segmentBaseUrl = (servedBy?: string): string =>
+    config.cdnBaseUrl ?? (deps.origin.origins.find((o) => o.id === servedBy) ?? deps.origin.origins[0])?.url ?? '';
   /** Public URL of an origin path. */
   const originUrl = (originPath: string, servedBy?: string): string => `${segmentBaseUrl(servedBy)}${originPath}`;
   // (S3 origins have no player-facing URL; config requires CDN_BASE_URL for them.)
@@ -190,8 +192,18 @@ export function createApp(deps: AppDependencies): ZoneApp {
     metrics,
     log,
   });
-  const randomId = (): string => Array.from(deps.randomBytes(12), (b) => 'abcdefghijklmnopqrstuvwxyz0123456789'[b % 36]).join('');
-  const uploads = createUploadService({ s3: deps.s3, store: deps.uploadStore, queue: deps.queue, uploads: config.uploads, nowMs, randomId, metrics, log });
+  const randomId = (): string =>
+    Array.from(deps.randomBytes(12), (b) => 'abcdefghijklmnopqrstuvwxyz0123456789'[b % 36]).join('');
+  const uploads = createUploadService({
+    s3: deps.s3,
+    store: deps.uploadStore,
+    queue: deps.queue,
+    uploads: config.uploads,
+    nowMs,
+    randomId,
+    metrics,
+    log,
+  });
   // Content keys never change for a key id, so a zone keeps the ones it served: a Valkey outage
   // then does not stop decryption of content already playing here.
   const keyCache = new LRUCache<string, Uint8Array>({ max: 10_000, ttl: 3_600_000 });
@@ -222,7 +234,10 @@ export function createApp(deps: AppDependencies): ZoneApp {
   app.use('*', async (c, next) => {
     const started = performance.now();
     const incoming = c.req.header('x-request-id');
-    const requestId = incoming && /^[A-Za-z0-9._-]{1,128}$/.test(incoming) ? incoming : `${requestIdPrefix}${(++requestCount).toString(36)}`;
+    const requestId =
+      incoming && /^[A-Za-z0-9._-]{1,128}$/.test(incoming)
+        ? incoming
+        : `${requestIdPrefix}${(++requestCount).toString(36)}`;
     inFlight++;
     // Set before the handler runs: touching c.res.headers afterwards would turn @hono/node-server's
     // light response into a full WHATWG Response and cost a body stream per request.
@@ -288,7 +303,12 @@ export function createApp(deps: AppDependencies): ZoneApp {
     if (draining) checks.draining = 'yes';
     if (deps.valkey) {
       try {
-        await Promise.race([deps.valkey.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), config.valkey.commandTimeoutMs * 2))]);
+        await Promise.race([
+          deps.valkey.ping(),
+          new Promise((_, reject) =>
+            setTimeout(() => reject(new Error('timeout')), config.valkey.commandTimeoutMs * 2),
+          ),
+        ]);
         checks.valkey = 'ok';
       } catch {
         checks.valkey = 'down';
@@ -319,15 +339,27 @@ export function createApp(deps: AppDependencies): ZoneApp {
       if (config.corsAllowOrigin !== '*') c.header('vary', 'Origin');
       if (c.req.method === 'OPTIONS') {
         c.header('access-control-allow-methods', 'GET, HEAD, POST, OPTIONS');
-        c.header('access-control-allow-headers', c.req.header('access-control-request-headers') ?? 'content-type, x-request-id');
+        c.header(
+          'access-control-allow-headers',
+          c.req.header('access-control-request-headers') ?? 'content-type, x-request-id',
+        );
         c.header('access-control-max-age', '86400');
         return c.body(null, 204);
       }
       c.header('access-control-expose-headers', exposed);
       await next();
     };
-    for (const path of ['/v1/vod/*', '/v1/live/*', '/v1/sessions/*', '/v1/steering/*', '/v1/keys/*']) app.use(path, corsMiddleware);
-    app.use('/v1/sessions', bodyLimit({ maxSize: config.bodyLimitBytes, onError: () => { throw new AppError('PAYLOAD_TOO_LARGE'); } }));
+    for (const path of ['/v1/vod/*', '/v1/live/*', '/v1/sessions/*', '/v1/steering/*', '/v1/keys/*'])
+      app.use(path, corsMiddleware);
+    app.use(
+      '/v1/sessions',
+      bodyLimit({
+        maxSize: config.bodyLimitBytes,
+        onError: () => {
+          throw new AppError('PAYLOAD_TOO_LARGE');
+        },
+      }),
+    );
 
     const country = (c: Context): string | undefined => {
       return normalizeCountryCode(c.req.header(config.countryHeader));
@@ -362,7 +394,10 @@ export function createApp(deps: AppDependencies): ZoneApp {
             ...config.steering.pathways.filter((p) => p.id !== config.zone),
           ];
     /** PATHWAY-PRIORITY: this zone first unless it is draining; other zones' health is unknown here, so they count as healthy. */
-    const steeringPriority = (player: { currentPathway: string | undefined; throughputBps: number | undefined }): string[] =>
+    const steeringPriority = (player: {
+      currentPathway: string | undefined;
+      throughputBps: number | undefined;
+    }): string[] =>
       steeringPathwayPriority({
         pathways: steeringPathways.map((p) => ({ id: p.id, zone: p.id })),
         zoneOrder: steeringPathways.map((p) => p.id),
@@ -374,9 +409,21 @@ export function createApp(deps: AppDependencies): ZoneApp {
     const renderContext = (session: ResolvedSession, servedBy?: string, withPathways = false): RenderContext => ({
       sessionToken: session.token,
       claims: session.claims,
-      urlsFor: (token) => sessionUrlsFor({ baseUrl: base(), sessionToken: token, steering: steeringPathways.length > 0, segmentBaseUrl: segmentBaseUrl(servedBy) }),
+      urlsFor: (token) =>
+        sessionUrlsFor({
+          baseUrl: base(),
+          sessionToken: token,
+          steering: steeringPathways.length > 0,
+          segmentBaseUrl: segmentBaseUrl(servedBy),
+        }),
       templateKey: `${servedBy ?? ''} ${base()}`,
-      pathways: withPathways ? sessionPathways(steeringPathways, steeringPriority({ currentPathway: undefined, throughputBps: undefined }), session.token) : [],
+      pathways: withPathways
+        ? sessionPathways(
+            steeringPathways,
+            steeringPriority({ currentPathway: undefined, throughputBps: undefined }),
+            session.token,
+          )
+        : [],
       breaks: session.breaks,
     });
 
@@ -392,12 +439,22 @@ export function createApp(deps: AppDependencies): ZoneApp {
     const startImplicit = async (c: Context, kind: 'vod' | 'live', contentId: string): Promise<Response> => {
       await requireSigned(c);
       const master = await sourceMaster(kind, contentId);
-      const session = await sessions.start({ kind, contentId, mode: must(checkSessionMode(c.req.query('mode'))), adParams: must(checkAdParamsQuery(c.req.query())), country: country(c) });
+      const session = await sessions.start({
+        kind,
+        contentId,
+        mode: must(checkSessionMode(c.req.query('mode'))),
+        adParams: must(checkAdParamsQuery(c.req.query())),
+        country: country(c),
+      });
       return serveMaster(c, session, master);
     };
 
-    app.get('/v1/vod/:assetId/master.m3u8', (c) => startImplicit(c, 'vod', checkId(c.req.param('assetId'), 'asset id')));
-    app.get('/v1/live/:channelId/master.m3u8', (c) => startImplicit(c, 'live', checkId(c.req.param('channelId'), 'channel id')));
+    app.get('/v1/vod/:assetId/master.m3u8', (c) =>
+      startImplicit(c, 'vod', checkId(c.req.param('assetId'), 'asset id')),
+    );
+    app.get('/v1/live/:channelId/master.m3u8', (c) =>
+      startImplicit(c, 'live', checkId(c.req.param('channelId'), 'channel id')),
+    );
 
     app.post('/v1/sessions', async (c) => {
       const { kind, contentId, mode, adParams } = must(checkSessionStart(await readJsonObject(c)));
@@ -421,17 +478,22 @@ export function createApp(deps: AppDependencies): ZoneApp {
       const media = await catalog.getPlaylist(must(sessionMediaPath(master, renditionId)), { live: kind === 'live' });
       const context = renderContext(session, media.originId);
       if (kind === 'live') noteLiveKeys(contentId, media);
-      if (kind === 'live' && liveInterstitialsFor(session, renditionId)) context.ads = await liveInterstitials(session, master, renditionId, media);
+      if (kind === 'live' && liveInterstitialsFor(session, renditionId))
+        context.ads = await liveInterstitials(session, master, renditionId, media);
       if (kind === 'vod') context.ads = await mediaAds(session, master, renditionId, media);
       if (kind === 'vod') context.blackout = await mediaBlackout(session, master, renditionId);
       let body: string | Uint8Array | undefined;
-      if (kind === 'live' && liveSessionFor(session, renditionId)) body = await liveMedia(session, master, renditionId, media, context);
+      if (kind === 'live' && liveSessionFor(session, renditionId))
+        body = await liveMedia(session, master, renditionId, media, context);
       try {
         body ??= deps.renderer.renderMedia(media, context);
       } catch (error) {
         // Stitching throws ManifestError for unusable ad inputs: the content plays without them.
         if (context.ads === undefined) throw error;
-        log.warn('ads left out of a media playlist', { sessionId: session.claims.id, errorMessage: (error as Error).message });
+        log.warn('ads left out of a media playlist', {
+          sessionId: session.claims.id,
+          errorMessage: (error as Error).message,
+        });
         // A blackout is a rights rule: it stays even when the ads cannot be stitched.
         body = deps.renderer.renderMedia(media, { ...context, ads: undefined });
       }
@@ -442,15 +504,19 @@ export function createApp(deps: AppDependencies): ZoneApp {
       // Served by @hono/node-server: the bytes go back to the renderer once the kernel has them
       // (`finish`); an aborted response never finishes and leaves them to the garbage collector.
       const bytes = body;
-      const outgoing = (c.env as { outgoing?: { once(event: 'finish', listener: () => void): unknown } } | undefined)?.outgoing;
-      if (deps.renderer.release !== undefined && outgoing !== undefined) outgoing.once('finish', () => deps.renderer.release?.(bytes));
+      const outgoing = (c.env as { outgoing?: { once(event: 'finish', listener: () => void): unknown } } | undefined)
+        ?.outgoing;
+      if (deps.renderer.release !== undefined && outgoing !== undefined)
+        outgoing.once('finish', () => deps.renderer.release?.(bytes));
       return c.body(bytes as Uint8Array<ArrayBuffer>);
     });
 
     /** The session's viewer when a BLACKOUT_RULES rule applies to them (I-frame playlists are never blacked out); else undefined. */
     const blackedOutViewer = (session: ResolvedSession, renditionId: string): ViewerProfile | undefined => {
       const viewer: ViewerProfile = session.claims.country !== undefined ? { country: session.claims.country } : {};
-      return config.blackoutRules.some((rule) => ruleApplies(rule, viewer)) && !renditionId.startsWith('i') ? viewer : undefined;
+      return config.blackoutRules.some((rule) => ruleApplies(rule, viewer)) && !renditionId.startsWith('i')
+        ? viewer
+        : undefined;
     };
 
     /**
@@ -458,7 +524,11 @@ export function createApp(deps: AppDependencies): ZoneApp {
      * applies to them. A rule that applies but whose slate cannot be read fails the playlist (503):
      * a blacked-out viewer is never served the content instead.
      */
-    const mediaBlackout = async (session: ResolvedSession, master: SourcePlaylist, renditionId: string): Promise<SessionBlackout | undefined> => {
+    const mediaBlackout = async (
+      session: ResolvedSession,
+      master: SourcePlaylist,
+      renditionId: string,
+    ): Promise<SessionBlackout | undefined> => {
       const viewer = blackedOutViewer(session, renditionId);
       if (viewer === undefined) return undefined;
       const slate = await readSlate();
@@ -466,12 +536,19 @@ export function createApp(deps: AppDependencies): ZoneApp {
         log.error('blackout slate unavailable', { sessionId: session.claims.id, slateUrl: config.ads.slateUrl });
         throw new AppError('DEPENDENCY_UNAVAILABLE', 'blackout slate unavailable');
       }
-      return { rules: config.blackoutRules, viewer, fillers: [slate], rendition: renditionTargetOf(master, renditionId) };
+      return {
+        rules: config.blackoutRules,
+        viewer,
+        fillers: [slate],
+        rendition: renditionTargetOf(master, renditionId),
+      };
     };
 
     /** The slate (SLATE_URL) as a filler; undefined when none is set or it cannot be read. */
     const readSlate = async (): Promise<FillerAsset | undefined> =>
-      config.ads.slateUrl === undefined ? undefined : slateFillerOf(config.ads.slateUrl, adPlaylists()).catch(() => undefined);
+      config.ads.slateUrl === undefined
+        ? undefined
+        : slateFillerOf(config.ads.slateUrl, adPlaylists()).catch(() => undefined);
 
     /** Where ad and slate playlists are read (this zone's catalog) and the URLs players fetch them from. */
     const adPlaylists = (): AdPlaylistSource => {
@@ -487,7 +564,10 @@ export function createApp(deps: AppDependencies): ZoneApp {
     // The cache keeps a session's breaks (and so its sequence numbers) while Valkey is down; the
     // store lets another zone take over. Advances of one session are serialised in this process,
     // so concurrent reloads of its renditions decide each break once and never step back.
-    const liveRecords = new LRUCache<string, { record: LiveAdsRecord; json: string }>({ max: 50_000, ttl: config.sessionTtlSeconds * 1000 });
+    const liveRecords = new LRUCache<string, { record: LiveAdsRecord; json: string }>({
+      max: 50_000,
+      ttl: config.sessionTtlSeconds * 1000,
+    });
     const liveQueues = new Map<string, Promise<unknown>>();
     const serialised = <T>(id: string, run: () => Promise<T>): Promise<T> => {
       const result = (liveQueues.get(id) ?? Promise.resolve()).then(run, run);
@@ -510,10 +590,13 @@ export function createApp(deps: AppDependencies): ZoneApp {
         // A break another zone already settled needs no ADS call here; without SSAI every break keeps its content.
         decide: ssai
           ? (plan) => Promise.resolve(session.breaks[`live:${plan.id}`] ?? decider.decide(session, plan))
-          : (plan) => Promise.resolve({ breakId: plan.id, outcome: 'disabled', fill: 'content', ads: [], decidedAtMs: 0 }),
+          : (plan) =>
+              Promise.resolve({ breakId: plan.id, outcome: 'disabled', fill: 'content', ads: [], decidedAtMs: 0 }),
         // A separate field from the decider's own record of the ADS answer: it holds what the break plays.
         claim: ssai
-          ? async (decision) => session.breaks[`live:${decision.breakId}`] ?? sessions.claimBreak(session.claims, `live:${decision.breakId}`, decision)
+          ? async (decision) =>
+              session.breaks[`live:${decision.breakId}`] ??
+              sessions.claimBreak(session.claims, `live:${decision.breakId}`, decision)
           : (decision) => Promise.resolve(decision),
         playlists: adPlaylists(),
         slateUrl: ssai && config.ads.fallback === 'slate' ? config.ads.slateUrl : undefined,
@@ -521,7 +604,8 @@ export function createApp(deps: AppDependencies): ZoneApp {
       };
       const viewer = blackedOutViewer(session, renditionId);
       // Config validation requires SLATE_URL with BLACKOUT_RULES.
-      if (viewer !== undefined && config.ads.slateUrl !== undefined) options.blackout = { rules: config.blackoutRules, viewer, slateUrl: config.ads.slateUrl };
+      if (viewer !== undefined && config.ads.slateUrl !== undefined)
+        options.blackout = { rules: config.blackoutRules, viewer, slateUrl: config.ads.slateUrl };
       return options;
     };
     /** Live ads need an ADS, the stitched mode, and a rendition ads can be matched to (I-frame playlists stay as they are). */
@@ -547,14 +631,23 @@ export function createApp(deps: AppDependencies): ZoneApp {
      * e.g. without PROGRAM-DATE-TIME. A viewer under a blackout rule is never served the plain
      * window instead: that fails the playlist (503) and the player retries.
      */
-    const liveMedia = async (session: ResolvedSession, master: SourcePlaylist, renditionId: string, media: SourcePlaylist, context: RenderContext): Promise<string | undefined> => {
+    const liveMedia = async (
+      session: ResolvedSession,
+      master: SourcePlaylist,
+      renditionId: string,
+      media: SourcePlaylist,
+      context: RenderContext,
+    ): Promise<string | undefined> => {
       const { id } = session.claims;
       const options = liveOptions(session, renditionId);
       try {
         // The session advances with the first rendition's window (see alignToReference); the others follow it.
         const referenceId = listSessionRenditions(master).keys().next().value;
-        const referencePath = referenceId === undefined || referenceId === renditionId ? undefined : sessionMediaPath(master, referenceId);
-        const reference = referencePath?.ok ? mediaModelOf(await catalog.getPlaylist(referencePath.value, { live: true })) : mediaModelOf(media);
+        const referencePath =
+          referenceId === undefined || referenceId === renditionId ? undefined : sessionMediaPath(master, referenceId);
+        const reference = referencePath?.ok
+          ? mediaModelOf(await catalog.getPlaylist(referencePath.value, { live: true }))
+          : mediaModelOf(media);
         const window = alignToReference(mediaModelOf(media), reference);
         if (window.segments.length === 0 || reference.segments.length === 0) return undefined;
         const record = await serialised(id, async () => {
@@ -570,11 +663,20 @@ export function createApp(deps: AppDependencies): ZoneApp {
         const personalised = personalizeMediaPlaylist(window, media.path, context.urlsFor(session.token));
         const rendered = await renderLiveAds(record, personalised, renditionTargetOf(master, renditionId), options);
         // Interstitials (a blacked-out viewer's session in that mode): the breaks outside its blackouts.
-        const ads = context.ads?.mode === 'interstitials' ? { ...context.ads, breaks: context.ads.breaks.filter((b) => !underBlackout(record, b)) } : undefined;
-        return serializePlaylist(ads === undefined || ads.breaks.length === 0 ? rendered : applySessionAds(rendered, ads));
+        const ads =
+          context.ads?.mode === 'interstitials'
+            ? { ...context.ads, breaks: context.ads.breaks.filter((b) => !underBlackout(record, b)) }
+            : undefined;
+        return serializePlaylist(
+          ads === undefined || ads.breaks.length === 0 ? rendered : applySessionAds(rendered, ads),
+        );
       } catch (error) {
         if (options.blackout !== undefined) {
-          log.error('live blackout unavailable', { sessionId: id, renditionId, errorMessage: (error as Error).message });
+          log.error('live blackout unavailable', {
+            sessionId: id,
+            renditionId,
+            errorMessage: (error as Error).message,
+          });
           throw new AppError('DEPENDENCY_UNAVAILABLE', 'blackout slate unavailable');
         }
         log.warn('live ads left out of a media playlist', { sessionId: id, errorMessage: (error as Error).message });
@@ -601,13 +703,27 @@ export function createApp(deps: AppDependencies): ZoneApp {
         return [brk];
       });
     };
-    const liveInterstitials = async (session: ResolvedSession, master: SourcePlaylist, renditionId: string, media: SourcePlaylist): Promise<SessionAds | undefined> => {
+    const liveInterstitials = async (
+      session: ResolvedSession,
+      master: SourcePlaylist,
+      renditionId: string,
+      media: SourcePlaylist,
+    ): Promise<SessionAds | undefined> => {
       try {
         const breaks = await liveBreaks(master, session.claims.contentId);
         if (breaks.length === 0) return undefined;
-        return { mode: 'interstitials', breaks, assetListUrl: (brk) => `${base()}/v1/sessions/${session.token}/breaks/${brk.id}.json` };
+        return {
+          mode: 'interstitials',
+          breaks,
+          assetListUrl: (brk) => `${base()}/v1/sessions/${session.token}/breaks/${brk.id}.json`,
+        };
       } catch (error) {
-        log.warn('live interstitials left out of a media playlist', { sessionId: session.claims.id, renditionId, path: media.path, errorMessage: (error as Error).message });
+        log.warn('live interstitials left out of a media playlist', {
+          sessionId: session.claims.id,
+          renditionId,
+          path: media.path,
+          errorMessage: (error as Error).message,
+        });
         return undefined;
       }
     };
@@ -620,10 +736,23 @@ export function createApp(deps: AppDependencies): ZoneApp {
         .then((master) => liveBreaks(master, channelId))
         .catch((): Break[] => []);
       const brk = current.find((b) => b.id === breakId) ?? signalledBreaks.get(`${channelId}/${breakId}`);
-      if (brk) return { id: brk.id, index: brk.startMsn, offsetSeconds: brk.startOffsetSeconds, durationSeconds: brk.durationSeconds ?? config.ads.breakDurationSeconds, truncateLastAd: true };
+      if (brk)
+        return {
+          id: brk.id,
+          index: brk.startMsn,
+          offsetSeconds: brk.startOffsetSeconds,
+          durationSeconds: brk.durationSeconds ?? config.ads.breakDurationSeconds,
+          truncateLastAd: true,
+        };
       // Another zone signalled it and decided it already: the stored decision answers.
       if (!session.breaks[breakId]) return undefined;
-      return { id: breakId, index: 0, offsetSeconds: 0, durationSeconds: config.ads.breakDurationSeconds, truncateLastAd: true };
+      return {
+        id: breakId,
+        index: 0,
+        offsetSeconds: 0,
+        durationSeconds: config.ads.breakDurationSeconds,
+        truncateLastAd: true,
+      };
     };
 
     const vodPlans = async (session: ResolvedSession): Promise<BreakPlan[]> => {
@@ -633,7 +762,12 @@ export function createApp(deps: AppDependencies): ZoneApp {
     };
 
     /** The ads of a VOD media playlist; any failure (ADS, ad playlists, stitching) serves the content without them. */
-    const mediaAds = async (session: ResolvedSession, master: SourcePlaylist, renditionId: string, media: SourcePlaylist): Promise<SessionAds | undefined> => {
+    const mediaAds = async (
+      session: ResolvedSession,
+      master: SourcePlaylist,
+      renditionId: string,
+      media: SourcePlaylist,
+    ): Promise<SessionAds | undefined> => {
       try {
         const plans = await vodPlans(session);
         // I-frame playlists stay as they are (ad segments are not I-frame byte ranges).
@@ -650,7 +784,10 @@ export function createApp(deps: AppDependencies): ZoneApp {
         });
         return ads;
       } catch (error) {
-        log.warn('ads left out of a media playlist', { sessionId: session.claims.id, errorMessage: (error as Error).message });
+        log.warn('ads left out of a media playlist', {
+          sessionId: session.claims.id,
+          errorMessage: (error as Error).message,
+        });
         return undefined;
       }
     };
@@ -698,7 +835,10 @@ export function createApp(deps: AppDependencies): ZoneApp {
     app.get('/v1/sessions/:sid/breaks/:break{[A-Za-z0-9_-]{1,100}\\.json}', async (c) => {
       const session = await sessions.resolve(sessionParam(c));
       const breakId = (c.req.param('break') ?? '').replace(/\.json$/, '');
-      const plan = session.claims.kind === 'live' ? await livePlan(session, breakId) : (await vodPlans(session)).find((p) => p.id === breakId);
+      const plan =
+        session.claims.kind === 'live'
+          ? await livePlan(session, breakId)
+          : (await vodPlans(session)).find((p) => p.id === breakId);
       if (!plan) throw new AppError('NOT_FOUND', `no break ${breakId}`);
       const decision = await decider.decide(session, plan);
       c.header('cache-control', 'private, no-store');
@@ -709,7 +849,13 @@ export function createApp(deps: AppDependencies): ZoneApp {
       const token = (c.req.param('file') ?? '').replace(/\.json$/, '');
       await sessions.verify(token);
       c.header('cache-control', 'private, no-store');
-      return c.json(buildSteeringManifest(steeringPriority(readSteeringQuery(c.req.query())), config.steering.ttlSeconds, `${base()}/v1/steering/${token}.json`));
+      return c.json(
+        buildSteeringManifest(
+          steeringPriority(readSteeringQuery(c.req.query())),
+          config.steering.ttlSeconds,
+          `${base()}/v1/steering/${token}.json`,
+        ),
+      );
     });
 
     // A live channel's keys are the AES-128 keys its media playlists name. Keys rotate out of the
@@ -747,7 +893,8 @@ export function createApp(deps: AppDependencies): ZoneApp {
       if (!token) throw new AppError('FORBIDDEN', 'a session is required');
       const claims = await sessions.verify(token);
       if (claims.kind === 'live') {
-        if (!(await liveChannelUsesKey(claims.contentId, keyId))) throw new AppError('FORBIDDEN', 'key not bound to this session');
+        if (!(await liveChannelUsesKey(claims.contentId, keyId)))
+          throw new AppError('FORBIDDEN', 'key not bound to this session');
       } else {
         const asset = await catalog.getAsset(claims.contentId);
         if (!asset.keyIds.includes(keyId)) throw new AppError('FORBIDDEN', 'key not bound to this session');
@@ -758,7 +905,10 @@ export function createApp(deps: AppDependencies): ZoneApp {
           key = await deps.keys.get(keyId);
         } catch (error) {
           // Retryable: players retry key loads, and the store usually comes back within seconds.
-          throw new AppError('DEPENDENCY_UNAVAILABLE', 'key store unavailable', { cause: error, headers: { 'retry-after': '1' } });
+          throw new AppError('DEPENDENCY_UNAVAILABLE', 'key store unavailable', {
+            cause: error,
+            headers: { 'retry-after': '1' },
+          });
         }
         if (key?.length === 16) keyCache.set(keyId, key);
       }
@@ -786,15 +936,27 @@ export function createApp(deps: AppDependencies): ZoneApp {
     };
     // `/v1/uploads/*` also matches `/v1/uploads` itself in Hono, so one registration covers both.
     app.use('/v1/uploads/*', limited);
-    app.use('/v1/uploads/*', bodyLimit({ maxSize: config.bodyLimitBytes, onError: () => { throw new AppError('PAYLOAD_TOO_LARGE'); } }));
+    app.use(
+      '/v1/uploads/*',
+      bodyLimit({
+        maxSize: config.bodyLimitBytes,
+        onError: () => {
+          throw new AppError('PAYLOAD_TOO_LARGE');
+        },
+      }),
+    );
 
     app.post('/v1/uploads', async (c) => {
       const body = await readJsonObject(c);
       const { filename, size, contentType } = body;
-      if (typeof filename !== 'string' || filename.length === 0 || filename.length > 255) throw new AppError('BAD_REQUEST', 'filename must be a string of 1–255 characters');
-      if (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0) throw new AppError('BAD_REQUEST', 'size must be a positive integer (bytes)');
-      if (size > config.uploads.maxUploadBytes) throw new AppError('BAD_REQUEST', `size exceeds the limit of ${config.uploads.maxUploadBytes} bytes`);
-      if (typeof contentType !== 'string' || !/^(video|audio)\/[A-Za-z0-9.+-]+$/.test(contentType)) throw new AppError('BAD_REQUEST', 'contentType must be a video/* or audio/* type');
+      if (typeof filename !== 'string' || filename.length === 0 || filename.length > 255)
+        throw new AppError('BAD_REQUEST', 'filename must be a string of 1–255 characters');
+      if (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0)
+        throw new AppError('BAD_REQUEST', 'size must be a positive integer (bytes)');
+      if (size > config.uploads.maxUploadBytes)
+        throw new AppError('BAD_REQUEST', `size exceeds the limit of ${config.uploads.maxUploadBytes} bytes`);
+      if (typeof contentType !== 'string' || !/^(video|audio)\/[A-Za-z0-9.+-]+$/.test(contentType))
+        throw new AppError('BAD_REQUEST', 'contentType must be a video/* or audio/* type');
       const created = await uploads.create({ filename, sizeBytes: size, contentType });
       c.header('cache-control', 'no-store');
       return c.json(created, 201);
@@ -803,11 +965,17 @@ export function createApp(deps: AppDependencies): ZoneApp {
     app.post('/v1/uploads/:videoId/complete', async (c) => {
       const videoId = checkId(c.req.param('videoId'), 'video id');
       const body = await readJsonObject(c);
-      if (!Array.isArray(body.parts) || body.parts.length === 0 || body.parts.length > 10_000) throw new AppError('BAD_REQUEST', 'parts must be a non-empty array');
+      if (!Array.isArray(body.parts) || body.parts.length === 0 || body.parts.length > 10_000)
+        throw new AppError('BAD_REQUEST', 'parts must be a non-empty array');
       const parts = body.parts.map((p: unknown) => {
         const part = p as { partNumber?: unknown; etag?: unknown; ETag?: unknown } | null;
         const etag = part?.etag ?? part?.ETag;
-        if (typeof part?.partNumber !== 'number' || !Number.isInteger(part.partNumber) || part.partNumber < 1 || typeof etag !== 'string') {
+        if (
+          typeof part?.partNumber !== 'number' ||
+          !Number.isInteger(part.partNumber) ||
+          part.partNumber < 1 ||
+          typeof etag !== 'string'
+        ) {
           throw new AppError('BAD_REQUEST', 'each part needs partNumber and etag');
         }
         return { partNumber: part.partNumber, etag };

@@ -4,7 +4,13 @@
  * L2 for metadata (600 s), invalidated when a transcode job reports `ready`.
  */
 import { LRUCache } from 'lru-cache';
-import { checkAssetJson, describeSourcePlaylist, parseAssetManifest, type AssetManifest, type SessionSourcePlaylist } from '@meridian/manifest-core';
+import {
+  checkAssetJson,
+  describeSourcePlaylist,
+  parseAssetManifest,
+  type AssetManifest,
+  type SessionSourcePlaylist,
+} from '@meridian/manifest-core';
 import { AppError, isAppError } from './errors.ts';
 import type { Logger } from './log.ts';
 import { createThrottledWarn, describeError } from './log.ts';
@@ -43,16 +49,21 @@ export interface ContentCatalogOptions {
   log: Logger;
 }
 
-
 /** Live masters change rarely but must not be held long; this caps their L1 life. */
 const LIVE_MASTER_TTL_MS = 2_000;
 
-async function readOrigin(origin: OriginFetcher, path: string, what: string, signal?: AbortSignal): Promise<{ text: string; originId: string }> {
+async function readOrigin(
+  origin: OriginFetcher,
+  path: string,
+  what: string,
+  signal?: AbortSignal,
+): Promise<{ text: string; originId: string }> {
   const response = await origin.fetch(path, signal ? { signal } : undefined);
   if (response.status === 404 || response.status === 403) {
     throw new AppError('NOT_FOUND', `${what} not found`);
   }
-  if (response.status !== 200) throw new AppError('BAD_ORIGIN_RESPONSE', `origin answered ${response.status} for ${what}`);
+  if (response.status !== 200)
+    throw new AppError('BAD_ORIGIN_RESPONSE', `origin answered ${response.status} for ${what}`);
   return { text: await response.text(), originId: response.headers.get('x-meridian-origin') ?? 'origin' };
 }
 
@@ -82,10 +93,12 @@ export function createContentCatalog(options: ContentCatalogOptions): ContentCat
       if (!checked.ok) throw new AppError(checked.problem, checked.message);
       const manifest = checked.value;
       if (valkey) {
-        valkey.set(l2Key(assetId), JSON.stringify(manifest), 'EX', options.metadataL2TtlSeconds).catch((error: unknown) => {
-          metrics.valkeyErrors.inc({ op: 'asset_l2_set' });
-          warn('asset L2 write failed', { assetId, ...describeError(error) });
-        });
+        valkey
+          .set(l2Key(assetId), JSON.stringify(manifest), 'EX', options.metadataL2TtlSeconds)
+          .catch((error: unknown) => {
+            metrics.valkeyErrors.inc({ op: 'asset_l2_set' });
+            warn('asset L2 write failed', { assetId, ...describeError(error) });
+          });
       }
       return manifest;
     },
@@ -100,12 +113,19 @@ export function createContentCatalog(options: ContentCatalogOptions): ContentCat
       if (!playlist) throw new AppError('BAD_ORIGIN_RESPONSE', `origin playlist ${path} is not an HLS playlist`);
       const { live, targetDurationSeconds } = playlist;
       // Live media playlists are cached for about half a target duration, so reloads see new segments in time.
-      if (live) entry.ttl = targetDurationSeconds !== undefined ? Math.max(250, (targetDurationSeconds * 1000) / 2) : LIVE_MASTER_TTL_MS;
+      if (live)
+        entry.ttl =
+          targetDurationSeconds !== undefined ? Math.max(250, (targetDurationSeconds * 1000) / 2) : LIVE_MASTER_TTL_MS;
       return playlist;
     },
   });
 
-  const fetchCached = async <V extends object, C>(cache: LRUCache<string, V, C>, name: string, key: string, context: C): Promise<V> => {
+  const fetchCached = async <V extends object, C>(
+    cache: LRUCache<string, V, C>,
+    name: string,
+    key: string,
+    context: C,
+  ): Promise<V> => {
     // Fast path: a fresh entry needs none of fetch()'s bookkeeping (the hot path of every playlist request).
     const fresh = cache.get(key);
     if (fresh !== undefined) {
@@ -114,14 +134,19 @@ export function createContentCatalog(options: ContentCatalogOptions): ContentCat
     }
     const status: LRUCache.Status<string, V, C> = {};
     try {
-      const value = await (cache.fetch as (k: string, o: { status: typeof status; context: C }) => Promise<V | undefined>).call(cache, key, { status, context });
+      const value = await (
+        cache.fetch as (k: string, o: { status: typeof status; context: C }) => Promise<V | undefined>
+      ).call(cache, key, { status, context });
       if (value === undefined) throw new AppError('ORIGIN_UNAVAILABLE');
       return value;
     } catch (error) {
       if (isAppError(error)) throw error;
       throw new AppError('ORIGIN_UNAVAILABLE', `could not read ${key}`, { cause: error });
     } finally {
-      metrics.cacheLookups.inc({ cache: name, result: status.fetch === 'hit' || status.fetch === 'inflight' ? 'hit' : 'miss' });
+      metrics.cacheLookups.inc({
+        cache: name,
+        result: status.fetch === 'hit' || status.fetch === 'inflight' ? 'hit' : 'miss',
+      });
     }
   };
 

@@ -2,7 +2,14 @@
  * @module Configuration of the zone server: every setting read from the environment (or
  * the matching `--kebab-case` flag), validated once at start, with its default and unit.
  */
-import { createSettingsReader, isManifestError, parseBlackoutRules, parseSigningKeys, type BlackoutRule, type Keyring } from '@meridian/manifest-core';
+import {
+  createSettingsReader,
+  isManifestError,
+  parseBlackoutRules,
+  parseSigningKeys,
+  type BlackoutRule,
+  type Keyring,
+} from '@meridian/manifest-core';
 
 /** Which routes this process serves, so upload and playback pools scale separately. */
 export type Role = 'playback' | 'upload' | 'all';
@@ -186,7 +193,8 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
   const role = oneOf<Role>('ROLE', 'all', ['playback', 'upload', 'all']);
   const zone = str('ZONE', 'local');
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(zone)) problems.push(`ZONE=${zone}: expected [A-Za-z0-9._-]{1,64}`);
-  const publicBaseUrl = url('PUBLIC_BASE_URL', raw('PUBLIC_BASE_URL')) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const publicBaseUrl =
+    url('PUBLIC_BASE_URL', raw('PUBLIC_BASE_URL')) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   const forwardedBaseUrls: string[] = [];
   for (const u of list('FORWARDED_BASE_URLS')) {
@@ -195,7 +203,8 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
   }
 
   const valkeyUrl = raw('VALKEY_URL');
-  if (valkeyUrl !== undefined && !/^rediss?:\/\//.test(valkeyUrl)) problems.push(`VALKEY_URL=${valkeyUrl}: expected redis:// or rediss://`);
+  if (valkeyUrl !== undefined && !/^rediss?:\/\//.test(valkeyUrl))
+    problems.push(`VALKEY_URL=${valkeyUrl}: expected redis:// or rediss://`);
   let clusterNodes: Array<{ host: string; port: number }> | undefined;
   if (raw('VALKEY_CLUSTER_NODES') !== undefined) {
     clusterNodes = [];
@@ -225,9 +234,12 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
     if (u) originUrls.push(u);
   }
   const s3Origins = originUrls.filter((o) => o.startsWith('s3://')).length;
-  if (s3Origins > 0 && s3Origins < originUrls.length) problems.push('ORIGIN_URLS: use all http(s) origins or all s3:// buckets, not a mix');
-  if (s3Origins > 0 && raw('CDN_BASE_URL') === undefined) problems.push('CDN_BASE_URL is required with s3:// origins (players cannot fetch segments from a bucket URL)');
-  if (originUrls.length === 0 && role !== 'upload') problems.push('ORIGIN_URLS is required for the playback role (comma-separated, primary first)');
+  if (s3Origins > 0 && s3Origins < originUrls.length)
+    problems.push('ORIGIN_URLS: use all http(s) origins or all s3:// buckets, not a mix');
+  if (s3Origins > 0 && raw('CDN_BASE_URL') === undefined)
+    problems.push('CDN_BASE_URL is required with s3:// origins (players cannot fetch segments from a bucket URL)');
+  if (originUrls.length === 0 && role !== 'upload')
+    problems.push('ORIGIN_URLS is required for the playback role (comma-separated, primary first)');
 
   const vodAssetPath = str('VOD_ASSET_PATH', '/vod/{assetId}/asset.json');
   if (!vodAssetPath.includes('{assetId}')) problems.push('VOD_ASSET_PATH must contain {assetId}');
@@ -322,7 +334,8 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
     corsAllowOrigin: str('CORS_ALLOW_ORIGIN', '*'),
     logRequests: bool('LOG_REQUESTS', true),
   };
-  if (config.transcodeOutputs.some((o) => !o.includes('{assetId}'))) problems.push('TRANSCODE_OUTPUTS: every destination must contain {assetId}');
+  if (config.transcodeOutputs.some((o) => !o.includes('{assetId}')))
+    problems.push('TRANSCODE_OUTPUTS: every destination must contain {assetId}');
   if (config.uploads.partSizeBytes * 10_000 < config.uploads.maxUploadBytes) {
     problems.push('UPLOAD_MAX_BYTES needs more than 10,000 parts of UPLOAD_PART_SIZE_BYTES (the S3 limit)');
   }
@@ -337,7 +350,8 @@ export function loadConfig(env: Record<string, string | undefined>, argv: readon
       if (!isManifestError(error)) throw error;
       problems.push(`BLACKOUT_RULES: ${error.message}`);
     }
-    if (config.blackoutRules.length > 0 && config.ads.slateUrl === undefined) problems.push('SLATE_URL is required when BLACKOUT_RULES is set (the slate replaces blacked-out content)');
+    if (config.blackoutRules.length > 0 && config.ads.slateUrl === undefined)
+      problems.push('SLATE_URL is required when BLACKOUT_RULES is set (the slate replaces blacked-out content)');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -50,7 +50,11 @@ export class AppError extends Error {
   /** Extra response headers (e.g. Retry-After). */
   readonly headers: Record<string, string>;
 
-  constructor(code: AppErrorCode, message?: string, options: { cause?: unknown; headers?: Record<string, string> } = {}) {
+  constructor(
+    code: AppErrorCode,
+    message?: string,
+    options: { cause?: unknown; headers?: Record<string, string> } = {},
+  ) {
     super(message ?? APP_ERROR_CODES[code].message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.headers = options.headers ?? {};

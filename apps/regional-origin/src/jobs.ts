@@ -100,13 +100,19 @@ export function createValkeyAssetEvents(client: ValkeyClient, log: Logger): Asse
   subscriber.on('error', () => undefined);
   // The offline queue is off, so subscribe on every (re)connection rather than once up front.
   subscriber.on('ready', () => {
-    subscriber.subscribe(channel).catch((error: unknown) => log.warn('status subscription failed', describeError(error)));
+    subscriber
+      .subscribe(channel)
+      .catch((error: unknown) => log.warn('status subscription failed', describeError(error)));
   });
   subscriber.on('message', (from: string, message: string) => {
     if (from !== channel) return;
     try {
       const event = JSON.parse(message) as Partial<TranscodeStatusEvent>;
-      if (typeof event.assetId !== 'string' || (event.type !== 'processing' && event.type !== 'ready' && event.type !== 'failed')) return;
+      if (
+        typeof event.assetId !== 'string' ||
+        (event.type !== 'processing' && event.type !== 'ready' && event.type !== 'failed')
+      )
+        return;
       for (const l of listeners) l({ assetId: event.assetId, status: event.type });
     } catch {
       log.warn('unreadable status event', { message: message.slice(0, 200) });

@@ -11,7 +11,11 @@ export interface Logger {
 }
 
 /** Creates a logger writing JSON lines through `write` (default: stdout); `now` is the clock. */
-export function createJsonLogger(base: LogFields = {}, write: (line: string) => void = (l) => void process.stdout.write(`${l}\n`), now: () => number = Date.now): Logger {
+export function createJsonLogger(
+  base: LogFields = {},
+  write: (line: string) => void = (l) => void process.stdout.write(`${l}\n`),
+  now: () => number = Date.now,
+): Logger {
   const emit = (level: string, msg: string, fields?: LogFields): void => {
     write(JSON.stringify({ time: new Date(now()).toISOString(), level, msg, ...base, ...fields }));
   };
@@ -34,7 +38,12 @@ export function describeError(error: unknown): LogFields {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     const cause = error.cause instanceof Error ? error.cause.message : undefined;
-    return { errorName: error.name, errorMessage: error.message, ...(code === undefined ? {} : { errorCode: code }), ...(cause ? { errorCause: cause } : {}) };
+    return {
+      errorName: error.name,
+      errorMessage: error.message,
+      ...(code === undefined ? {} : { errorCode: code }),
+      ...(cause ? { errorCause: cause } : {}),
+    };
   }
   return { errorMessage: String(error) };
 }
@@ -44,7 +53,11 @@ export function describeError(error: unknown): LogFields {
  * count of what was suppressed: a dead dependency fails every request, and one line per
  * request would bury everything else.
  */
-export function createThrottledWarn(log: Logger, intervalMs = 10_000, now: () => number = Date.now): (msg: string, fields?: LogFields) => void {
+export function createThrottledWarn(
+  log: Logger,
+  intervalMs = 10_000,
+  now: () => number = Date.now,
+): (msg: string, fields?: LogFields) => void {
   const last = new Map<string, { atMs: number; suppressed: number }>();
   return (msg, fields) => {
     const t = now();

@@ -31,7 +31,12 @@ export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
   const registers = [registry];
   return {
     registry,
-    requests: new Counter({ name: 'meridian_http_requests_total', help: 'HTTP requests by route, method and status.', labelNames: ['route', 'method', 'status'], registers }),
+    requests: new Counter({
+      name: 'meridian_http_requests_total',
+      help: 'HTTP requests by route, method and status.',
+      labelNames: ['route', 'method', 'status'],
+      registers,
+    }),
     latency: new Histogram({
       name: 'meridian_http_request_duration_seconds',
       help: 'HTTP request latency by route, in seconds.',
@@ -39,13 +44,41 @@ export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),
-    originFailovers: new Counter({ name: 'meridian_origin_failovers_total', help: 'Origin requests served by a non-primary origin.', labelNames: ['origin'], registers }),
+    originFailovers: new Counter({
+      name: 'meridian_origin_failovers_total',
+      help: 'Origin requests served by a non-primary origin.',
+      labelNames: ['origin'],
+      registers,
+    }),
     cacheLookups: createCacheLookups(registers),
-    adRequests: new Counter({ name: 'meridian_ads_requests_total', help: 'ADS break decisions by outcome.', labelNames: ['outcome'], registers }),
-    adTimeouts: new Counter({ name: 'meridian_ads_timeouts_total', help: 'ADS requests that hit the per-request timeout or the total budget.', registers }),
-    sessionRebuilds: new Counter({ name: 'meridian_session_rebuilds_total', help: 'Sessions rebuilt from their signed id.', labelNames: ['reason'], registers }),
-    valkeyErrors: new Counter({ name: 'meridian_valkey_errors_total', help: 'Failed Valkey operations.', labelNames: ['op'], registers }),
-    jobsPublished: new Counter({ name: 'meridian_transcode_jobs_published_total', help: 'Transcode jobs published from the outbox.', registers }),
+    adRequests: new Counter({
+      name: 'meridian_ads_requests_total',
+      help: 'ADS break decisions by outcome.',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    adTimeouts: new Counter({
+      name: 'meridian_ads_timeouts_total',
+      help: 'ADS requests that hit the per-request timeout or the total budget.',
+      registers,
+    }),
+    sessionRebuilds: new Counter({
+      name: 'meridian_session_rebuilds_total',
+      help: 'Sessions rebuilt from their signed id.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    valkeyErrors: new Counter({
+      name: 'meridian_valkey_errors_total',
+      help: 'Failed Valkey operations.',
+      labelNames: ['op'],
+      registers,
+    }),
+    jobsPublished: new Counter({
+      name: 'meridian_transcode_jobs_published_total',
+      help: 'Transcode jobs published from the outbox.',
+      registers,
+    }),
   };
 }
 

@@ -4,7 +4,13 @@
  * origin groups, over HTTP origins or S3 buckets (primary plus secondary region).
  */
 import { S3Client, HeadBucketCommand } from '@aws-sdk/client-s3';
-import { createOriginGroup, createS3OriginGroup, isOriginError, type OriginGroup, type OriginGroupOptions } from '@meridian/origin-failover';
+import {
+  createOriginGroup,
+  createS3OriginGroup,
+  isOriginError,
+  type OriginGroup,
+  type OriginGroupOptions,
+} from '@meridian/origin-failover';
 import { AppError } from './errors.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -139,13 +145,23 @@ export function createOriginFetcher(options: OriginFetcherOptions): OriginFetche
           ...(b.endpoint ? { endpoint: b.endpoint } : {}),
         }),
     );
-    group = createS3OriginGroup({ ...policy, origins: buckets.map((b, i) => ({ id: originId(i), client: clients[i] as S3Client, bucket: b.bucket, keyPrefix: b.keyPrefix })) });
+    group = createS3OriginGroup({
+      ...policy,
+      origins: buckets.map((b, i) => ({
+        id: originId(i),
+        client: clients[i] as S3Client,
+        bucket: b.bucket,
+        keyPrefix: b.keyPrefix,
+      })),
+    });
     origins = buckets.map((_, i) => ({ id: originId(i), url: undefined }));
     probe = (timeoutMs) =>
       Promise.all(
         buckets.map(async (b, i) => {
           try {
-            await (clients[i] as S3Client).send(new HeadBucketCommand({ Bucket: b.bucket }), { abortSignal: AbortSignal.timeout(timeoutMs) });
+            await (clients[i] as S3Client).send(new HeadBucketCommand({ Bucket: b.bucket }), {
+              abortSignal: AbortSignal.timeout(timeoutMs),
+            });
             return { id: originId(i), ok: true };
           } catch (error) {
             const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -182,7 +198,8 @@ export function createOriginFetcher(options: OriginFetcherOptions): OriginFetche
       try {
         response = await group.fetch(path, init?.signal ? { signal: init.signal } : undefined);
       } catch (error) {
-        if (isOriginError(error)) throw new AppError('ORIGIN_UNAVAILABLE', 'every origin failed or timed out', { cause: error });
+        if (isOriginError(error))
+          throw new AppError('ORIGIN_UNAVAILABLE', 'every origin failed or timed out', { cause: error });
         throw error;
       }
       const body = await readCapped(response, options.maxBytes);

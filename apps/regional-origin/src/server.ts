@@ -17,7 +17,12 @@ import { parseVastDocument } from './ads/vast-parser.ts';
 import { createMemorySessionStore } from './sessions/memory-store.ts';
 import { createValkeySessionStore } from './sessions/valkey-store.ts';
 import { createMemoryKeyStore, createValkeyKeyStore } from './keys.ts';
-import { createMemoryAssetEvents, createMemoryTranscodeQueue, createValkeyAssetEvents, createValkeyTranscodeQueue } from './jobs.ts';
+import {
+  createMemoryAssetEvents,
+  createMemoryTranscodeQueue,
+  createValkeyAssetEvents,
+  createValkeyTranscodeQueue,
+} from './jobs.ts';
 import { createMemoryUploadStore, createValkeyUploadStore } from './uploads/store.ts';
 
 /** A running zone server. */
@@ -30,10 +35,14 @@ export interface RunningServer {
 }
 
 /** Wires real dependencies from `config` and starts listening. */
-export async function startServer(config: Config, log: Logger = createJsonLogger({ service: 'regional-origin', zone: config.zone })): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  log: Logger = createJsonLogger({ service: 'regional-origin', zone: config.zone }),
+): Promise<RunningServer> {
   const metrics = createMetrics({ defaults: true });
   const valkey: ValkeyClient | undefined = createValkeyClient(config.valkey, log);
-  if (!valkey) log.warn('no VALKEY_URL or VALKEY_CLUSTER_NODES: sessions, videos and jobs are kept in memory (demo mode)');
+  if (!valkey)
+    log.warn('no VALKEY_URL or VALKEY_CLUSTER_NODES: sessions, videos and jobs are kept in memory (demo mode)');
   const prefix = config.valkey.keyPrefix;
   const vast = createVastClient({
     allowedHosts: config.ads.allowedHosts,
@@ -51,7 +60,12 @@ export async function startServer(config: Config, log: Logger = createJsonLogger
         ...(config.uploads.s3Endpoint ? { endpoint: config.uploads.s3Endpoint } : {}),
       })
     : undefined;
-  const origin = createOriginFetcher({ originUrls: config.originUrls, timeoutMs: config.originTimeoutMs, maxBytes: config.maxOriginBytes, metrics });
+  const origin = createOriginFetcher({
+    originUrls: config.originUrls,
+    timeoutMs: config.originTimeoutMs,
+    maxBytes: config.maxOriginBytes,
+    metrics,
+  });
   const zone = createApp({
     config,
     sessionStore: valkey ? createValkeySessionStore(valkey, prefix) : createMemorySessionStore(),
@@ -107,7 +121,13 @@ export async function startServer(config: Config, log: Logger = createJsonLogger
       log.info('shut down');
     })());
 
-  log.info('listening', { url, role: config.role, zone: config.zone, valkey: valkey ? 'on' : 'memory', origins: config.originUrls.length });
+  log.info('listening', {
+    url,
+    role: config.role,
+    zone: config.zone,
+    valkey: valkey ? 'on' : 'memory',
+    origins: config.originUrls.length,
+  });
   return { zone, url, shutdown };
 }
 

@@ -57,7 +57,9 @@ beforeAll(async () => {
       case '/bad':
         return xml('<VAST version="4.0"><Ad id="x"><InLine>');
       case '/evil':
-        return xml(`<VAST version="4.0"><Ad id="e"><Wrapper><VASTAdTagURI>${elsewhere.url}/steal</VASTAdTagURI></Wrapper></Ad></VAST>`);
+        return xml(
+          `<VAST version="4.0"><Ad id="e"><Wrapper><VASTAdTagURI>${elsewhere.url}/steal</VASTAdTagURI></Wrapper></Ad></VAST>`,
+        );
       default:
         res.writeHead(404).end();
     }
@@ -84,14 +86,30 @@ const adsEnv = (path: string, extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
-async function startSession(app: { request: (p: string, i?: RequestInit) => Response | Promise<Response> }, query = 'ads.tier=gold'): Promise<string> {
-  const res = await app.request(`/v1/vod/movie1/master.m3u8?${query}`, { headers: { 'cloudfront-viewer-country': 'de' } });
+async function startSession(
+  app: { request: (p: string, i?: RequestInit) => Response | Promise<Response> },
+  query = 'ads.tier=gold',
+): Promise<string> {
+  const res = await app.request(`/v1/vod/movie1/master.m3u8?${query}`, {
+    headers: { 'cloudfront-viewer-country': 'de' },
+  });
   expect(res.status).toBe(200);
   return res.headers.get('x-meridian-session') ?? '';
 }
 
 interface Tracking {
-  avails: Array<{ availId: string; fill: string; ads: Array<{ adId: string; creativeId: string; uri: string; startTimeInSeconds: number; durationInSeconds: number; trackingEvents: Array<{ eventType: string; beaconUrls: string[] }> }> }>;
+  avails: Array<{
+    availId: string;
+    fill: string;
+    ads: Array<{
+      adId: string;
+      creativeId: string;
+      uri: string;
+      startTimeInSeconds: number;
+      durationInSeconds: number;
+      trackingEvents: Array<{ eventType: string; beaconUrls: string[] }>;
+    }>;
+  }>;
 }
 
 describe('ad decisions', () => {
@@ -132,7 +150,9 @@ describe('ad decisions', () => {
     const events = Object.fromEntries((ads[0]?.trackingEvents ?? []).map((e) => [e.eventType, e.beaconUrls]));
     expect(events.impression).toEqual(['http://beacons.example/imp/wrapper', 'http://beacons.example/imp/ad-a']);
     expect(events.start).toEqual(['http://beacons.example/start/wrapper', 'http://beacons.example/start/ad-a']);
-    const assetList = (await (await app.request(`/v1/sessions/${sid2}/breaks/b1.json`)).json()) as { ASSETS: Array<{ DURATION: number }> };
+    const assetList = (await (await app.request(`/v1/sessions/${sid2}/breaks/b1.json`)).json()) as {
+      ASSETS: Array<{ DURATION: number }>;
+    };
     expect(assetList.ASSETS.map((a) => a.DURATION)).toEqual([15, 10]);
 
     // Decisions are kept per session: asking again does not call the ADS again.
@@ -169,7 +189,9 @@ describe('ad decisions', () => {
     const res = await app.request(`/v1/sessions/${sid}/tracking`);
     expect(res.status).toBe(200);
     expect(((await res.json()) as Tracking).avails.every((a) => a.fill === 'slate')).toBe(true);
-    expect(metricValue(await deps.metrics.registry.metrics(), 'meridian_ads_requests_total', { outcome: 'error' })).toBeGreaterThanOrEqual(1);
+    expect(
+      metricValue(await deps.metrics.registry.metrics(), 'meridian_ads_requests_total', { outcome: 'error' }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('never fetches a wrapper URL whose host is not on the allow-list (SSRF)', async () => {
@@ -179,7 +201,9 @@ describe('ad decisions', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ASSETS: [{ URI: 'http://slate.example/slate/master.m3u8', DURATION: 30 }] });
     expect(elsewhere.requests.length).toBe(0);
-    expect(metricValue(await deps.metrics.registry.metrics(), 'meridian_ads_requests_total', { outcome: 'blocked' })).toBeGreaterThanOrEqual(1);
+    expect(
+      metricValue(await deps.metrics.registry.metrics(), 'meridian_ads_requests_total', { outcome: 'blocked' }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('takes each break ads from a VMAP answer: embedded VAST for the pre-roll, an AdTagURI for the mid-roll', async () => {
@@ -212,16 +236,22 @@ describe('ad decisions', () => {
     expect(uris[0]?.startsWith(adA)).toBe(true);
     expect(uris.some((u) => u.startsWith(adB))).toBe(true);
     expect(uris.some((u) => u.includes('/240p/'))).toBe(false);
-    expect(uris.filter((u) => u.startsWith(`${origin.url}/vod/movie-enc/720p/seg`) && u.includes(`session=${sid}`))).toHaveLength(3);
+    expect(
+      uris.filter((u) => u.startsWith(`${origin.url}/vod/movie-enc/720p/seg`) && u.includes(`session=${sid}`)),
+    ).toHaveLength(3);
     expect(uris.some((u) => u.startsWith(`${origin.url}/vod/ad-`) && u.includes('session='))).toBe(false);
     expect(lines.filter((l) => l === '#EXT-X-DISCONTINUITY').length).toBeGreaterThanOrEqual(3);
     expect(text).toContain('#EXT-X-KEY:METHOD=NONE');
-    const contentKey = lines.filter((l) => l.startsWith('#EXT-X-KEY:METHOD=AES-128') && l.includes(`/v1/keys/k-enc?session=${sid}`));
+    const contentKey = lines.filter(
+      (l) => l.startsWith('#EXT-X-KEY:METHOD=AES-128') && l.includes(`/v1/keys/k-enc?session=${sid}`),
+    );
     expect(contentKey.length).toBe(2);
     expect(lines.filter((l) => l.startsWith('#EXT-X-DATERANGE')).length).toBeGreaterThanOrEqual(3);
     // Every reload and rendition agrees: the same ads, the same order.
     expect(await (await app.request(`/v1/sessions/${sid}/v1.m3u8`)).text()).toBe(text);
-    const low = (await (await app.request(`/v1/sessions/${sid}/v0.m3u8`)).text()).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    const low = (await (await app.request(`/v1/sessions/${sid}/v0.m3u8`)).text())
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#'));
     expect(low.length).toBe(uris.length);
     expect(low.some((u) => u.startsWith(`${origin.url}/vod/${adAssetIdFor(MEDIA_A)}/240p/`))).toBe(true);
   });
@@ -255,13 +285,18 @@ describe('ad decisions', () => {
       expect(lines.filter((l) => l === '#EXT-X-DISCONTINUITY')).toHaveLength(5);
       // Every rendition and reload agrees (the slate's 240p in the 240p playlist).
       expect(await (await app.request(`/v1/sessions/${sid}/v1.m3u8`)).text()).toBe(text);
-      const low = (await (await app.request(`/v1/sessions/${sid}/v0.m3u8`)).text()).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+      const low = (await (await app.request(`/v1/sessions/${sid}/v0.m3u8`)).text())
+        .split('\n')
+        .filter((l) => l !== '' && !l.startsWith('#'));
       expect(low.filter((u) => u.startsWith(`${slatePath}240p/seg`))).toHaveLength(10);
     }
   });
 
   it('keeps the content whole when the ADS fails and the fallback is content, or the slate cannot be read', async () => {
-    const envs = [adsEnv('/hang', { ADS_FALLBACK: 'content' }), adsEnv('/bad') /* slate.example is not on the origin */];
+    const envs = [
+      adsEnv('/hang', { ADS_FALLBACK: 'content' }),
+      adsEnv('/bad') /* slate.example is not on the origin */,
+    ];
     for (const env of envs) {
       const { app } = buildApp(testConfig([origin.url], env));
       const sid = await startSession(app);
@@ -285,7 +320,9 @@ describe('ad decisions', () => {
     expect(ranges[0]).toContain(`X-ASSET-LIST="http://zone.test/v1/sessions/${sid}/breaks/b0.json"`);
     expect(ranges[1]).toContain(`X-ASSET-LIST="http://zone.test/v1/sessions/${sid}/breaks/b1.json"`);
     expect(text).not.toContain('#EXT-X-DISCONTINUITY');
-    const assets = (await (await app.request(`/v1/sessions/${sid}/breaks/b1.json`)).json()) as { ASSETS: Array<{ URI: string }> };
+    const assets = (await (await app.request(`/v1/sessions/${sid}/breaks/b1.json`)).json()) as {
+      ASSETS: Array<{ URI: string }>;
+    };
     expect(assets.ASSETS.length).toBeGreaterThan(0);
   });
 });

@@ -25,20 +25,43 @@ beforeAll(async () => {
     nodes.push(
       spawn(
         'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--save', '', '--appendonly', 'no', '--dir', dir],
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          join(dir, `nodes-${port}.conf`),
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--dir',
+          dir,
+        ],
         { stdio: 'ignore' },
       ),
     );
   }
   await Promise.all(ports.map((p) => waitForPort(p)));
-  const create = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', timeout: 30_000 });
+  const create = spawnSync(
+    'redis-cli',
+    ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
+    { encoding: 'utf8', timeout: 30_000 },
+  );
   if (create.status !== 0) throw new Error(`cluster create failed: ${create.stdout}${create.stderr}`);
   for (let i = 0; i < 100; i++) {
     const info = spawnSync('redis-cli', ['-p', String(ports[0]), 'cluster', 'info'], { encoding: 'utf8' }).stdout;
     if (info.includes('cluster_state:ok')) break;
     await sleep(100);
   }
-  const config = loadConfig({ SIGNING_KEYS, ORIGIN_URLS: 'http://127.0.0.1:9', VALKEY_CLUSTER_NODES: ports.map((p) => `127.0.0.1:${p}`).join(',') });
+  const config = loadConfig({
+    SIGNING_KEYS,
+    ORIGIN_URLS: 'http://127.0.0.1:9',
+    VALKEY_CLUSTER_NODES: ports.map((p) => `127.0.0.1:${p}`).join(','),
+  });
   client = createValkeyClient(config.valkey, createMemoryLogger()) as ValkeyClient;
   for (let i = 0; i < 100 && client.status !== 'ready'; i++) await sleep(50);
 }, 60_000);
@@ -60,7 +83,20 @@ describe('Valkey Cluster', () => {
     const store = createValkeySessionStore(client, 'meridian:');
     const ids = Array.from({ length: 30 }, (_, i) => `session${i}`);
     for (const id of ids) {
-      await store.save({ id, kind: 'vod', contentId: 'movie1', mode: 'stitched', adParams: { i: id }, country: undefined, createdAtSeconds: 1, seed: 1 }, 'zone-a', 600);
+      await store.save(
+        {
+          id,
+          kind: 'vod',
+          contentId: 'movie1',
+          mode: 'stitched',
+          adParams: { i: id },
+          country: undefined,
+          createdAtSeconds: 1,
+          seed: 1,
+        },
+        'zone-a',
+        600,
+      );
       await store.saveBreak(id, { breakId: 'b0', outcome: 'filled', fill: 'slate', ads: [], decidedAtMs: 1 }, 600);
     }
     for (const id of ids) {
@@ -69,13 +105,25 @@ describe('Valkey Cluster', () => {
       expect(state?.breaks.b0?.fill).toBe('slate');
     }
     // The sessions really are spread over the shards (otherwise this test proves nothing about slots).
-    const owners = new Set(ids.map((id) => (client as unknown as { slots: string[][] }).slots[clusterSlot(`meridian:session:{${id}}`)]?.[0]));
+    const owners = new Set(
+      ids.map((id) => (client as unknown as { slots: string[][] }).slots[clusterSlot(`meridian:session:{${id}}`)]?.[0]),
+    );
     expect(owners.size).toBeGreaterThan(1);
   });
 
   it('writes a video record and its outbox job in one MULTI and sweeps the outbox', async () => {
     const store = createValkeyUploadStore(client, 'meridian:');
-    await store.create({ videoId: 'v1', status: 'uploading', filename: 'a.mp4', sizeBytes: 1, contentType: 'video/mp4', uploadId: 'u', sourceKey: 'k', createdAtMs: 1, updatedAtMs: 1 });
+    await store.create({
+      videoId: 'v1',
+      status: 'uploading',
+      filename: 'a.mp4',
+      sizeBytes: 1,
+      contentType: 'video/mp4',
+      uploadId: 'u',
+      sourceKey: 'k',
+      createdAtMs: 1,
+      updatedAtMs: 1,
+    });
     const job = { jobId: 'v1', assetId: 'v1', source: 's3://b/k', kind: 'upload' as const, requestedAtMs: 2 };
     expect(await store.completeWithJob('v1', job, 2)).toBe(true);
     expect(await store.completeWithJob('v1', job, 3)).toBe(false);

@@ -57,11 +57,25 @@ export function vodMedia(keyId?: string): string {
 
 /** A live media playlist with a 4 s target duration starting at `sequence`. */
 export function liveMedia(sequence: number): string {
-  return ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:4', `#EXT-X-MEDIA-SEQUENCE:${sequence}`, '#EXTINF:4.0,', `s${sequence}.ts`, '#EXTINF:4.0,', `s${sequence + 1}.ts`, ''].join('\n');
+  return [
+    '#EXTM3U',
+    '#EXT-X-VERSION:3',
+    '#EXT-X-TARGETDURATION:4',
+    `#EXT-X-MEDIA-SEQUENCE:${sequence}`,
+    '#EXTINF:4.0,',
+    `s${sequence}.ts`,
+    '#EXTINF:4.0,',
+    `s${sequence + 1}.ts`,
+    '',
+  ].join('\n');
 }
 
 /** Serves `asset` (and its playlists) on `origin` under /vod/{assetId}/. */
-export function publishAsset(origin: FaultyServer, assetId: string, options: { keyId?: string; status?: AssetManifest['status'] } = {}): void {
+export function publishAsset(
+  origin: FaultyServer,
+  assetId: string,
+  options: { keyId?: string; status?: AssetManifest['status'] } = {},
+): void {
   origin.set(`/vod/${assetId}/asset.json`, { kind: 'ok', body: JSON.stringify(assetJson(assetId, options)) });
   origin.set(`/vod/${assetId}/master.m3u8`, { kind: 'ok', body: MASTER });
   origin.set(`/vod/${assetId}/240p/index.m3u8`, { kind: 'ok', body: vodMedia(options.keyId) });
@@ -87,15 +101,28 @@ export function testConfig(originUrls: string[], env: Record<string, string> = {
 }
 
 /** Builds an app with in-memory stores and real HTTP for origins and ADS; `overrides` replace parts. */
-export function buildApp(config: Config, overrides: Partial<AppDependencies> = {}): ZoneApp & { deps: AppDependencies; log: ReturnType<typeof createMemoryLogger> } {
+export function buildApp(
+  config: Config,
+  overrides: Partial<AppDependencies> = {},
+): ZoneApp & { deps: AppDependencies; log: ReturnType<typeof createMemoryLogger> } {
   const metrics = overrides.metrics ?? createMetrics();
   const log = createMemoryLogger();
   const deps: AppDependencies = {
     config,
     sessionStore: createMemorySessionStore(),
-    origin: createOriginFetcher({ originUrls: config.originUrls, timeoutMs: config.originTimeoutMs, maxBytes: config.maxOriginBytes, metrics }),
+    origin: createOriginFetcher({
+      originUrls: config.originUrls,
+      timeoutMs: config.originTimeoutMs,
+      maxBytes: config.maxOriginBytes,
+      metrics,
+    }),
     renderer: createManifestCoreRenderer(),
-    adClient: createVastClient({ allowedHosts: config.ads.allowedHosts, requestTimeoutMs: config.ads.requestTimeoutMs, maxWrapperDepth: config.ads.maxWrapperDepth, parse: parseVastDocument }),
+    adClient: createVastClient({
+      allowedHosts: config.ads.allowedHosts,
+      requestTimeoutMs: config.ads.requestTimeoutMs,
+      maxWrapperDepth: config.ads.maxWrapperDepth,
+      parse: parseVastDocument,
+    }),
     keys: createMemoryKeyStore(),
     queue: createMemoryTranscodeQueue(),
     uploadStore: createMemoryUploadStore(),

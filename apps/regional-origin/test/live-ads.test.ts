@@ -7,9 +7,26 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep, startLiveChannel, startRedis, startVastServer, type FaultyServer, type LiveChannel, type RedisHandle, type VastServer } from '@meridian/testkit';
+import {
+  sleep,
+  startLiveChannel,
+  startRedis,
+  startVastServer,
+  type FaultyServer,
+  type LiveChannel,
+  type RedisHandle,
+  type VastServer,
+} from '@meridian/testkit';
 import { buildApp, publishAsset, startOrigin, testConfig } from './helpers.ts';
-import { checkSequence, ladderMaster, publishLadder, reload, vodMedia, type Reload, type Requester } from './live-helpers.ts';
+import {
+  checkSequence,
+  ladderMaster,
+  publishLadder,
+  reload,
+  vodMedia,
+  type Reload,
+  type Requester,
+} from './live-helpers.ts';
 import { adAssetIdFor } from '../src/ads/decisions.ts';
 import { createValkeyClient, type ValkeyClient } from '../src/valkey.ts';
 import { createValkeySessionStore } from '../src/sessions/valkey-store.ts';
@@ -39,7 +56,10 @@ let clockMs = Date.UTC(2026, 10, 22, 6, 0, 0);
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'meridian-live-ads-'));
   mkdirSync(join(dir, 'ch1'), { recursive: true });
-  writeFileSync(join(dir, 'ch1', 'master.m3u8'), ladderMaster((name) => `${name}/index.m3u8`));
+  writeFileSync(
+    join(dir, 'ch1', 'master.m3u8'),
+    ladderMaster((name) => `${name}/index.m3u8`),
+  );
   for (const name of ['240p', '720p', 'audio']) {
     mkdirSync(join(dir, 'ch1', name));
     writeFileSync(join(dir, 'ch1', name, 'index.m3u8'), vodMedia(LOOP, 'content', name === 'audio'));
@@ -57,11 +77,22 @@ beforeAll(async () => {
     ],
   });
   mkdirSync(join(dir, 'ch2', '720p'), { recursive: true });
-  writeFileSync(join(dir, 'ch2', 'master.m3u8'), ['#EXTM3U', '#EXT-X-VERSION:6', '#EXT-X-STREAM-INF:BANDWIDTH=3128000,RESOLUTION=1280x720', '720p/index.m3u8', ''].join('\n'));
+  writeFileSync(
+    join(dir, 'ch2', 'master.m3u8'),
+    [
+      '#EXTM3U',
+      '#EXT-X-VERSION:6',
+      '#EXT-X-STREAM-INF:BANDWIDTH=3128000,RESOLUTION=1280x720',
+      '720p/index.m3u8',
+      '',
+    ].join('\n'),
+  );
   const keyLine = (id: string): string => `#EXT-X-KEY:METHOD=AES-128,URI="../keys/${id}.key"`;
   writeFileSync(
     join(dir, 'ch2', '720p', 'index.m3u8'),
-    vodMedia(LOOP, 'content').replace('#EXTINF', `${keyLine('lk1')}\n#EXTINF`).replace('#EXTINF:1.000,\ncontent3.m4s', `${keyLine('lk2')}\n#EXTINF:1.000,\ncontent3.m4s`),
+    vodMedia(LOOP, 'content')
+      .replace('#EXTINF', `${keyLine('lk1')}\n#EXTINF`)
+      .replace('#EXTINF:1.000,\ncontent3.m4s', `${keyLine('lk2')}\n#EXTINF:1.000,\ncontent3.m4s`),
   );
   encrypted = await startLiveChannel({ dir, masterName: 'ch2/master.m3u8', windowSegments: 6, now: () => clockMs });
   origin = await startOrigin();
@@ -125,7 +156,9 @@ describe('live SSAI', () => {
         // (An audio window may end a segment earlier: a replacement appears once the content it replaces is out in that rendition.)
         const common = Math.min(r.segments.length, now[0]!.segments.length);
         expect(common).toBeGreaterThanOrEqual(now[0]!.segments.length - 1);
-        expect(r.segments.slice(0, common).map((s) => s.discontinuity)).toEqual(now[0]!.segments.slice(0, common).map((s) => s.discontinuity));
+        expect(r.segments.slice(0, common).map((s) => s.discontinuity)).toEqual(
+          now[0]!.segments.slice(0, common).map((s) => s.discontinuity),
+        );
       }
       renditions.forEach((r, k) => runs[r]!.push(now[k]!));
       // A second reload of the same window answers the same playlist.
@@ -149,16 +182,33 @@ describe('live SSAI', () => {
     expect([...byBreak.values()][0]).toEqual([0, 1, 2].map((k) => `${origin.url}/vod/${AD_ID}/720p/seg${k}.m4s`));
     expect(uris.filter(isSlate)).toEqual([]);
     // The content under the first break (loop segments 3–5) is never served.
-    for (const k of [3, 4, 5]) expect(uris.some((u) => u.endsWith(`/ch1/720p/content${k}.m4s`)), `content${k}`).toBe(false);
+    for (const k of [3, 4, 5])
+      expect(
+        uris.some((u) => u.endsWith(`/ch1/720p/content${k}.m4s`)),
+        `content${k}`,
+      ).toBe(false);
     // The content around the breaks is.
-    for (const k of [2, 6, 7, 10]) expect(uris.some((u) => u.endsWith(`/ch1/720p/content${k}.m4s`)), `content${k}`).toBe(true);
+    for (const k of [2, 6, 7, 10])
+      expect(
+        uris.some((u) => u.endsWith(`/ch1/720p/content${k}.m4s`)),
+        `content${k}`,
+      ).toBe(true);
     // The audio rendition got the ad's audio.
     expect([...checkSequence(runs.r0!, 'r0').values()].some((u) => u.includes(`/vod/${AD_ID}/audio/`))).toBe(true);
     // One ADS request per break (decided once per session: two breaks per loop), not one per reload or rendition.
     expect(vast.requests.length - adsCallsBefore).toBe(4);
 
     // Tracking: the avails with ads, on the PROGRAM-DATE-TIME clock, with the ad's beacons.
-    const tracking = (await (await app.request(`/v1/sessions/${sid}/tracking`)).json()) as { avails: Array<{ availId: string; ads: Array<{ adId: string; durationInSeconds: number; trackingEvents: Array<{ eventType: string; beaconUrls: string[] }> }> }> };
+    const tracking = (await (await app.request(`/v1/sessions/${sid}/tracking`)).json()) as {
+      avails: Array<{
+        availId: string;
+        ads: Array<{
+          adId: string;
+          durationInSeconds: number;
+          trackingEvents: Array<{ eventType: string; beaconUrls: string[] }>;
+        }>;
+      }>;
+    };
     expect(tracking.avails.length).toBeGreaterThanOrEqual(1);
     const ad = tracking.avails[0]!.ads[0]!;
     expect([ad.adId, ad.durationInSeconds]).toEqual(['live-ad', 3]);
@@ -203,7 +253,8 @@ describe('live SSAI', () => {
     const res = await app.request('/v1/live/ch1/master.m3u8?mode=interstitials');
     expect(res.status).toBe(200);
     const sid = res.headers.get('x-meridian-session') ?? '';
-    const interstitials = (text: string): string[] => text.split('\n').filter((l) => l.includes('CLASS="com.apple.hls.interstitial"'));
+    const interstitials = (text: string): string[] =>
+      text.split('\n').filter((l) => l.includes('CLASS="com.apple.hls.interstitial"'));
     const seen = new Map<string, string>();
     for (let i = 0; i < 4; i++) {
       for (const r of ['v1', 'r0']) {
@@ -232,7 +283,7 @@ describe('live SSAI', () => {
     expect((await app.request(`/v1/sessions/${sid}/breaks/cue-999999.json`)).status).toBe(404);
   }, 30_000);
 
-  it('serves a live channel\'s AES-128 keys (rotated ones too) only to sessions of that channel', async () => {
+  it("serves a live channel's AES-128 keys (rotated ones too) only to sessions of that channel", async () => {
     const keys = createMemoryKeyStore();
     const lk1 = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
     const lk2 = Uint8Array.from({ length: 16 }, (_, i) => 100 + i);
@@ -248,7 +299,8 @@ describe('live SSAI', () => {
     // Both keys of the window point at the session key endpoint.
     expect(media.text).toContain(`/v1/keys/lk1?session=${sid}`);
     expect(media.text).toContain(`/v1/keys/lk2?session=${sid}`);
-    const key = async (keyId: string, session: string): Promise<Response> => app.request(`/v1/keys/${keyId}?session=${session}`);
+    const key = async (keyId: string, session: string): Promise<Response> =>
+      app.request(`/v1/keys/${keyId}?session=${session}`);
     const first = await key('lk1', sid);
     expect(first.status).toBe(200);
     expect(new Uint8Array(await first.arrayBuffer())).toEqual(lk1);
@@ -280,7 +332,10 @@ describe('live SSAI', () => {
     });
 
     const zone = (name: string) => {
-      const config = testConfig([origin.url, channel.baseUrl], liveEnv({ VALKEY_URL: redis.url, VALKEY_COMMAND_TIMEOUT_MS: '200', ZONE: name }));
+      const config = testConfig(
+        [origin.url, channel.baseUrl],
+        liveEnv({ VALKEY_URL: redis.url, VALKEY_COMMAND_TIMEOUT_MS: '200', ZONE: name }),
+      );
       const valkey = createValkeyClient(config.valkey, createMemoryLogger()) as ValkeyClient;
       clients.push(valkey);
       return buildApp(config, { valkey, sessionStore: createValkeySessionStore(valkey, config.valkey.keyPrefix) });

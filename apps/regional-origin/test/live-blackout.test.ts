@@ -8,9 +8,24 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep, startLiveChannel, startVastServer, type FaultyServer, type LiveChannel, type VastServer } from '@meridian/testkit';
+import {
+  sleep,
+  startLiveChannel,
+  startVastServer,
+  type FaultyServer,
+  type LiveChannel,
+  type VastServer,
+} from '@meridian/testkit';
 import { buildApp, startOrigin, testConfig } from './helpers.ts';
-import { checkSequence, ladderMaster, publishLadder, reload, vodMedia, type Reload, type Requester } from './live-helpers.ts';
+import {
+  checkSequence,
+  ladderMaster,
+  publishLadder,
+  reload,
+  vodMedia,
+  type Reload,
+  type Requester,
+} from './live-helpers.ts';
 
 /** Segments per loop of the channel (1 s each). */
 const LOOP = 12;
@@ -28,12 +43,21 @@ let clockMs = T0 + 20_000;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'meridian-live-blackout-'));
   mkdirSync(join(dir, 'ch1'), { recursive: true });
-  writeFileSync(join(dir, 'ch1', 'master.m3u8'), ladderMaster((name) => `${name}/index.m3u8`));
+  writeFileSync(
+    join(dir, 'ch1', 'master.m3u8'),
+    ladderMaster((name) => `${name}/index.m3u8`),
+  );
   for (const name of ['240p', '720p', 'audio']) {
     mkdirSync(join(dir, 'ch1', name));
     writeFileSync(join(dir, 'ch1', name, 'index.m3u8'), vodMedia(LOOP, 'content', name === 'audio'));
   }
-  channel = await startLiveChannel({ dir, masterName: 'ch1/master.m3u8', windowSegments: 6, now: () => clockMs, programDateTimeStartMs: T0 });
+  channel = await startLiveChannel({
+    dir,
+    masterName: 'ch1/master.m3u8',
+    windowSegments: 6,
+    now: () => clockMs,
+    programDateTimeStartMs: T0,
+  });
   origin = await startOrigin();
   publishLadder(origin, 'slate', 1);
   vast = await startVastServer({ ads: [] });
@@ -52,7 +76,11 @@ const rules = (from: number, to: number): string =>
     {
       id: 'de-match',
       audience: { countries: ['DE'], match: 'ANY' },
-      trigger: { kind: 'wallClock', start: new Date(T0 + from * 1000).toISOString(), end: new Date(T0 + to * 1000).toISOString() },
+      trigger: {
+        kind: 'wallClock',
+        start: new Date(T0 + from * 1000).toISOString(),
+        end: new Date(T0 + to * 1000).toISOString(),
+      },
       replacementId: 'slate',
     },
   ]);
@@ -74,7 +102,10 @@ describe('live blackout', () => {
       // Blacked out: the 3 segments starting 3 s after the newest one now.
       const from = edge + 3;
       const to = edge + 6;
-      const env: Record<string, string> = { BLACKOUT_RULES: rules(from, to), SLATE_URL: `${origin.url}/vod/slate/master.m3u8` };
+      const env: Record<string, string> = {
+        BLACKOUT_RULES: rules(from, to),
+        SLATE_URL: `${origin.url}/vod/slate/master.m3u8`,
+      };
       if (withAds) env.ADS_URL_TEMPLATE = `${vast.vastUrl}?sid=[session.id]`;
       const { app } = buildApp(testConfig([origin.url, channel.baseUrl], env));
       const de = await startLive(app, 'de');
@@ -106,11 +137,23 @@ describe('live blackout', () => {
       expect(last.dsn).toBeGreaterThanOrEqual(runs.de![0]!.dsn);
       const slateUri = deByMsn.get(from)!;
       expect(slateUri).toContain('mbk=blackout%3Ade-match%3A');
-      const withDiscontinuity = runs.de!.flatMap((r) => r.segments).filter((s) => s.discontinuity).map((s) => s.msn);
+      const withDiscontinuity = runs
+        .de!.flatMap((r) => r.segments)
+        .filter((s) => s.discontinuity)
+        .map((s) => s.msn);
       // (The channel itself has one where its loop wraps; a window's first segment carries none: DSN counts it.)
-      const loopWraps = [...new Set(runs.de!.flatMap((r) => r.segments.slice(1)).map((seg) => seg.msn))].filter((msn) => msn % LOOP === 0);
+      const loopWraps = [...new Set(runs.de!.flatMap((r) => r.segments.slice(1)).map((seg) => seg.msn))].filter(
+        (msn) => msn % LOOP === 0,
+      );
       expect(new Set(withDiscontinuity)).toEqual(new Set([from, from + 1, from + 2, to, ...loopWraps]));
-      expect(new Set(runs.fr!.flatMap((r) => r.segments).filter((s) => s.discontinuity).map((s) => s.msn))).toEqual(new Set(loopWraps));
+      expect(
+        new Set(
+          runs
+            .fr!.flatMap((r) => r.segments)
+            .filter((s) => s.discontinuity)
+            .map((s) => s.msn),
+        ),
+      ).toEqual(new Set(loopWraps));
       // Another country: the content throughout, no slate.
       expect([...frByMsn.values()].some(isSlate)).toBe(false);
       for (const [msn, uri] of frByMsn) expect(loopIndex(uri), `fr MSN ${msn}`).toBe(msn % LOOP);
@@ -118,9 +161,12 @@ describe('live blackout', () => {
     }, 60_000);
   }
 
-  it('fails a blacked-out viewer\'s live playlist (503) when the slate cannot be read, never serving the content; other viewers play on', async () => {
+  it("fails a blacked-out viewer's live playlist (503) when the slate cannot be read, never serving the content; other viewers play on", async () => {
     const edge = channel.window(clockMs).lastSequence;
-    const env = { BLACKOUT_RULES: rules(edge - 10, edge + 30), SLATE_URL: `${origin.url}/vod/missing-slate/master.m3u8` };
+    const env = {
+      BLACKOUT_RULES: rules(edge - 10, edge + 30),
+      SLATE_URL: `${origin.url}/vod/missing-slate/master.m3u8`,
+    };
     const { app } = buildApp(testConfig([origin.url, channel.baseUrl], env));
     const de = await startLive(app, 'de');
     const fr = await startLive(app, 'fr');

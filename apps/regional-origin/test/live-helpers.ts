@@ -29,16 +29,23 @@ export const vodMedia = (count: number, prefix = 'seg', audioJitter = false): st
     '#EXT-X-TARGETDURATION:1',
     '#EXT-X-PLAYLIST-TYPE:VOD',
     '#EXT-X-MAP:URI="init.mp4"',
-    ...Array.from({ length: count }, (_, i) => `#EXTINF:${audioJitter ? (i % 2 === 0 ? '1.021' : '0.979') : '1.000'},\n${prefix}${i}.m4s`),
+    ...Array.from(
+      { length: count },
+      (_, i) => `#EXTINF:${audioJitter ? (i % 2 === 0 ? '1.021' : '0.979') : '1.000'},\n${prefix}${i}.m4s`,
+    ),
     '#EXT-X-ENDLIST',
     '',
   ].join('\n');
 
 /** A transcoded asset (ad or slate) on the origin: asset.json, master, 240p, 720p and audio playlists. */
 export function publishLadder(origin: FaultyServer, assetId: string, segments: number): void {
-  origin.set(`/vod/${assetId}/asset.json`, { kind: 'ok', body: JSON.stringify(assetJson(assetId, { durationSeconds: segments })) });
+  origin.set(`/vod/${assetId}/asset.json`, {
+    kind: 'ok',
+    body: JSON.stringify(assetJson(assetId, { durationSeconds: segments })),
+  });
   origin.set(`/vod/${assetId}/master.m3u8`, { kind: 'ok', body: ladderMaster((name) => `${name}/index.m3u8`) });
-  for (const name of ['240p', '720p', 'audio']) origin.set(`/vod/${assetId}/${name}/index.m3u8`, { kind: 'ok', body: vodMedia(segments) });
+  for (const name of ['240p', '720p', 'audio'])
+    origin.set(`/vod/${assetId}/${name}/index.m3u8`, { kind: 'ok', body: vodMedia(segments) });
 }
 
 export interface Reload {
@@ -62,7 +69,11 @@ export async function reload(app: Requester, sid: string, rendition: string): Pr
     status: res.status,
     msn,
     dsn: playlist.discontinuitySequence ?? 0,
-    segments: playlist.segments.map((s, i) => ({ msn: msn + i, uri: s.uri.replace(/[?&]session=[^&]*/, ''), discontinuity: s.discontinuity === true })),
+    segments: playlist.segments.map((s, i) => ({
+      msn: msn + i,
+      uri: s.uri.replace(/[?&]session=[^&]*/, ''),
+      discontinuity: s.discontinuity === true,
+    })),
     text,
   };
 }

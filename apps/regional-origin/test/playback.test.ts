@@ -41,7 +41,9 @@ describe('VOD playback', () => {
 
   it('opens an implicit session: the master lists session media playlists, keeps ads.* params in the session', async () => {
     const { app, sessions } = zone();
-    const res = await app.request('/v1/vod/movie1/master.m3u8?ads.tier=gold&ads.gdpr=1', { headers: { 'cloudfront-viewer-country': 'fr' } });
+    const res = await app.request('/v1/vod/movie1/master.m3u8?ads.tier=gold&ads.gdpr=1', {
+      headers: { 'cloudfront-viewer-country': 'fr' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
     expect(res.headers.get('cache-control')).toContain('private');
@@ -52,7 +54,13 @@ describe('VOD playback', () => {
     const sid = sessionFrom(text);
     expect(text).toContain(`http://zone.test/v1/sessions/${sid}/v1.m3u8`);
     const claims = await sessions.verify(sid);
-    expect(claims).toMatchObject({ kind: 'vod', contentId: 'movie1', adParams: { tier: 'gold', gdpr: '1' }, country: 'FR', mode: 'stitched' });
+    expect(claims).toMatchObject({
+      kind: 'vod',
+      contentId: 'movie1',
+      adParams: { tier: 'gold', gdpr: '1' },
+      country: 'FR',
+      mode: 'stitched',
+    });
   });
 
   it('serves personalised media playlists with absolute segment URLs carrying the session, cached long but privately', async () => {
@@ -69,7 +77,11 @@ describe('VOD playback', () => {
 
   it('POST /v1/sessions returns 201 with master and tracking URLs that work', async () => {
     const { app } = zone();
-    const res = await app.request('/v1/sessions', { method: 'POST', body: JSON.stringify({ assetId: 'movie1', adParams: { tier: 'free' }, mode: 'interstitials' }), headers: { 'content-type': 'application/json' } });
+    const res = await app.request('/v1/sessions', {
+      method: 'POST',
+      body: JSON.stringify({ assetId: 'movie1', adParams: { tier: 'free' }, mode: 'interstitials' }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { sessionId: string; masterUrl: string; trackingUrl: string };
     expect(body.masterUrl).toBe(`http://zone.test/v1/sessions/${body.sessionId}/master.m3u8`);
@@ -81,22 +93,33 @@ describe('VOD playback', () => {
     expect(await tracking.json()).toEqual({ avails: [] });
   });
 
-  it('writes an allowed forwarding edge\'s base into keys and session URLs, and ignores other forwarded hosts', async () => {
+  it("writes an allowed forwarding edge's base into keys and session URLs, and ignores other forwarded hosts", async () => {
     publishAsset(origin, 'movie-fwd', { keyId: 'k-fwd' });
     const { app } = buildApp(testConfig([origin.url], { FORWARDED_BASE_URLS: 'https://edge.example' }));
-    const viaEdge = await app.request('/v1/vod/movie-fwd/master.m3u8', { headers: { 'x-forwarded-host': 'edge.example' } });
+    const viaEdge = await app.request('/v1/vod/movie-fwd/master.m3u8', {
+      headers: { 'x-forwarded-host': 'edge.example' },
+    });
     const sid = sessionFrom(await viaEdge.text());
-    const media = await (await app.request(`/v1/sessions/${sid}/v0.m3u8`, { headers: { 'x-forwarded-host': 'edge.example' } })).text();
+    const media = await (
+      await app.request(`/v1/sessions/${sid}/v0.m3u8`, { headers: { 'x-forwarded-host': 'edge.example' } })
+    ).text();
     expect(media).toContain(`URI="https://edge.example/v1/keys/k-fwd?session=${sid}"`);
     const direct = await (await app.request(`/v1/sessions/${sid}/v0.m3u8`)).text();
     expect(direct).toContain(`URI="http://zone.test/v1/keys/k-fwd?session=${sid}"`);
-    const spoofed = await app.request('/v1/sessions', { method: 'POST', body: JSON.stringify({ assetId: 'movie-fwd' }), headers: { 'content-type': 'application/json', 'x-forwarded-host': 'evil.example' } });
+    const spoofed = await app.request('/v1/sessions', {
+      method: 'POST',
+      body: JSON.stringify({ assetId: 'movie-fwd' }),
+      headers: { 'content-type': 'application/json', 'x-forwarded-host': 'evil.example' },
+    });
     expect(((await spoofed.json()) as { masterUrl: string }).masterUrl.startsWith('http://zone.test/')).toBe(true);
   });
 
   it('answers CORS preflight and exposes the zone/origin headers to web players', async () => {
     const { app } = zone();
-    const pre = await app.request('/v1/vod/movie1/master.m3u8', { method: 'OPTIONS', headers: { origin: 'https://player.example', 'access-control-request-method': 'GET' } });
+    const pre = await app.request('/v1/vod/movie1/master.m3u8', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://player.example', 'access-control-request-method': 'GET' },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe('*');
     const res = await app.request('/v1/vod/movie1/master.m3u8', { headers: { origin: 'https://player.example' } });
@@ -168,7 +191,11 @@ describe('keys', () => {
     expect(new Uint8Array(await ok.arrayBuffer())).toEqual(KEY);
 
     // Another asset's key, no session, a forged session: all 403 with a JSON error.
-    for (const path of [`/v1/keys/key2?session=${sid}`, '/v1/keys/key1', `/v1/keys/key1?session=${sid.slice(0, -2)}xx`]) {
+    for (const path of [
+      `/v1/keys/key2?session=${sid}`,
+      '/v1/keys/key1',
+      `/v1/keys/key1?session=${sid.slice(0, -2)}xx`,
+    ]) {
       const res = await app.request(path);
       expect(res.status, path).toBe(403);
       expect(((await res.json()) as { error: { code: string } }).error.code).toMatch(/FORBIDDEN|INVALID_SIGNATURE/);
@@ -193,11 +220,17 @@ describe('signed URLs and sessions', () => {
   it('requires exp/kid/sig on masters when signing is required: unsigned, altered and expired get 403', async () => {
     const config = testConfig([origin.url], { REQUIRE_SIGNED_URLS: 'true' });
     const { app } = buildApp(config);
-    const signed = await signPlaybackUrl('/v1/vod/movie1/master.m3u8?ads.tier=gold', { keyring: config.keyring, expiresAtSeconds: Math.floor(Date.now() / 1000) + 60 });
+    const signed = await signPlaybackUrl('/v1/vod/movie1/master.m3u8?ads.tier=gold', {
+      keyring: config.keyring,
+      expiresAtSeconds: Math.floor(Date.now() / 1000) + 60,
+    });
     expect((await app.request(signed)).status).toBe(200);
     expect((await app.request('/v1/vod/movie1/master.m3u8')).status).toBe(403);
     expect((await app.request(signed.replace('gold', 'platinum'))).status).toBe(403);
-    const expired = await signPlaybackUrl('/v1/vod/movie1/master.m3u8', { keyring: config.keyring, expiresAtSeconds: Math.floor(Date.now() / 1000) - 1 });
+    const expired = await signPlaybackUrl('/v1/vod/movie1/master.m3u8', {
+      keyring: config.keyring,
+      expiresAtSeconds: Math.floor(Date.now() / 1000) - 1,
+    });
     const res = await app.request(expired);
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ error: { code: 'INVALID_SIGNATURE' } });
@@ -216,11 +249,15 @@ describe('signed URLs and sessions', () => {
     }
   });
 
-  it('serves a content-steering manifest for the session in the edge\'s form: one PATHWAY-ID per zone, this zone first', async () => {
-    const { app } = buildApp(testConfig([origin.url], { STEERING_PATHWAYS: 'zone-a=http://zone.test,zone-b=https://b.example.com' }));
+  it("serves a content-steering manifest for the session in the edge's form: one PATHWAY-ID per zone, this zone first", async () => {
+    const { app } = buildApp(
+      testConfig([origin.url], { STEERING_PATHWAYS: 'zone-a=http://zone.test,zone-b=https://b.example.com' }),
+    );
     const master = await (await app.request('/v1/vod/movie1/master.m3u8')).text();
     const sid = sessionFrom(master);
-    expect(master).toContain(`#EXT-X-CONTENT-STEERING:SERVER-URI="http://zone.test/v1/steering/${sid}.json",PATHWAY-ID="zone-a"`);
+    expect(master).toContain(
+      `#EXT-X-CONTENT-STEERING:SERVER-URI="http://zone.test/v1/steering/${sid}.json",PATHWAY-ID="zone-a"`,
+    );
     const variants = master.split('\n').filter((l) => l.startsWith('#EXT-X-STREAM-INF'));
     expect(variants.length).toBeGreaterThan(0);
     expect(variants.filter((l) => l.includes('PATHWAY-ID="zone-a"'))).toHaveLength(variants.length / 2);
@@ -235,7 +272,13 @@ describe('signed URLs and sessions', () => {
       'PATHWAY-PRIORITY': ['zone-a', 'zone-b'],
     });
     // The player's own pathway stays first while it is healthy.
-    expect(((await (await app.request(`/v1/steering/${sid}.json?_HLS_pathway=zone-b`)).json()) as { 'PATHWAY-PRIORITY': string[] })['PATHWAY-PRIORITY']).toEqual(['zone-b', 'zone-a']);
+    expect(
+      (
+        (await (await app.request(`/v1/steering/${sid}.json?_HLS_pathway=zone-b`)).json()) as {
+          'PATHWAY-PRIORITY': string[];
+        }
+      )['PATHWAY-PRIORITY'],
+    ).toEqual(['zone-b', 'zone-a']);
     expect((await app.request('/v1/steering/forged.x.json')).status).toBe(403);
   });
 });
@@ -270,7 +313,11 @@ describe('bad input and broken origins', () => {
       expect([400, 404], path).toContain(res.status);
       expect(((await res.json()) as { error: { code: string } }).error.code).toMatch(/INVALID_ID|NOT_FOUND/);
     }
-    await expectError(await app.request('/v1/sessions', { method: 'POST', body: JSON.stringify({ assetId: '../x' }) }), 400, 'INVALID_ID');
+    await expectError(
+      await app.request('/v1/sessions', { method: 'POST', body: JSON.stringify({ assetId: '../x' }) }),
+      400,
+      'INVALID_ID',
+    );
     expect(origin.requests.slice(before).some((r) => r.path.includes('etc'))).toBe(false);
   });
 
@@ -278,9 +325,27 @@ describe('bad input and broken origins', () => {
     const { app } = zone();
     await expectError(await app.request('/v1/sessions', { method: 'POST', body: '{"assetId":' }), 400, 'INVALID_JSON');
     await expectError(await app.request('/v1/sessions', { method: 'POST', body: '[1,2]' }), 400, 'BAD_REQUEST');
-    await expectError(await app.request('/v1/sessions', { method: 'POST', body: JSON.stringify({ assetId: 'movie1', channelId: 'news' }) }), 400, 'BAD_REQUEST');
-    await expectError(await app.request('/v1/sessions', { method: 'POST', body: JSON.stringify({ assetId: 'movie1', mode: 'weird' }) }), 400, 'BAD_REQUEST');
-    await expectError(await app.request('/v1/sessions', { method: 'POST', body: JSON.stringify({ assetId: 'x'.repeat(10), pad: 'y'.repeat(5000) }) }), 413, 'PAYLOAD_TOO_LARGE');
+    await expectError(
+      await app.request('/v1/sessions', {
+        method: 'POST',
+        body: JSON.stringify({ assetId: 'movie1', channelId: 'news' }),
+      }),
+      400,
+      'BAD_REQUEST',
+    );
+    await expectError(
+      await app.request('/v1/sessions', { method: 'POST', body: JSON.stringify({ assetId: 'movie1', mode: 'weird' }) }),
+      400,
+      'BAD_REQUEST',
+    );
+    await expectError(
+      await app.request('/v1/sessions', {
+        method: 'POST',
+        body: JSON.stringify({ assetId: 'x'.repeat(10), pad: 'y'.repeat(5000) }),
+      }),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    );
     await expectError(await app.request('/v1/nothing'), 404, 'NOT_FOUND');
   });
 
@@ -298,8 +363,12 @@ describe('operations', () => {
     const res = await app.request('/v1/vod/movie1/master.m3u8', { headers: { 'x-request-id': 'req-42' } });
     expect(res.headers.get('x-request-id')).toBe('req-42');
     const metrics = await (await app.request('/metrics')).text();
-    expect(metricValue(metrics, 'meridian_http_requests_total', { route: '/v1/vod/:assetId/master.m3u8', status: '200' })).toBe(2);
-    expect(metricValue(metrics, 'meridian_cache_lookups_total', { cache: 'l1_metadata', result: 'hit' })).toBeGreaterThanOrEqual(1);
+    expect(
+      metricValue(metrics, 'meridian_http_requests_total', { route: '/v1/vod/:assetId/master.m3u8', status: '200' }),
+    ).toBe(2);
+    expect(
+      metricValue(metrics, 'meridian_cache_lookups_total', { cache: 'l1_metadata', result: 'hit' }),
+    ).toBeGreaterThanOrEqual(1);
     const ready = await app.request('/readyz');
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ ready: true, checks: { 'origin:primary': 'ok' } });
@@ -318,7 +387,10 @@ describe('operations', () => {
     expect((await playbackOnly.app.request('/v1/uploads', { method: 'POST', body: '{}' })).status).toBe(404);
     expect((await playbackOnly.app.request('/v1/vod/movie1/master.m3u8')).status).toBe(200);
     const noBucket = buildApp(testConfig([origin.url]));
-    const res = await noBucket.app.request('/v1/uploads', { method: 'POST', body: JSON.stringify({ filename: 'a.mp4', size: 10, contentType: 'video/mp4' }) });
+    const res = await noBucket.app.request('/v1/uploads', {
+      method: 'POST',
+      body: JSON.stringify({ filename: 'a.mp4', size: 10, contentType: 'video/mp4' }),
+    });
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ error: { code: 'DEPENDENCY_UNAVAILABLE' } });
   });

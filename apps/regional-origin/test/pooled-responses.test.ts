@@ -32,11 +32,22 @@ let zone: RunningServer;
 
 beforeAll(async () => {
   origin = await startOrigin();
-  const media = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:6', '#EXT-X-PLAYLIST-TYPE:VOD', ...Array.from({ length: SEGMENTS }, (_, i) => `#EXTINF:6.000,\nseg${i}.ts`), '#EXT-X-ENDLIST', ''].join('\n');
+  const media = [
+    '#EXTM3U',
+    '#EXT-X-VERSION:3',
+    '#EXT-X-TARGETDURATION:6',
+    '#EXT-X-PLAYLIST-TYPE:VOD',
+    ...Array.from({ length: SEGMENTS }, (_, i) => `#EXTINF:6.000,\nseg${i}.ts`),
+    '#EXT-X-ENDLIST',
+    '',
+  ].join('\n');
   origin.set('/vod/long1/asset.json', { kind: 'ok', body: JSON.stringify(assetJson('long1')) });
   origin.set('/vod/long1/master.m3u8', { kind: 'ok', body: MASTER });
   for (const r of ['240p', '720p']) origin.set(`/vod/long1/${r}/index.m3u8`, { kind: 'ok', body: media });
-  zone = await startServer(testConfig([origin.url], { PORT: '0', MAX_ORIGIN_BYTES: String(8 * 1024 * 1024) }), createMemoryLogger());
+  zone = await startServer(
+    testConfig([origin.url], { PORT: '0', MAX_ORIGIN_BYTES: String(8 * 1024 * 1024) }),
+    createMemoryLogger(),
+  );
 });
 
 afterAll(async () => {
@@ -55,7 +66,8 @@ function expectOwnPlaylist(body: string, token: string): void {
   const uris = body.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
   expect(uris).toHaveLength(SEGMENTS);
   uris.forEach((uri, i) => {
-    if (!uri.endsWith(`/vod/long1/720p/seg${i}.ts?session=${token}`)) expect.fail(`segment ${i} is ${uri.slice(0, 300)}`);
+    if (!uri.endsWith(`/vod/long1/720p/seg${i}.ts?session=${token}`))
+      expect.fail(`segment ${i} is ${uri.slice(0, 300)}`);
   });
   expect(body.endsWith('#EXT-X-ENDLIST\n')).toBe(true);
 }
@@ -67,7 +79,9 @@ describe('pooled playlist bytes', () => {
 
     // A client with a 4 KB receive buffer that reads nothing for a while: most of its response stays in the zone.
     const port = Number(new URL(zone.url).port);
-    const client = spawn('python3', ['-c', SLOW_CLIENT, String(port), `/v1/sessions/${stalled}/v1.m3u8`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const client = spawn('python3', ['-c', SLOW_CLIENT, String(port), `/v1/sessions/${stalled}/v1.m3u8`], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const chunks: Buffer[] = [];
     client.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     const exited = new Promise<number | null>((resolve) => client.once('exit', resolve));
@@ -75,7 +89,11 @@ describe('pooled playlist bytes', () => {
 
     // Meanwhile the other viewers' playlists are rendered (and their buffers released and reused), several times over.
     for (let round = 0; round < 3; round++) {
-      const bodies = await Promise.all(others.map(async (token) => [token, await (await fetch(`${zone.url}/v1/sessions/${token}/v1.m3u8`)).text()] as const));
+      const bodies = await Promise.all(
+        others.map(
+          async (token) => [token, await (await fetch(`${zone.url}/v1/sessions/${token}/v1.m3u8`)).text()] as const,
+        ),
+      );
       for (const [token, body] of bodies) expectOwnPlaylist(body, token);
     }
 

@@ -10,7 +10,8 @@ let primary: S3Handle;
 let secondary: S3Handle;
 
 async function publish(s3: S3Handle, assetId: string): Promise<void> {
-  const put = (key: string, body: string, contentType: string) => s3.client.send(new PutObjectCommand({ Bucket: 'media', Key: key, Body: body, ContentType: contentType }));
+  const put = (key: string, body: string, contentType: string) =>
+    s3.client.send(new PutObjectCommand({ Bucket: 'media', Key: key, Body: body, ContentType: contentType }));
   await put(`vod/${assetId}/asset.json`, JSON.stringify(assetJson(assetId)), 'application/json');
   await put(`vod/${assetId}/master.m3u8`, MASTER, 'application/vnd.apple.mpegurl');
   await put(`vod/${assetId}/240p/index.m3u8`, vodMedia(), 'application/vnd.apple.mpegurl');
@@ -29,10 +30,16 @@ afterAll(async () => {
 
 describe('S3 origins', () => {
   it('plays from the primary bucket, and from the secondary region once the primary is gone', async () => {
-    const config = testConfig([`s3://media?endpoint=${encodeURIComponent(primary.endpoint)}`, `s3://media?endpoint=${encodeURIComponent(secondary.endpoint)}`], {
-      CDN_BASE_URL: 'https://cdn.example.com',
-      ORIGIN_TIMEOUT_MS: '500',
-    });
+    const config = testConfig(
+      [
+        `s3://media?endpoint=${encodeURIComponent(primary.endpoint)}`,
+        `s3://media?endpoint=${encodeURIComponent(secondary.endpoint)}`,
+      ],
+      {
+        CDN_BASE_URL: 'https://cdn.example.com',
+        ORIGIN_TIMEOUT_MS: '500',
+      },
+    );
     const metrics = createMetrics();
     const origin = createOriginFetcher({
       originUrls: config.originUrls,
@@ -49,7 +56,10 @@ describe('S3 origins', () => {
       const sid = master.headers.get('x-meridian-session') ?? '';
       const media = await app.request(`/v1/sessions/${sid}/v0.m3u8`);
       expect(await media.text()).toContain(`https://cdn.example.com/vod/movie1/240p/seg0.ts?session=${sid}`);
-      expect(await (await app.request('/readyz')).json()).toMatchObject({ ready: true, checks: { 'origin:primary': 'ok', 'origin:secondary': 'ok' } });
+      expect(await (await app.request('/readyz')).json()).toMatchObject({
+        ready: true,
+        checks: { 'origin:primary': 'ok', 'origin:secondary': 'ok' },
+      });
 
       await primary.stop();
       // A fresh zone (empty caches) must now read everything from the secondary region.
@@ -71,6 +81,8 @@ describe('S3 origins', () => {
 
   it('refuses s3:// origins without a CDN base, and mixed origin kinds', async () => {
     expect(() => testConfig(['s3://media'])).toThrow(/CDN_BASE_URL is required/);
-    expect(() => testConfig(['s3://media', 'http://127.0.0.1:9'], { CDN_BASE_URL: 'https://cdn.example.com' })).toThrow(/not a mix/);
+    expect(() => testConfig(['s3://media', 'http://127.0.0.1:9'], { CDN_BASE_URL: 'https://cdn.example.com' })).toThrow(
+      /not a mix/,
+    );
   });
 });

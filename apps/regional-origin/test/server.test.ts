@@ -24,7 +24,12 @@ afterAll(async () => {
 describe('server', () => {
   it('serves on 127.0.0.1, logs one JSON line per request, and drains an in-flight request before closing Valkey', async () => {
     const log = createMemoryLogger();
-    const config = testConfig([origin.url], { PORT: '0', VALKEY_URL: redis.url, LOG_REQUESTS: 'true', PUBLIC_BASE_URL: 'http://127.0.0.1:1' });
+    const config = testConfig([origin.url], {
+      PORT: '0',
+      VALKEY_URL: redis.url,
+      LOG_REQUESTS: 'true',
+      PUBLIC_BASE_URL: 'http://127.0.0.1:1',
+    });
     const running = await startServer(config, log);
     expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const master = await fetch(`${running.url}/v1/vod/movie1/master.m3u8`);
@@ -46,7 +51,11 @@ describe('server', () => {
   it('npm start fails fast with every configuration problem listed, and starts on valid flags', async () => {
     const root = fileURLToPath(new URL('..', import.meta.url));
     const run = (env: Record<string, string>, args: string[] = []) =>
-      spawn(process.execPath, ['--import', 'tsx', 'src/server.ts', ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      spawn(process.execPath, ['--import', 'tsx', 'src/server.ts', ...args], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
 
     const bad = run({ PORT: 'eighty', ROLE: 'everything' });
     let stderr = '';

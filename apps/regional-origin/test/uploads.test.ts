@@ -21,7 +21,10 @@ beforeAll(async () => {
   [s3, redis] = await Promise.all([startS3({ buckets: ['uploads'] }), startRedis()]);
   client = new S3Client(s3ClientConfig(s3.endpoint));
   inspect = new Redis(redis.url);
-  valkey = createValkeyClient({ url: redis.url, clusterNodes: undefined, commandTimeoutMs: 1000, keyPrefix: 'meridian:' }, createMemoryLogger()) as ValkeyClient;
+  valkey = createValkeyClient(
+    { url: redis.url, clusterNodes: undefined, commandTimeoutMs: 1000, keyPrefix: 'meridian:' },
+    createMemoryLogger(),
+  ) as ValkeyClient;
   for (let i = 0; i < 100 && valkey.status !== 'ready'; i++) await sleep(20);
 });
 
@@ -45,14 +48,36 @@ function uploadConfig(env: Record<string, string> = {}): Config {
   });
 }
 
-function uploadApp(config: Config, queue: TranscodeQueue = createValkeyTranscodeQueue(valkey, 'meridian:', ['s3://media/vod/{assetId}', 's3://media-replica/vod/{assetId}'])) {
+function uploadApp(
+  config: Config,
+  queue: TranscodeQueue = createValkeyTranscodeQueue(valkey, 'meridian:', [
+    's3://media/vod/{assetId}',
+    's3://media-replica/vod/{assetId}',
+  ]),
+) {
   const events = createMemoryAssetEvents();
-  return { ...buildApp(config, { s3: client, valkey, queue, uploadStore: createValkeyUploadStore(valkey, 'meridian:'), events }), events };
+  return {
+    ...buildApp(config, {
+      s3: client,
+      valkey,
+      queue,
+      uploadStore: createValkeyUploadStore(valkey, 'meridian:'),
+      events,
+    }),
+    events,
+  };
 }
 
-const json = (body: unknown): RequestInit => ({ method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+const json = (body: unknown): RequestInit => ({
+  method: 'POST',
+  body: JSON.stringify(body),
+  headers: { 'content-type': 'application/json' },
+});
 
-async function uploadParts(parts: Array<{ partNumber: number; url: string }>, sizeBytes: number): Promise<Array<{ partNumber: number; etag: string }>> {
+async function uploadParts(
+  parts: Array<{ partNumber: number; url: string }>,
+  sizeBytes: number,
+): Promise<Array<{ partNumber: number; etag: string }>> {
   const out: Array<{ partNumber: number; etag: string }> = [];
   for (const part of parts) {
     const start = (part.partNumber - 1) * PART;
@@ -80,17 +105,25 @@ describe('uploads', () => {
     const created = (await res.json()) as Created;
     expect(created.partSize).toBe(PART);
     expect(created.parts.map((p) => p.partNumber)).toEqual([1, 2]);
-    expect((await (await app.request(`/v1/videos/${created.videoId}`)).json()) as object).toMatchObject({ videoId: created.videoId, status: 'uploading', size });
+    expect((await (await app.request(`/v1/videos/${created.videoId}`)).json()) as object).toMatchObject({
+      videoId: created.videoId,
+      status: 'uploading',
+      size,
+    });
 
     const parts = await uploadParts(created.parts, size);
     const done = await app.request(`/v1/uploads/${created.videoId}/complete`, json({ parts }));
     expect(done.status).toBe(202);
     expect(await done.json()).toEqual({ videoId: created.videoId, status: 'processing' });
 
-    const head = await client.send(new HeadObjectCommand({ Bucket: 'uploads', Key: `uploads/${created.videoId}/my_clip.mp4` }));
+    const head = await client.send(
+      new HeadObjectCommand({ Bucket: 'uploads', Key: `uploads/${created.videoId}/my_clip.mp4` }),
+    );
     expect(head.ContentLength).toBe(size);
     const stream = await inspect.xrange('meridian:transcode:jobs', '-', '+');
-    const jobs = stream.map(([, fields]) => JSON.parse(fields[1] ?? '{}') as { jobId: string; input: string; output: string[] });
+    const jobs = stream.map(
+      ([, fields]) => JSON.parse(fields[1] ?? '{}') as { jobId: string; input: string; output: string[] },
+    );
     expect(jobs).toContainEqual(
       expect.objectContaining({
         jobId: created.videoId,
@@ -100,23 +133,31 @@ describe('uploads', () => {
       }),
     );
     expect(await inspect.hlen('meridian:{uploads}:outbox')).toBe(0);
-    expect((await (await app.request(`/v1/videos/${created.videoId}`)).json()) as object).toMatchObject({ status: 'processing' });
+    expect((await (await app.request(`/v1/videos/${created.videoId}`)).json()) as object).toMatchObject({
+      status: 'processing',
+    });
 
     // Completing twice is a conflict; the transcode worker's ready event shows in the status.
     expect((await app.request(`/v1/uploads/${created.videoId}/complete`, json({ parts }))).status).toBe(409);
     events.emit({ assetId: created.videoId, status: 'ready' });
     await sleep(50);
-    expect((await (await app.request(`/v1/videos/${created.videoId}`)).json()) as object).toMatchObject({ status: 'ready' });
+    expect((await (await app.request(`/v1/videos/${created.videoId}`)).json()) as object).toMatchObject({
+      status: 'ready',
+    });
   });
 
   it('keeps the job in the outbox when publishing fails, and the sweeper of a restarted server publishes it exactly once', async () => {
     const broken: TranscodeQueue = { enqueue: async () => Promise.reject(new Error('queue down')) };
     const crashed = uploadApp(uploadConfig(), broken);
-    const created = (await (await crashed.app.request('/v1/uploads', json({ filename: 'b.mp4', size: 100, contentType: 'video/mp4' }))).json()) as Created;
+    const created = (await (
+      await crashed.app.request('/v1/uploads', json({ filename: 'b.mp4', size: 100, contentType: 'video/mp4' }))
+    ).json()) as Created;
     const parts = await uploadParts(created.parts, 100);
     expect((await crashed.app.request(`/v1/uploads/${created.videoId}/complete`, json({ parts }))).status).toBe(202);
     const inStream = async () =>
-      (await inspect.xrange('meridian:transcode:jobs', '-', '+')).filter(([, f]) => (JSON.parse(f[1] ?? '{}') as { jobId: string }).jobId === created.videoId).length;
+      (await inspect.xrange('meridian:transcode:jobs', '-', '+')).filter(
+        ([, f]) => (JSON.parse(f[1] ?? '{}') as { jobId: string }).jobId === created.videoId,
+      ).length;
     expect(await inStream()).toBe(0);
     expect(await inspect.hexists('meridian:{uploads}:outbox', created.videoId)).toBe(1);
 
@@ -129,7 +170,10 @@ describe('uploads', () => {
 
   it('rejects bad uploads with 4xx JSON errors and rate-limits each client', async () => {
     const { app } = uploadApp(uploadConfig({ UPLOAD_RATE_LIMIT_PER_MINUTE: '6', CLIENT_IP_HEADER: 'x-forwarded-for' }));
-    const as = (ip: string, init: RequestInit): RequestInit => ({ ...init, headers: { ...(init.headers as Record<string, string>), 'x-forwarded-for': ip } });
+    const as = (ip: string, init: RequestInit): RequestInit => ({
+      ...init,
+      headers: { ...(init.headers as Record<string, string>), 'x-forwarded-for': ip },
+    });
     const cases: Array<[RequestInit, string, number]> = [
       [json({ filename: 'a.mp4', size: -1, contentType: 'video/mp4' }), '/v1/uploads', 400],
       [json({ filename: 'a.exe', size: 10, contentType: 'application/x-msdownload' }), '/v1/uploads', 400],
@@ -143,13 +187,26 @@ describe('uploads', () => {
       expect(((await res.json()) as { error: { code: string } }).error.code).toBeTruthy();
     }
     expect((await app.request('/v1/videos/unknown')).status).toBe(404);
-    const ok = await app.request('/v1/uploads', as('10.0.0.1', json({ filename: 'a.mp4', size: 10, contentType: 'video/mp4' })));
+    const ok = await app.request(
+      '/v1/uploads',
+      as('10.0.0.1', json({ filename: 'a.mp4', size: 10, contentType: 'video/mp4' })),
+    );
     expect(ok.status).toBe(201);
-    const limited = await app.request('/v1/uploads', as('10.0.0.1', json({ filename: 'a.mp4', size: 10, contentType: 'video/mp4' })));
+    const limited = await app.request(
+      '/v1/uploads',
+      as('10.0.0.1', json({ filename: 'a.mp4', size: 10, contentType: 'video/mp4' })),
+    );
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     // Another client is not affected.
-    expect((await app.request('/v1/uploads', as('10.0.0.2', json({ filename: 'a.mp4', size: 10, contentType: 'video/mp4' })))).status).toBe(201);
+    expect(
+      (
+        await app.request(
+          '/v1/uploads',
+          as('10.0.0.2', json({ filename: 'a.mp4', size: 10, contentType: 'video/mp4' })),
+        )
+      ).status,
+    ).toBe(201);
     // The upload role serves no playback routes.
     expect((await app.request('/v1/vod/movie1/master.m3u8')).status).toBe(404);
   });

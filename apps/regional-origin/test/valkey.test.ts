@@ -47,7 +47,10 @@ describe('with Valkey', () => {
     const config = testConfig([origin.url], { VALKEY_URL: redis.url, VALKEY_COMMAND_TIMEOUT_MS: '200' });
     valkey = createValkeyClient(config.valkey, createMemoryLogger()) as ValkeyClient;
     await waitFor(async () => (await valkey.ping()) === 'PONG', 'valkey ready');
-    const { app, deps, sessions, log } = buildApp(config, { valkey, sessionStore: createValkeySessionStore(valkey, config.valkey.keyPrefix) });
+    const { app, deps, sessions, log } = buildApp(config, {
+      valkey,
+      sessionStore: createValkeySessionStore(valkey, config.valkey.keyPrefix),
+    });
 
     const sid = sessionFrom(await (await app.request('/v1/vod/movie1/master.m3u8?ads.tier=gold')).text());
     const { id } = await sessions.verify(sid);
@@ -81,7 +84,10 @@ describe('with Valkey', () => {
     // The restarted Valkey is empty: the next request rebuilds the record from the signed id and stores it again.
     expect((await app.request(`/v1/sessions/${sid}/v0.m3u8`)).status).toBe(200);
     await waitFor(async () => (await inspect.exists(key)) === 1, 'session record re-stored');
-    expect(JSON.parse((await inspect.get(key)) ?? '{}')).toMatchObject({ claims: { contentId: 'movie1', adParams: { tier: 'gold' } }, zone: 'zone-a' });
+    expect(JSON.parse((await inspect.get(key)) ?? '{}')).toMatchObject({
+      claims: { contentId: 'movie1', adParams: { tier: 'gold' } },
+      zone: 'zone-a',
+    });
     expect((await app.request('/readyz')).status).toBe(200);
   });
 
@@ -90,7 +96,11 @@ describe('with Valkey', () => {
     const client = createValkeyClient(config.valkey, createMemoryLogger()) as ValkeyClient;
     await waitFor(async () => (await client.ping()) === 'PONG', 'valkey ready');
     const events = createValkeyAssetEvents(client, createMemoryLogger());
-    const { app, dispose } = buildApp(config, { valkey: client, sessionStore: createValkeySessionStore(client, config.valkey.keyPrefix), events });
+    const { app, dispose } = buildApp(config, {
+      valkey: client,
+      sessionStore: createValkeySessionStore(client, config.valkey.keyPrefix),
+      events,
+    });
     try {
       const assetReads = (): number => origin.requests.filter((r) => r.path === '/vod/movie2/asset.json').length;
       const before = assetReads();
@@ -103,13 +113,32 @@ describe('with Valkey', () => {
       expect(ttl).toBeLessThanOrEqual(600);
 
       // A second zone (fresh L1) reads the metadata from L2, not the origin.
-      const other = buildApp(config, { valkey: client, sessionStore: createValkeySessionStore(client, config.valkey.keyPrefix) });
+      const other = buildApp(config, {
+        valkey: client,
+        sessionStore: createValkeySessionStore(client, config.valkey.keyPrefix),
+      });
       expect((await other.app.request('/v1/vod/movie2/master.m3u8')).status).toBe(200);
       expect(assetReads()).toBe(before + 1);
 
-      await waitFor(async () => (await inspect.pubsub('NUMSUB', 'meridian:transcode:events').then((r) => Number((r as [string, number])[1]))) > 0, 'subscribed');
+      await waitFor(
+        async () =>
+          (await inspect
+            .pubsub('NUMSUB', 'meridian:transcode:events')
+            .then((r) => Number((r as [string, number])[1]))) > 0,
+        'subscribed',
+      );
       // The event shape transcode-gpu's worker publishes.
-      await inspect.publish('meridian:transcode:events', JSON.stringify({ type: 'ready', jobId: 'j1', assetId: 'movie2', output: 's3://media/vod/movie2', attempt: 1, at: new Date().toISOString() }));
+      await inspect.publish(
+        'meridian:transcode:events',
+        JSON.stringify({
+          type: 'ready',
+          jobId: 'j1',
+          assetId: 'movie2',
+          output: 's3://media/vod/movie2',
+          attempt: 1,
+          at: new Date().toISOString(),
+        }),
+      );
       await waitFor(async () => (await inspect.exists('meridian:asset:movie2')) === 0, 'L2 invalidated');
       expect((await app.request('/v1/vod/movie2/master.m3u8')).status).toBe(200);
       expect(assetReads()).toBe(before + 2);
@@ -128,7 +157,11 @@ describe('with Valkey', () => {
       const keys = createValkeyKeyStore(client);
       const key = Uint8Array.from({ length: 16 }, (_, i) => 255 - i);
       await keys.put('vk1', key);
-      const { app } = buildApp(config, { valkey: client, sessionStore: createValkeySessionStore(client, config.valkey.keyPrefix), keys });
+      const { app } = buildApp(config, {
+        valkey: client,
+        sessionStore: createValkeySessionStore(client, config.valkey.keyPrefix),
+        keys,
+      });
       const secret = sessionFrom(await (await app.request('/v1/vod/secret1/master.m3u8')).text());
       const res = await app.request(`/v1/keys/vk1?session=${secret}`);
       expect(res.status).toBe(200);

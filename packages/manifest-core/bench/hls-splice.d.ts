@@ -5,7 +5,12 @@ declare module '@eyevinn/hls-splice' {
   export default class HLSSpliceVod {
     constructor(uri: string, options?: { merge?: boolean; absoluteUrls?: boolean });
     load(injectMaster?: () => Readable, injectMedia?: (bw: string) => Readable): Promise<void>;
-    insertAdAt(offsetMs: number, adMasterUri: string, injectAdMaster?: () => Readable, injectAdMedia?: (bw: string) => Readable): Promise<void>;
+    insertAdAt(
+      offsetMs: number,
+      adMasterUri: string,
+      injectAdMaster?: () => Readable,
+      injectAdMedia?: (bw: string) => Readable,
+    ): Promise<void>;
     getMediaManifest(bw: number | string): string;
   }
 }

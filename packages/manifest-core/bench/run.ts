@@ -222,22 +222,36 @@ const CASES: BenchCase[] = [
           }),
         );
       const master = (): string =>
-        renderMasterPlaylist(ladderFromMaster(parseMasterPlaylist(masterText).playlist), { maxHeight: 1080 }, {
-          uri: '/v1/play/s1/{id}.m3u8',
-          pathways: [
-            { id: 'cdn-a', baseUrl: 'https://a.example' },
-            { id: 'cdn-b', baseUrl: 'https://b.example' },
-          ],
-          contentSteering: { serverUri: '/v1/steering/s1.json' },
-        }).text;
+        renderMasterPlaylist(
+          ladderFromMaster(parseMasterPlaylist(masterText).playlist),
+          { maxHeight: 1080 },
+          {
+            uri: '/v1/play/s1/{id}.m3u8',
+            pathways: [
+              { id: 'cdn-a', baseUrl: 'https://a.example' },
+              { id: 'cdn-b', baseUrl: 'https://b.example' },
+            ],
+            contentSteering: { serverUri: '/v1/steering/s1.json' },
+          },
+        ).text;
       const [reloadUs, originBaselineUs, masterUs, masterBaselineUs] = measure([
         reload,
         () => m3u8ParserParse(origin),
         master,
         () => m3u8ParserParse(masterText),
       ]) as [number, number, number, number];
-      report({ label: 'live reload, 120-segment origin', oursUs: reloadUs, baselineLabel: 'm3u8-parser parse', baselineUs: originBaselineUs });
-      report({ label: 'master: parse, ladder, 2 pathways, render', oursUs: masterUs, baselineLabel: 'm3u8-parser parse', baselineUs: masterBaselineUs });
+      report({
+        label: 'live reload, 120-segment origin',
+        oursUs: reloadUs,
+        baselineLabel: 'm3u8-parser parse',
+        baselineUs: originBaselineUs,
+      });
+      report({
+        label: 'master: parse, ladder, 2 pathways, render',
+        oursUs: masterUs,
+        baselineLabel: 'm3u8-parser parse',
+        baselineUs: masterBaselineUs,
+      });
       return true;
     },
   },
@@ -246,11 +260,21 @@ const CASES: BenchCase[] = [
 
 /** A live origin window for the render case: fMP4, PDT on every segment, AES-128 origin keys. */
 function liveOrigin(segments: number): string {
-  const lines = ['#EXTM3U', '#EXT-X-VERSION:6', '#EXT-X-TARGETDURATION:6', '#EXT-X-MEDIA-SEQUENCE:48211', '#EXT-X-MAP:URI="init.mp4"'];
+  const lines = [
+    '#EXTM3U',
+    '#EXT-X-VERSION:6',
+    '#EXT-X-TARGETDURATION:6',
+    '#EXT-X-MEDIA-SEQUENCE:48211',
+    '#EXT-X-MAP:URI="init.mp4"',
+  ];
   const start = Date.UTC(2026, 0, 1, 12, 0, 0);
   for (let i = 0; i < segments; i++) {
     if (i % 10 === 0) lines.push(`#EXT-X-KEY:METHOD=AES-128,URI="https://keys.example.com/k/${i}"`);
-    lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(start + i * 6000).toISOString()}`, '#EXTINF:6.000,', `${48211 + i}.m4s?hdnts=exp=1~acl=%2F*~hmac=ab%2Bcd`);
+    lines.push(
+      `#EXT-X-PROGRAM-DATE-TIME:${new Date(start + i * 6000).toISOString()}`,
+      '#EXTINF:6.000,',
+      `${48211 + i}.m4s?hdnts=exp=1~acl=%2F*~hmac=ab%2Bcd`,
+    );
   }
   return lines.join('\n') + '\n';
 }

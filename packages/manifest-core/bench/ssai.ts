@@ -49,7 +49,8 @@ function liveDrmWindow(firstMsn: number): string {
     lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(EPOCH + msn * 6000).toISOString()}`);
     const breakAt = 48_230;
     if (msn === breakAt) lines.push('#EXT-X-CUE-OUT:DURATION=30');
-    else if (msn > breakAt && msn < breakAt + 5) lines.push(`#EXT-X-CUE-OUT-CONT:ElapsedTime=${(msn - breakAt) * 6},Duration=30`);
+    else if (msn > breakAt && msn < breakAt + 5)
+      lines.push(`#EXT-X-CUE-OUT-CONT:ElapsedTime=${(msn - breakAt) * 6},Duration=30`);
     else if (msn === breakAt + 5) lines.push('#EXT-X-CUE-IN');
     lines.push('#EXTINF:6.000,', `https://origin.example.com/live/ch1/720p/${msn}.m4s`);
   }
@@ -69,14 +70,21 @@ function blackoutRules(): BlackoutRule[] {
     const trigger =
       i % 3 === 0
         ? { kind: 'scte35' as const, upid: `program-${i}` }
-        : { kind: 'wallClock' as const, startMs: EPOCH + (48_200 + i * 3) * 6000, endMs: EPOCH + (48_200 + i * 3 + 20) * 6000 };
+        : {
+            kind: 'wallClock' as const,
+            startMs: EPOCH + (48_200 + i * 3) * 6000,
+            endMs: EPOCH + (48_200 + i * 3 + 20) * 6000,
+          };
     rules.push({ id: `rule-${i}`, audience, trigger, replacementId: 'slate' });
   }
   return rules;
 }
 
 function assetFromText(id: string, text: string): FillerAsset {
-  return { id, renditions: [{ uri: `https://ads.example.com/${id}/index.m3u8`, playlist: parseMediaPlaylist(text).playlist }] };
+  return {
+    id,
+    renditions: [{ uri: `https://ads.example.com/${id}/index.m3u8`, playlist: parseMediaPlaylist(text).playlist }],
+  };
 }
 
 /** The SSAI cases, built with run.ts's helpers. */
@@ -97,7 +105,10 @@ export function ssaiCases(h: SsaiBenchHelpers): { name: string; run(): boolean }
         const mine: number[] = [];
         for (let round = 0; round < 3; round++) {
           const child = JSON.parse(
-            execFileSync(process.execPath, ['--import', 'tsx', job, '9'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
+            execFileSync(process.execPath, ['--import', 'tsx', job, '9'], {
+              encoding: 'utf8',
+              stdio: ['ignore', 'pipe', 'inherit'],
+            }),
           ) as { medianUs: number; segments: number };
           if (segments !== child.segments || segments !== 1_200 + 6 * 4 * 3) {
             throw new Error(`the two stitchers disagree: ours ${segments} segments, hls-splice ${child.segments}`);
@@ -107,8 +118,20 @@ export function ssaiCases(h: SsaiBenchHelpers): { name: string; run(): boolean }
         }
         const mid = (xs: number[]): number => [...xs].sort((a, b) => a - b)[1]!;
         const [parserUs] = h.measure([() => m3u8ParserParse(content)]) as [number];
-        let ok = h.report({ label: 'parse + stitch + serialize (ours)', oursUs: mid(mine), baselineLabel: 'm3u8-parser parse only', baselineUs: parserUs });
-        ok = h.report({ label: 'parse + stitch + serialize (ours)', oursUs: mid(mine), baselineLabel: 'hls-splice whole job', baselineUs: mid(theirs), bar: 20 }) && ok;
+        let ok = h.report({
+          label: 'parse + stitch + serialize (ours)',
+          oursUs: mid(mine),
+          baselineLabel: 'm3u8-parser parse only',
+          baselineUs: parserUs,
+        });
+        ok =
+          h.report({
+            label: 'parse + stitch + serialize (ours)',
+            oursUs: mid(mine),
+            baselineLabel: 'hls-splice whole job',
+            baselineUs: mid(theirs),
+            bar: 20,
+          }) && ok;
         return ok;
       },
     },
@@ -120,7 +143,12 @@ export function ssaiCases(h: SsaiBenchHelpers): { name: string; run(): boolean }
           ads: [0, 1].map((k) => ({
             adId: `ad${k}`,
             durationSeconds: 15,
-            renditions: [{ uri: `https://ads.example.com/ad${k}/index.m3u8`, playlist: parseMediaPlaylist(ssaiAdMediaText(k)).playlist }],
+            renditions: [
+              {
+                uri: `https://ads.example.com/ad${k}/index.m3u8`,
+                playlist: parseMediaPlaylist(ssaiAdMediaText(k)).playlist,
+              },
+            ],
           })),
         };
         const rules = blackoutRules();
@@ -138,14 +166,21 @@ export function ssaiCases(h: SsaiBenchHelpers): { name: string; run(): boolean }
         const reload = (): string => {
           const w = parseMediaPlaylist(text).playlist;
           const next = advanceLiveSession(state, w, { pods, slate, blackout });
-          return serializePlaylist(renderLiveWindow(next, w, { rendition: { bandwidthBps: SSAI_BANDWIDTH_BPS }, pods, fillers: [slate] }));
+          return serializePlaylist(
+            renderLiveWindow(next, w, { rendition: { bandwidthBps: SSAI_BANDWIDTH_BPS }, pods, fillers: [slate] }),
+          );
         };
         const sample = reload();
         if (!sample.includes('mbk=cue-48230.0') || !sample.includes('com.microsoft.playready')) {
           throw new Error('the live reload did not stitch the break with DRM');
         }
         const [oursUs, parserUs] = h.measure([reload, () => m3u8ParserParse(text)]) as [number, number];
-        h.report({ label: 'live reload: parse + advance + render + serialize', oursUs, baselineLabel: 'm3u8-parser parse only', baselineUs: parserUs });
+        h.report({
+          label: 'live reload: parse + advance + render + serialize',
+          oursUs,
+          baselineLabel: 'm3u8-parser parse only',
+          baselineUs: parserUs,
+        });
         const pass = oursUs < 1_000;
         console.log(`  live reload ${oursUs.toFixed(1)} µs/op  (bar < 1,000 µs: ${pass ? 'PASS' : 'FAIL'})`);
         return pass;

@@ -16,7 +16,8 @@ const base = (over: Partial<LadderArgsOptions> = {}): LadderArgsOptions => ({
   frameRate: source.frameRate,
   ...over,
 });
-const valueOf = (args: string[], flag: string): string | undefined => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+const valueOf = (args: string[], flag: string): string | undefined =>
+  args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined;
 
 describe('buildLadderArgs', () => {
   it('builds the NVENC graph: CUDA decode, split, scale_cuda per rung, forced IDR every 2 s', () => {

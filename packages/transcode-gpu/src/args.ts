@@ -63,15 +63,34 @@ export const PACKAGING_REVISION = 'cmaf-negative-cts-1';
 export function buildLadderArgs(o: LadderArgsOptions): string[] {
   const segmentSeconds = o.segmentSeconds ?? 6;
   const keyframeSeconds = o.keyframeSeconds ?? 2;
-  if (!(segmentSeconds > 0) || !(keyframeSeconds > 0) || Math.abs(segmentSeconds / keyframeSeconds - Math.round(segmentSeconds / keyframeSeconds)) > 1e-9)
-    throw new TranscodeError('INVALID_OPTIONS', `segment length ${segmentSeconds}s must be a positive multiple of the keyframe interval ${keyframeSeconds}s`);
+  if (
+    !(segmentSeconds > 0) ||
+    !(keyframeSeconds > 0) ||
+    Math.abs(segmentSeconds / keyframeSeconds - Math.round(segmentSeconds / keyframeSeconds)) > 1e-9
+  )
+    throw new TranscodeError(
+      'INVALID_OPTIONS',
+      `segment length ${segmentSeconds}s must be a positive multiple of the keyframe interval ${keyframeSeconds}s`,
+    );
   if (o.codec === 'hevc' && o.container !== 'fmp4')
     throw new TranscodeError('INVALID_OPTIONS', 'HEVC needs fMP4 segments (Apple HLS Authoring Spec 1.5)');
-  if (o.rungs.length === 0 && o.audio === null) throw new TranscodeError('INVALID_OPTIONS', 'nothing to encode: no rungs and no audio');
+  if (o.rungs.length === 0 && o.audio === null)
+    throw new TranscodeError('INVALID_OPTIONS', 'nothing to encode: no rungs and no audio');
 
   const nvenc = o.encoder === 'nvenc';
   const gop = Math.max(1, Math.round(fps(o.frameRate) * keyframeSeconds));
-  const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1', '-stats_period', '1'];
+  const args = [
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    '-loglevel',
+    'error',
+    '-nostats',
+    '-progress',
+    'pipe:1',
+    '-stats_period',
+    '1',
+  ];
   // Decode on the GPU and keep frames there, so split/scale_cuda/NVENC never copy to host memory.
   if (nvenc && o.rungs.length > 0) args.push('-hwaccel', 'cuda', '-hwaccel_output_format', 'cuda');
   args.push('-i', o.input);
@@ -94,10 +113,30 @@ export function buildLadderArgs(o: LadderArgsOptions): string[] {
   if (o.rungs.length > 0) {
     const forceKeyframes = `expr:gte(t,n_forced*${keyframeSeconds})`;
     if (nvenc) {
-      args.push('-c:v', o.codec === 'h264' ? 'h264_nvenc' : 'hevc_nvenc', '-preset', o.nvencPreset ?? 'p5', '-tune', 'hq');
+      args.push(
+        '-c:v',
+        o.codec === 'h264' ? 'h264_nvenc' : 'hevc_nvenc',
+        '-preset',
+        o.nvencPreset ?? 'p5',
+        '-tune',
+        'hq',
+      );
       // -forced-idr 1: without it a forced frame is only intra, not IDR, and the HLS muxer
       // never cuts there (research §0.1). -no-scenecut needs lookahead on. -keyint_min is ignored by NVENC.
-      args.push('-rc', 'vbr', '-rc-lookahead', '20', '-no-scenecut', '1', '-forced-idr', '1', '-spatial-aq', '1', '-bf', '3');
+      args.push(
+        '-rc',
+        'vbr',
+        '-rc-lookahead',
+        '20',
+        '-no-scenecut',
+        '1',
+        '-forced-idr',
+        '1',
+        '-spatial-aq',
+        '1',
+        '-bf',
+        '3',
+      );
       args.push('-g', String(gop));
     } else {
       args.push('-c:v', o.codec === 'h264' ? 'libx264' : 'libx265', '-preset', o.cpuPreset ?? 'veryfast');
@@ -110,7 +149,14 @@ export function buildLadderArgs(o: LadderArgsOptions): string[] {
     else args.push('-profile:v', 'main', '-tag:v', 'hvc1');
     if (o.threads) args.push('-threads', String(o.threads));
     o.rungs.forEach((r, i) => {
-      args.push(`-b:v:${i}`, String(r.bitrateBps), `-maxrate:v:${i}`, String(r.maxrateBps), `-bufsize:v:${i}`, String(r.bufsizeBits));
+      args.push(
+        `-b:v:${i}`,
+        String(r.bitrateBps),
+        `-maxrate:v:${i}`,
+        String(r.maxrateBps),
+        `-bufsize:v:${i}`,
+        String(r.bufsizeBits),
+      );
       if (nvenc || o.codec === 'h264') args.push(`-level:v:${i}`, r.level);
       else
         args.push(
@@ -120,11 +166,31 @@ export function buildLadderArgs(o: LadderArgsOptions): string[] {
     });
   }
   if (o.audio) {
-    args.push('-c:a', 'aac', '-profile:a', 'aac_low', '-b:a', String(o.audio.bitrateBps ?? 128_000), '-ac', '2', '-ar', '48000');
+    args.push(
+      '-c:a',
+      'aac',
+      '-profile:a',
+      'aac_low',
+      '-b:a',
+      String(o.audio.bitrateBps ?? 128_000),
+      '-ac',
+      '2',
+      '-ar',
+      '48000',
+    );
   }
 
   const ext = segmentExtension(o.container);
-  args.push('-max_muxing_queue_size', '4096', '-f', 'hls', '-hls_time', String(segmentSeconds), '-hls_playlist_type', 'vod');
+  args.push(
+    '-max_muxing_queue_size',
+    '4096',
+    '-f',
+    'hls',
+    '-hls_time',
+    String(segmentSeconds),
+    '-hls_playlist_type',
+    'vod',
+  );
   args.push('-hls_flags', 'independent_segments', '-hls_segment_type', o.container === 'fmp4' ? 'fmp4' : 'mpegts');
   if (o.container === 'fmp4') {
     args.push('-hls_fmp4_init_filename', 'init.mp4');

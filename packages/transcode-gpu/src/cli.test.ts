@@ -8,7 +8,11 @@ describe('formatProgressLine', () => {
     expect(formatProgressLine({ fraction: 0.25, outTimeSeconds: 15, durationSeconds: 60, speed: 0.5 }, 30, 20)).toBe(
       '[#####...............]  25%  15.0/60.0 s  0.50x  ETA 1:30',
     );
-    expect(formatProgressLine({ fraction: 1, outTimeSeconds: 60, durationSeconds: 60 }, 120, 10)).toBe('[##########] 100%  60.0/60.0 s  ETA 0:00');
-    expect(formatProgressLine({ fraction: 0, outTimeSeconds: 0, durationSeconds: 60 }, 1, 4)).toBe('[....]   0%  0.0/60.0 s  ETA --:--');
+    expect(formatProgressLine({ fraction: 1, outTimeSeconds: 60, durationSeconds: 60 }, 120, 10)).toBe(
+      '[##########] 100%  60.0/60.0 s  ETA 0:00',
+    );
+    expect(formatProgressLine({ fraction: 0, outTimeSeconds: 0, durationSeconds: 60 }, 1, 4)).toBe(
+      '[....]   0%  0.0/60.0 s  ETA --:--',
+    );
   });
 });

@@ -108,7 +108,8 @@ function jobFields(input: string, v: Values): Omit<TranscodeJob, 'jobId'> {
   if (v.preset) job.cpuPreset = v.preset;
   if (v.encrypt) job.encrypt = true;
   if (v['no-thumbnails']) job.thumbnails = false;
-  else if (v['thumb-interval']) job.thumbnails = { intervalSeconds: positiveNumber(v['thumb-interval'], 'thumb-interval') as number };
+  else if (v['thumb-interval'])
+    job.thumbnails = { intervalSeconds: positiveNumber(v['thumb-interval'], 'thumb-interval') as number };
   if (v['asset-id']) job.assetId = v['asset-id'];
   return job;
 }
@@ -121,7 +122,11 @@ function redisUrl(v: Values): string {
  * One progress-bar line: bar, percent, output time over duration, speed and an ETA from the
  * elapsed wall time and the fraction done (ffmpeg's out_time, already in seconds).
  */
-export function formatProgressLine(p: { fraction: number; outTimeSeconds: number; durationSeconds: number; speed?: number }, elapsedSeconds: number, width = 30): string {
+export function formatProgressLine(
+  p: { fraction: number; outTimeSeconds: number; durationSeconds: number; speed?: number },
+  elapsedSeconds: number,
+  width = 30,
+): string {
   const fraction = Math.min(1, Math.max(0, p.fraction));
   const filled = Math.round(fraction * width);
   const etaSeconds = fraction > 0.01 ? (elapsedSeconds / fraction) * (1 - fraction) : NaN;
@@ -161,13 +166,19 @@ function createReporter(json: boolean): { event(e: TranscodeEvent | Record<strin
       clear();
       switch (ev.type) {
         case 'probe':
-          process.stderr.write(`source: ${ev.durationSeconds.toFixed(2)} s, ${ev.width ? `${ev.width}x${ev.height}` : 'no video'}, ${ev.hasAudio ? 'audio' : 'no audio'}\n`);
+          process.stderr.write(
+            `source: ${ev.durationSeconds.toFixed(2)} s, ${ev.width ? `${ev.width}x${ev.height}` : 'no video'}, ${ev.hasAudio ? 'audio' : 'no audio'}\n`,
+          );
           break;
         case 'plan':
-          process.stderr.write(`encode: ${ev.encode.join(', ') || 'nothing'}${ev.complete.length ? ` (already complete: ${ev.complete.join(', ')})` : ''}\n`);
+          process.stderr.write(
+            `encode: ${ev.encode.join(', ') || 'nothing'}${ev.complete.length ? ` (already complete: ${ev.complete.join(', ')})` : ''}\n`,
+          );
           break;
         case 'encoder':
-          process.stderr.write(`encoder: ${ev.name}${ev.fallbackReason ? ` (NVENC unavailable: ${ev.fallbackReason})` : ''}\n`);
+          process.stderr.write(
+            `encoder: ${ev.name}${ev.fallbackReason ? ` (NVENC unavailable: ${ev.fallbackReason})` : ''}\n`,
+          );
           break;
         case 'rendition':
           process.stderr.write(`stored ${ev.rendition} → ${ev.locations.join(', ')}\n`);
@@ -176,7 +187,9 @@ function createReporter(json: boolean): { event(e: TranscodeEvent | Record<strin
           process.stderr.write(`destination down, carrying on without it: ${ev.url}: ${ev.reason}\n`);
           break;
         case 'done':
-          process.stderr.write(ev.skipped ? 'already complete: nothing to do\n' : `done: ${ev.uploads} objects written\n`);
+          process.stderr.write(
+            ev.skipped ? 'already complete: nothing to do\n' : `done: ${ev.uploads} objects written\n`,
+          );
           break;
         default:
           break;
@@ -213,7 +226,10 @@ async function cmdRun(input: string, v: Values, json: boolean): Promise<void> {
     const { asset } = await transcode(o);
     reporter.end();
     if (json) process.stdout.write(`${JSON.stringify({ type: 'asset', asset })}\n`);
-    else process.stdout.write(`${asset.assetId}: ${asset.renditions.map((r) => `${r.name} ${Math.round(r.bandwidthBps / 1000)} kb/s`).join(', ')}${asset.audio ? ', audio' : ''}\n`);
+    else
+      process.stdout.write(
+        `${asset.assetId}: ${asset.renditions.map((r) => `${r.name} ${Math.round(r.bandwidthBps / 1000)} kb/s`).join(', ')}${asset.audio ? ', audio' : ''}\n`,
+      );
   } finally {
     reporter.end();
     redis?.disconnect();
@@ -252,7 +268,9 @@ async function cmdEnqueue(input: string, v: Values, json: boolean): Promise<void
   const redis = new Redis(redisUrl(v), { maxRetriesPerRequest: 1 });
   try {
     const r = await enqueueTranscodeJob(redis, job);
-    process.stdout.write(json ? `${JSON.stringify({ type: 'enqueued', ...r })}\n` : `enqueued ${r.jobId} on ${r.stream}\n`);
+    process.stdout.write(
+      json ? `${JSON.stringify({ type: 'enqueued', ...r })}\n` : `enqueued ${r.jobId} on ${r.stream}\n`,
+    );
   } finally {
     redis.disconnect();
   }
@@ -274,7 +292,9 @@ async function cmdWorker(v: Values): Promise<void> {
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
-  process.stdout.write(`${JSON.stringify({ worker: 'started', streams: [TRANSCODE_QUEUE.priority, TRANSCODE_QUEUE.jobs], group: TRANSCODE_QUEUE.group })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ worker: 'started', streams: [TRANSCODE_QUEUE.priority, TRANSCODE_QUEUE.jobs], group: TRANSCODE_QUEUE.group })}\n`,
+  );
   try {
     await worker.run();
   } finally {

@@ -108,7 +108,10 @@ export function createDestinations(stores: readonly ObjectStore[], options: Dest
         }
       }
       if (urls.length === 0)
-        throw new TranscodeError('STORAGE_FAILED', `cannot write ${what} to any destination: ${[...down].map(([u, r]) => `${u}: ${r}`).join('; ')}`);
+        throw new TranscodeError(
+          'STORAGE_FAILED',
+          `cannot write ${what} to any destination: ${[...down].map(([u, r]) => `${u}: ${r}`).join('; ')}`,
+        );
       return urls;
     },
     async findComplete(rendition) {

@@ -21,11 +21,27 @@ const probeCache = new Map<string, Promise<{ ok: boolean; reason: string }>>();
 /** ffmpeg arguments of the NVENC test: one frame through CUDA upload, scale_cuda and the NVENC encoder. */
 export function nvencTestArgs(codec: VideoCodec): string[] {
   return [
-    '-hide_banner', '-nostdin', '-loglevel', 'error',
-    '-init_hw_device', 'cuda=gpu', '-filter_hw_device', 'gpu',
-    '-f', 'lavfi', '-i', 'color=black:size=256x256:rate=30',
-    '-frames:v', '1', '-vf', 'format=nv12,hwupload_cuda,scale_cuda=128:128',
-    '-c:v', codec === 'h264' ? 'h264_nvenc' : 'hevc_nvenc', '-f', 'null', '-',
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-init_hw_device',
+    'cuda=gpu',
+    '-filter_hw_device',
+    'gpu',
+    '-f',
+    'lavfi',
+    '-i',
+    'color=black:size=256x256:rate=30',
+    '-frames:v',
+    '1',
+    '-vf',
+    'format=nv12,hwupload_cuda,scale_cuda=128:128',
+    '-c:v',
+    codec === 'h264' ? 'h264_nvenc' : 'hevc_nvenc',
+    '-f',
+    'null',
+    '-',
   ];
 }
 
@@ -37,7 +53,10 @@ export function probeNvenc(codec: VideoCodec, ffmpegPath?: string): Promise<{ ok
   if (!cached) {
     cached = runCapture(bin, nvencTestArgs(codec)).then(({ code, stderr }) => ({
       ok: code === 0,
-      reason: code === 0 ? 'NVENC test encode succeeded' : stderr.trim().split('\n').slice(-2).join(' ') || `exit code ${code}`,
+      reason:
+        code === 0
+          ? 'NVENC test encode succeeded'
+          : stderr.trim().split('\n').slice(-2).join(' ') || `exit code ${code}`,
     }));
     // A missing ffmpeg is not a verdict about the GPU: do not cache the rejection.
     cached.catch(() => probeCache.delete(key));
@@ -50,7 +69,11 @@ export function probeNvenc(codec: VideoCodec, ffmpegPath?: string): Promise<{ ok
  * Chooses the encoder. `cpu` never touches the GPU; `nvenc` throws NVENC_UNAVAILABLE when
  * the test encode fails; `auto` uses NVENC when the test passes and the CPU otherwise.
  */
-export async function selectEncoder(choice: EncoderChoice, codec: VideoCodec, ffmpegPath?: string): Promise<EncoderSelection> {
+export async function selectEncoder(
+  choice: EncoderChoice,
+  codec: VideoCodec,
+  ffmpegPath?: string,
+): Promise<EncoderSelection> {
   const cpu = { kind: 'cpu' as const, name: codec === 'h264' ? 'libx264' : 'libx265' };
   const gpu = { kind: 'nvenc' as const, name: codec === 'h264' ? 'h264_nvenc' : 'hevc_nvenc' };
   if (choice === 'cpu') return cpu;

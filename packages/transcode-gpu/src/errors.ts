@@ -49,7 +49,10 @@ export class TranscodeError extends Error {
   readonly stderr: string | undefined;
 
   constructor(code: TranscodeErrorCode, message?: string, options: TranscodeErrorOptions = {}) {
-    super(message ?? TRANSCODE_ERROR_CODES[code].message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      message ?? TRANSCODE_ERROR_CODES[code].message,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.code = code;
     this.exitCode = TRANSCODE_ERROR_CODES[code].exitCode;
     this.stderr = options.stderr;

@@ -92,7 +92,11 @@ export function runFfmpeg(args: readonly string[], options: RunFfmpegOptions = {
       options.signal?.removeEventListener('abort', onAbort);
       reject(
         err.code === 'ENOENT'
-          ? new TranscodeError('FFMPEG_MISSING', `${bin} not found on PATH — install ffmpeg (apt-get install ffmpeg) or set FFMPEG_PATH`, { cause: err })
+          ? new TranscodeError(
+              'FFMPEG_MISSING',
+              `${bin} not found on PATH — install ffmpeg (apt-get install ffmpeg) or set FFMPEG_PATH`,
+              { cause: err },
+            )
           : new TranscodeError('FFMPEG_FAILED', `cannot start ${bin}: ${err.message}`, { cause: err }),
       );
     });
@@ -102,16 +106,23 @@ export function runFfmpeg(args: readonly string[], options: RunFfmpegOptions = {
       if (code === 0) return resolve();
       const tail = stderr.trim().split('\n').slice(-5).join('\n');
       reject(
-        new TranscodeError('FFMPEG_FAILED', `ffmpeg ${sig ? `killed by ${sig}` : `exited with code ${code}`}${tail ? `: ${tail}` : ''}`, {
-          stderr,
-        }),
+        new TranscodeError(
+          'FFMPEG_FAILED',
+          `ffmpeg ${sig ? `killed by ${sig}` : `exited with code ${code}`}${tail ? `: ${tail}` : ''}`,
+          {
+            stderr,
+          },
+        ),
       );
     });
   });
 }
 
 /** Runs a short command and collects stdout; rejects like {@link runFfmpeg}. Used for ffprobe. */
-export function runCapture(bin: string, args: readonly string[]): Promise<{ stdout: string; stderr: string; code: number | null }> {
+export function runCapture(
+  bin: string,
+  args: readonly string[],
+): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -121,7 +132,9 @@ export function runCapture(bin: string, args: readonly string[]): Promise<{ stdo
     child.once('error', (err: NodeJS.ErrnoException) =>
       reject(
         err.code === 'ENOENT'
-          ? new TranscodeError('FFMPEG_MISSING', `${bin} not found on PATH — install ffmpeg (apt-get install ffmpeg)`, { cause: err })
+          ? new TranscodeError('FFMPEG_MISSING', `${bin} not found on PATH — install ffmpeg (apt-get install ffmpeg)`, {
+              cause: err,
+            })
           : new TranscodeError('FFMPEG_FAILED', `cannot start ${bin}: ${err.message}`, { cause: err }),
       ),
     );

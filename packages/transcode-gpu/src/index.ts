@@ -36,14 +36,29 @@ export { generateThumbnails, buildSpriteVtt, DEFAULT_THUMBNAIL_SIZES } from './t
 export type { ThumbnailOptions, ThumbnailSize, GenerateThumbnailsInput, ThumbnailResult } from './thumbnails.ts';
 
 // — storage —
-export { openStore, createDirectoryStore, createS3Store, parseS3Url, metaFor, CACHE_IMMUTABLE, CACHE_SHORT } from './storage.ts';
+export {
+  openStore,
+  createDirectoryStore,
+  createS3Store,
+  parseS3Url,
+  metaFor,
+  CACHE_IMMUTABLE,
+  CACHE_SHORT,
+} from './storage.ts';
 export type { ObjectStore, ObjectMeta, S3StoreOptions } from './storage.ts';
 export { createDestinations, markerKey } from './destinations.ts';
 export type { Destinations, CompletionMarker } from './destinations.ts';
 
 // — queue and worker (Valkey Streams) —
 export { enqueueTranscodeJob, createTranscodeWorker, jobToTranscodeOptions, TRANSCODE_QUEUE } from './queue.ts';
-export type { TranscodeJob, TranscodeStatusEvent, TranscodeWorker, WorkerOptions, EnqueueOptions, JobContext } from './queue.ts';
+export type {
+  TranscodeJob,
+  TranscodeStatusEvent,
+  TranscodeWorker,
+  WorkerOptions,
+  EnqueueOptions,
+  JobContext,
+} from './queue.ts';
 
 // — CLI —
 export { main as runCli } from './cli.ts';

@@ -18,7 +18,11 @@ describe('AES-128 segments', () => {
 
   it('puts EXT-X-KEY after EXT-X-MAP (clear init segment) and before the first segment, with the URI template', () => {
     const key = { keyId: 'abc', key: new Uint8Array(16), iv: new Uint8Array(16).fill(1) };
-    const out = addKeyTag('#EXTM3U\n#EXT-X-MAP:URI="init_0.mp4"\n#EXTINF:6.0,\nseg_00000.m4s\n#EXT-X-ENDLIST\n', key, 'https://keys.example/{keyId}');
+    const out = addKeyTag(
+      '#EXTM3U\n#EXT-X-MAP:URI="init_0.mp4"\n#EXTINF:6.0,\nseg_00000.m4s\n#EXT-X-ENDLIST\n',
+      key,
+      'https://keys.example/{keyId}',
+    );
     expect(out).toBe(
       '#EXTM3U\n#EXT-X-MAP:URI="init_0.mp4"\n#EXT-X-KEY:METHOD=AES-128,URI="https://keys.example/abc",IV=0x01010101010101010101010101010101\n#EXTINF:6.0,\nseg_00000.m4s\n#EXT-X-ENDLIST\n',
     );

@@ -64,7 +64,11 @@ export interface ContentKey {
 
 /** Generates a random key id, 128-bit key and IV. */
 export function generateContentKey(): ContentKey {
-  return { keyId: randomBytes(16).toString('hex'), key: new Uint8Array(randomBytes(16)), iv: new Uint8Array(randomBytes(16)) };
+  return {
+    keyId: randomBytes(16).toString('hex'),
+    key: new Uint8Array(randomBytes(16)),
+    iv: new Uint8Array(randomBytes(16)),
+  };
 }
 
 /** Encrypts one whole segment with AES-128-CBC and PKCS#7 padding (RFC 8216 §5.2). */

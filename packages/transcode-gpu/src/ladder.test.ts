@@ -5,19 +5,35 @@ import { DEFAULT_LADDER, h264Level, hevcLevel, parseLadder, planLadder } from '.
 
 describe('planLadder', () => {
   it('drops rungs taller than the source and keeps the aspect ratio with even widths', () => {
-    const rungs = planLadder({ width: 1280, height: 720, sarNum: 1, sarDen: 1, frameRate: { num: 30, den: 1 } }, DEFAULT_LADDER, 'h264');
-    expect(rungs.map((r) => `${r.name}:${r.width}x${r.height}`)).toEqual(['240p:426x240', '480p:854x480', '720p:1280x720']);
+    const rungs = planLadder(
+      { width: 1280, height: 720, sarNum: 1, sarDen: 1, frameRate: { num: 30, den: 1 } },
+      DEFAULT_LADDER,
+      'h264',
+    );
+    expect(rungs.map((r) => `${r.name}:${r.width}x${r.height}`)).toEqual([
+      '240p:426x240',
+      '480p:854x480',
+      '720p:1280x720',
+    ]);
     for (const r of rungs) expect(r.width % 2).toBe(0);
   });
 
   it('turns anamorphic pixels square', () => {
     // 720x576 with SAR 16:15 displays as 768x576 (4:3).
-    const [r] = planLadder({ width: 720, height: 576, sarNum: 16, sarDen: 15, frameRate: { num: 25, den: 1 } }, [{ height: 480, bitrateBps: 1_500_000 }], 'h264');
+    const [r] = planLadder(
+      { width: 720, height: 576, sarNum: 16, sarDen: 15, frameRate: { num: 25, den: 1 } },
+      [{ height: 480, bitrateBps: 1_500_000 }],
+      'h264',
+    );
     expect(r).toMatchObject({ width: 640, height: 480 });
   });
 
   it('makes one rung at the source height when every rung is taller', () => {
-    const rungs = planLadder({ width: 256, height: 144, sarNum: 1, sarDen: 1, frameRate: { num: 30, den: 1 } }, DEFAULT_LADDER, 'h264');
+    const rungs = planLadder(
+      { width: 256, height: 144, sarNum: 1, sarDen: 1, frameRate: { num: 30, den: 1 } },
+      DEFAULT_LADDER,
+      'h264',
+    );
     expect(rungs).toHaveLength(1);
     expect(rungs[0]).toMatchObject({ height: 144, width: 256, bitrateBps: 500_000 });
   });

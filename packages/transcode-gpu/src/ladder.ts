@@ -59,7 +59,10 @@ export interface Rung {
 /** Parses `240:500k,480:1.5M,720:3000000` (height:bitrate[,…], optional `name=` prefix) into rung specs. */
 export function parseLadder(spec: string): RungSpec[] {
   const rungs: RungSpec[] = [];
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^(?:([A-Za-z0-9_-]+)=)?(\d+)p?:(\d+(?:\.\d+)?)([kKmM]?)$/.exec(part);
     if (!m) throw new TranscodeError('INVALID_OPTIONS', `ladder entry "${part}" is not height:bitrate (e.g. 720:3M)`);
     const [, name, h = '', value = '', unit = ''] = m;
@@ -122,7 +125,10 @@ export function planLadder(source: SourceVideo, ladder: readonly RungSpec[], cod
       bitrateBps: r.bitrateBps,
       maxrateBps,
       bufsizeBits: r.bitrateBps * 2,
-      level: codec === 'h264' ? h264Level(width, r.height, fps(source.frameRate), maxrateBps) : hevcLevel(width, r.height, fps(source.frameRate), maxrateBps),
+      level:
+        codec === 'h264'
+          ? h264Level(width, r.height, fps(source.frameRate), maxrateBps)
+          : hevcLevel(width, r.height, fps(source.frameRate), maxrateBps),
     };
   });
 }

@@ -19,7 +19,9 @@ describe('measureBandwidth', () => {
 
 describe('readMediaPlaylist', () => {
   it('reads EXT-X-MAP, EXTINF and ENDLIST', () => {
-    const p = readMediaPlaylist('#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-MAP:URI="init_0.mp4"\n#EXTINF:6.006,\nseg_00000.m4s\n#EXTINF:2.5,\nseg_00001.m4s\n#EXT-X-ENDLIST\n');
+    const p = readMediaPlaylist(
+      '#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-MAP:URI="init_0.mp4"\n#EXTINF:6.006,\nseg_00000.m4s\n#EXTINF:2.5,\nseg_00001.m4s\n#EXT-X-ENDLIST\n',
+    );
     expect(p).toEqual({
       targetDurationSeconds: 6,
       mapUri: 'init_0.mp4',
@@ -35,7 +37,14 @@ describe('readMediaPlaylist', () => {
 describe('videoCodecString', () => {
   const box = (type: string, body: number[]): number[] => {
     const size = 8 + body.length;
-    return [size >> 24, (size >> 16) & 255, (size >> 8) & 255, size & 255, ...[...type].map((c) => c.charCodeAt(0)), ...body];
+    return [
+      size >> 24,
+      (size >> 16) & 255,
+      (size >> 8) & 255,
+      size & 255,
+      ...[...type].map((c) => c.charCodeAt(0)),
+      ...body,
+    ];
   };
   it('reads avc1.PPCCLL from avcC', () => {
     expect(videoCodecString(Uint8Array.from(box('avcC', [1, 0x64, 0x00, 0x1f, 0xff])))).toBe('avc1.64001f');
@@ -46,6 +55,8 @@ describe('videoCodecString', () => {
     expect(videoCodecString(Uint8Array.from(box('hvcC', hvcc)))).toBe('hvc1.1.6.L93.B0');
   });
   it('reads the first SPS of an MPEG-TS segment', () => {
-    expect(videoCodecString(Uint8Array.from([0x47, 0, 0, 0, 1, 0x09, 0xf0, 0, 0, 0, 1, 0x67, 0x64, 0x00, 0x1e, 0xac]))).toBe('avc1.64001e');
+    expect(
+      videoCodecString(Uint8Array.from([0x47, 0, 0, 0, 1, 0x09, 0xf0, 0, 0, 0, 1, 0x67, 0x64, 0x00, 0x1e, 0xac])),
+    ).toBe('avc1.64001e');
   });
 });

@@ -22,7 +22,8 @@ export interface MediaPlaylistInfo {
 
 /** Reads the segment list of a media playlist ffmpeg wrote. Throws OUTPUT_INVALID when it is not one. */
 export function readMediaPlaylist(text: string): MediaPlaylistInfo {
-  if (!text.startsWith('#EXTM3U')) throw new TranscodeError('OUTPUT_INVALID', 'media playlist does not start with #EXTM3U');
+  if (!text.startsWith('#EXTM3U'))
+    throw new TranscodeError('OUTPUT_INVALID', 'media playlist does not start with #EXTM3U');
   const segments: PlaylistSegment[] = [];
   let targetDurationSeconds = 0;
   let mapUri: string | undefined;

@@ -51,11 +51,19 @@ export function isUrl(input: string): boolean {
 export async function probeSource(input: string, options: { ffprobePath?: string } = {}): Promise<SourceInfo> {
   if (!isUrl(input) && !existsSync(input)) throw new TranscodeError('INPUT_NOT_FOUND', `input not found: ${input}`);
   const { stdout, stderr, code } = await runCapture(ffprobeBinary(options.ffprobePath), [
-    '-v', 'error', '-show_entries',
+    '-v',
+    'error',
+    '-show_entries',
     'format=duration:stream=codec_type,width,height,sample_aspect_ratio,r_frame_rate,avg_frame_rate,channels,sample_rate,duration:stream_disposition=attached_pic',
-    '-of', 'json', input,
+    '-of',
+    'json',
+    input,
   ]);
-  if (code !== 0) throw new TranscodeError('INPUT_UNREADABLE', `cannot read ${input}: ${stderr.trim().split('\n').pop() ?? 'ffprobe failed'}`);
+  if (code !== 0)
+    throw new TranscodeError(
+      'INPUT_UNREADABLE',
+      `cannot read ${input}: ${stderr.trim().split('\n').pop() ?? 'ffprobe failed'}`,
+    );
   let json: ProbeJson;
   try {
     json = JSON.parse(stdout) as ProbeJson;

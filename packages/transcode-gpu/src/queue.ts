@@ -161,7 +161,11 @@ function toEntry(stream: string, raw: unknown): Entry | undefined {
 }
 
 /** The default handler: maps a queued job onto {@link transcode}. */
-export function jobToTranscodeOptions(job: TranscodeJob, redis: Redis, defaults: Partial<TranscodeOptions> = {}): TranscodeOptions {
+export function jobToTranscodeOptions(
+  job: TranscodeJob,
+  redis: Redis,
+  defaults: Partial<TranscodeOptions> = {},
+): TranscodeOptions {
   const o: TranscodeOptions = { ...defaults, input: job.input, output: job.output };
   if (job.assetId) o.assetId = job.assetId;
   if (job.copies !== undefined) o.copies = job.copies;
@@ -197,7 +201,13 @@ export function createTranscodeWorker(options: WorkerOptions): TranscodeWorker {
   const handler =
     options.handler ??
     (async (job: TranscodeJob, ctx: JobContext): Promise<AssetManifest> =>
-      (await transcode({ ...jobToTranscodeOptions(job, redis, options.transcodeDefaults), signal: ctx.signal, onEvent: ctx.onEvent })).asset);
+      (
+        await transcode({
+          ...jobToTranscodeOptions(job, redis, options.transcodeDefaults),
+          signal: ctx.signal,
+          onEvent: ctx.onEvent,
+        })
+      ).asset);
   const Q = TRANSCODE_QUEUE;
   let stopping = false;
   let processed = 0;
@@ -223,7 +233,10 @@ export function createTranscodeWorker(options: WorkerOptions): TranscodeWorker {
   };
 
   const autoclaim = async (stream: string): Promise<Entry | undefined> => {
-    const res = (await redis.xautoclaim(stream, Q.group, consumer, claimIdleMs, '0-0', 'COUNT', 1)) as [string, unknown[]];
+    const res = (await redis.xautoclaim(stream, Q.group, consumer, claimIdleMs, '0-0', 'COUNT', 1)) as [
+      string,
+      unknown[],
+    ];
     const raw = res[1]?.[0];
     const entry = raw ? toEntry(stream, raw) : undefined;
     if (entry) log({ claimed: entry.id, stream, jobId: entry.job.jobId });
@@ -234,25 +247,56 @@ export function createTranscodeWorker(options: WorkerOptions): TranscodeWorker {
     const args: Array<string | number> = ['GROUP', Q.group, consumer, 'COUNT', 1];
     if (block) args.push('BLOCK', blockMs);
     args.push('STREAMS', stream, '>');
-    const res = (await (reader as unknown as { xreadgroup(...a: Array<string | number>): Promise<unknown> }).xreadgroup(...args)) as
-      | Array<[string, unknown[]]>
-      | null;
+    const res = (await (reader as unknown as { xreadgroup(...a: Array<string | number>): Promise<unknown> }).xreadgroup(
+      ...args,
+    )) as Array<[string, unknown[]]> | null;
     const raw = res?.[0]?.[1]?.[0];
     return raw ? toEntry(stream, raw) : undefined;
   };
 
   const next = async (): Promise<Entry | undefined> =>
-    (await autoclaim(Q.priority)) ?? (await autoclaim(Q.jobs)) ?? (await readNew(Q.priority, false)) ?? (await readNew(Q.jobs, true));
+    (await autoclaim(Q.priority)) ??
+    (await autoclaim(Q.jobs)) ??
+    (await readNew(Q.priority, false)) ??
+    (await readNew(Q.jobs, true));
 
   const finish = async (entry: Entry): Promise<void> => {
-    await redis.multi().xack(entry.stream, Q.group, entry.id).hdel(Q.attempts, entry.job.jobId).hdel(Q.errors, entry.job.jobId).exec();
+    await redis
+      .multi()
+      .xack(entry.stream, Q.group, entry.id)
+      .hdel(Q.attempts, entry.job.jobId)
+      .hdel(Q.errors, entry.job.jobId)
+      .exec();
     processed++;
   };
 
   const deadLetter = async (entry: Entry, attempt: number, code: string, message: string): Promise<void> => {
-    await redis.xadd(Q.dead, '*', 'job', JSON.stringify(entry.job), 'code', code, 'error', message, 'attempts', String(attempt), 'stream', entry.stream, 'id', entry.id);
+    await redis.xadd(
+      Q.dead,
+      '*',
+      'job',
+      JSON.stringify(entry.job),
+      'code',
+      code,
+      'error',
+      message,
+      'attempts',
+      String(attempt),
+      'stream',
+      entry.stream,
+      'id',
+      entry.id,
+    );
     await finish(entry);
-    await publish({ type: 'failed', jobId: entry.job.jobId, assetId: entry.job.assetId, output: primary(entry.job), attempt, error: { code, message }, final: true });
+    await publish({
+      type: 'failed',
+      jobId: entry.job.jobId,
+      assetId: entry.job.assetId,
+      output: primary(entry.job),
+      attempt,
+      error: { code, message },
+      final: true,
+    });
   };
 
   const process_ = async (entry: Entry): Promise<void> => {
@@ -265,13 +309,23 @@ export function createTranscodeWorker(options: WorkerOptions): TranscodeWorker {
     }
     const abort = new AbortController();
     current = { entry, abort, handBack: false };
-    await publish({ type: 'processing', jobId: entry.job.jobId, assetId: entry.job.assetId, output: primary(entry.job), attempt });
+    await publish({
+      type: 'processing',
+      jobId: entry.job.jobId,
+      assetId: entry.job.assetId,
+      output: primary(entry.job),
+      attempt,
+    });
     const heartbeat = setInterval(
       () => void redis.xclaim(entry.stream, Q.group, consumer, 0, entry.id, 'JUSTID').catch(() => undefined),
       Math.max(50, Math.floor(claimIdleMs / 3)),
     );
     try {
-      const asset = await handler(entry.job, { signal: abort.signal, attempt, onEvent: (e) => e.type !== 'progress' && log({ jobId: entry.job.jobId, ...e }) });
+      const asset = await handler(entry.job, {
+        signal: abort.signal,
+        attempt,
+        onEvent: (e) => e.type !== 'progress' && log({ jobId: entry.job.jobId, ...e }),
+      });
       await finish(entry);
       await publish({
         type: 'ready',
@@ -295,7 +349,15 @@ export function createTranscodeWorker(options: WorkerOptions): TranscodeWorker {
       } else {
         // Left pending: XAUTOCLAIM retries it after claimIdleMs (a natural back-off).
         await redis.hset(Q.errors, entry.job.jobId, message);
-        await publish({ type: 'failed', jobId: entry.job.jobId, assetId: entry.job.assetId, output: primary(entry.job), attempt, error: { code, message }, final: false });
+        await publish({
+          type: 'failed',
+          jobId: entry.job.jobId,
+          assetId: entry.job.assetId,
+          output: primary(entry.job),
+          attempt,
+          error: { code, message },
+          final: false,
+        });
       }
     } finally {
       clearInterval(heartbeat);

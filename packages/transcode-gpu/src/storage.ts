@@ -5,7 +5,13 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { TranscodeError } from './errors.ts';
 
@@ -82,10 +88,15 @@ export function metaFor(key: string): ObjectMeta {
  * trailing slash) and per-destination client settings; undefined for other strings. The query
  * lets each replica live on its own endpoint (another region, another S3-compatible service).
  */
-export function parseS3Url(url: string): { bucket: string; prefix: string; endpoint?: string; region?: string } | undefined {
+export function parseS3Url(
+  url: string,
+): { bucket: string; prefix: string; endpoint?: string; region?: string } | undefined {
   const m = /^s3:\/\/([^/?]+)\/?([^?]*)(?:\?(.*))?$/.exec(url);
   if (!m) return undefined;
-  const out: { bucket: string; prefix: string; endpoint?: string; region?: string } = { bucket: m[1] as string, prefix: (m[2] ?? '').replace(/\/+$/, '') };
+  const out: { bucket: string; prefix: string; endpoint?: string; region?: string } = {
+    bucket: m[1] as string,
+    prefix: (m[2] ?? '').replace(/\/+$/, ''),
+  };
   const query = new URLSearchParams(m[3] ?? '');
   const endpoint = query.get('endpoint');
   const region = query.get('region');
@@ -178,7 +189,11 @@ export function createS3Store(bucket: string, prefix: string, options: S3StoreOp
   const keyOf = (key: string): string => (prefix ? `${prefix}/${key}` : key);
   const url = `s3://${bucket}${prefix ? `/${prefix}` : ''}`;
   const fail = (op: string, key: string, cause: unknown): TranscodeError =>
-    new TranscodeError('STORAGE_FAILED', `S3 ${op} ${url}/${key} failed: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    new TranscodeError(
+      'STORAGE_FAILED',
+      `S3 ${op} ${url}/${key} failed: ${(cause as Error)?.message ?? String(cause)}`,
+      { cause },
+    );
 
   return {
     url,
@@ -186,17 +201,29 @@ export function createS3Store(bucket: string, prefix: string, options: S3StoreOp
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), timeoutMs);
       try {
-        const params = { Bucket: bucket, Key: keyOf(key), ContentType: meta.contentType, CacheControl: meta.cacheControl };
+        const params = {
+          Bucket: bucket,
+          Key: keyOf(key),
+          ContentType: meta.contentType,
+          CacheControl: meta.cacheControl,
+        };
         if (typeof body === 'object' && 'path' in body) {
           const { size } = await stat(body.path);
           if (size > threshold) {
             // lib-storage splits into parts and uploads them in parallel; the timeout covers the whole upload.
-            const upload = new Upload({ client, params: { ...params, Body: createReadStream(body.path) }, partSize: 8 * 1024 * 1024, queueSize: 4 });
+            const upload = new Upload({
+              client,
+              params: { ...params, Body: createReadStream(body.path) },
+              partSize: 8 * 1024 * 1024,
+              queueSize: 4,
+            });
             abort.signal.addEventListener('abort', () => void upload.abort());
             await upload.done();
             return;
           }
-          await client.send(new PutObjectCommand({ ...params, Body: await readFile(body.path), ContentLength: size }), { abortSignal: abort.signal });
+          await client.send(new PutObjectCommand({ ...params, Body: await readFile(body.path), ContentLength: size }), {
+            abortSignal: abort.signal,
+          });
           return;
         }
         await client.send(new PutObjectCommand({ ...params, Body: body }), { abortSignal: abort.signal });
@@ -208,7 +235,9 @@ export function createS3Store(bucket: string, prefix: string, options: S3StoreOp
     },
     async get(key) {
       try {
-        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: keyOf(key) }), { abortSignal: AbortSignal.timeout(timeoutMs) });
+        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: keyOf(key) }), {
+          abortSignal: AbortSignal.timeout(timeoutMs),
+        });
         return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
       } catch (cause) {
         if (isNotFound(cause)) return undefined;
@@ -217,7 +246,9 @@ export function createS3Store(bucket: string, prefix: string, options: S3StoreOp
     },
     async size(key) {
       try {
-        const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: keyOf(key) }), { abortSignal: AbortSignal.timeout(timeoutMs) });
+        const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: keyOf(key) }), {
+          abortSignal: AbortSignal.timeout(timeoutMs),
+        });
         return out.ContentLength;
       } catch (cause) {
         if (isNotFound(cause)) return undefined;

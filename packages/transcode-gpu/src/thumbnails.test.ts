@@ -4,7 +4,15 @@ import { buildSpriteVtt } from './thumbnails.ts';
 
 describe('buildSpriteVtt', () => {
   it('points each interval at its tile, row by row, and clamps the last cue to the duration', () => {
-    const vtt = buildSpriteVtt({ count: 3, intervalSeconds: 10, durationSeconds: 25, image: 'sprite.jpg', tileWidth: 160, tileHeight: 90, columns: 2 });
+    const vtt = buildSpriteVtt({
+      count: 3,
+      intervalSeconds: 10,
+      durationSeconds: 25,
+      image: 'sprite.jpg',
+      tileWidth: 160,
+      tileHeight: 90,
+      columns: 2,
+    });
     expect(vtt).toBe(
       [
         'WEBVTT',

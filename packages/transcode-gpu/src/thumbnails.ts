@@ -67,7 +67,15 @@ function vttTime(seconds: number): string {
 }
 
 /** WebVTT index of a sprite: cue i covers [i·interval, (i+1)·interval) and points at its tile. */
-export function buildSpriteVtt(o: { count: number; intervalSeconds: number; durationSeconds: number; image: string; tileWidth: number; tileHeight: number; columns: number }): string {
+export function buildSpriteVtt(o: {
+  count: number;
+  intervalSeconds: number;
+  durationSeconds: number;
+  image: string;
+  tileWidth: number;
+  tileHeight: number;
+  columns: number;
+}): string {
   const lines = ['WEBVTT', ''];
   for (let i = 0; i < o.count; i++) {
     const start = i * o.intervalSeconds;
@@ -100,12 +108,28 @@ export async function generateThumbnails(o: GenerateThumbnailsInput): Promise<Th
   const outs = dims.length + (withSprite ? 1 : 0);
   const labels = Array.from({ length: outs }, (_, i) => `[t${i}]`);
   // Keyframes land every 2 s ± float error; a 10 ms slack keeps exact multiples selected.
-  const filters = [`[0:v]select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,${interval - 0.01})',split=${outs}${labels.join('')}`];
+  const filters = [
+    `[0:v]select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,${interval - 0.01})',split=${outs}${labels.join('')}`,
+  ];
   dims.forEach((s, i) => filters.push(`[t${i}]scale=${s.width}:${s.height},setsar=1[o${i}]`));
-  if (withSprite) filters.push(`[t${dims.length}]scale=${tileWidth}:${tileHeight},setsar=1,tile=${columns}x${rows}[sprite]`);
-  const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-skip_frame', 'nokey', '-i', o.input, '-filter_complex', filters.join(';')];
+  if (withSprite)
+    filters.push(`[t${dims.length}]scale=${tileWidth}:${tileHeight},setsar=1,tile=${columns}x${rows}[sprite]`);
+  const args = [
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    '-loglevel',
+    'error',
+    '-skip_frame',
+    'nokey',
+    '-i',
+    o.input,
+    '-filter_complex',
+    filters.join(';'),
+  ];
   dims.forEach((s, i) => args.push('-map', `[o${i}]`, '-fps_mode', 'vfr', '-q:v', '4', join(root, s.name, '%04d.jpg')));
-  if (withSprite) args.push('-map', '[sprite]', '-fps_mode', 'vfr', '-frames:v', '1', '-q:v', '4', join(root, 'sprite.jpg'));
+  if (withSprite)
+    args.push('-map', '[sprite]', '-fps_mode', 'vfr', '-frames:v', '1', '-q:v', '4', join(root, 'sprite.jpg'));
   const runOptions: { ffmpegPath?: string; signal?: AbortSignal } = {};
   if (o.ffmpegPath) runOptions.ffmpegPath = o.ffmpegPath;
   if (o.signal) runOptions.signal = o.signal;
@@ -118,12 +142,26 @@ export async function generateThumbnails(o: GenerateThumbnailsInput): Promise<Th
     const names = (await readdir(join(root, s.name))).filter((f) => f.endsWith('.jpg')).sort();
     count = names.length;
     files.push(...names.map((n) => `thumbs/${s.name}/${n}`));
-    infoSizes.push({ name: s.name, width: s.width, height: s.height, pattern: `thumbs/${s.name}/%04d.jpg`, count: names.length });
+    infoSizes.push({
+      name: s.name,
+      width: s.width,
+      height: s.height,
+      pattern: `thumbs/${s.name}/%04d.jpg`,
+      count: names.length,
+    });
   }
   if (count === 0) throw new TranscodeError('OUTPUT_INVALID', `no thumbnails came out of ${o.input}`);
   let sprite: Omit<AssetThumbnails, 'locations'>['sprite'] = null;
   if (withSprite) {
-    const vtt = buildSpriteVtt({ count: Math.min(count, columns * rows), intervalSeconds: interval, durationSeconds: o.durationSeconds, image: 'sprite.jpg', tileWidth, tileHeight, columns });
+    const vtt = buildSpriteVtt({
+      count: Math.min(count, columns * rows),
+      intervalSeconds: interval,
+      durationSeconds: o.durationSeconds,
+      image: 'sprite.jpg',
+      tileWidth,
+      tileHeight,
+      columns,
+    });
     await writeFile(join(root, 'sprite.vtt'), vtt);
     files.push('thumbs/sprite.jpg', 'thumbs/sprite.vtt');
     sprite = { image: 'thumbs/sprite.jpg', vtt: 'thumbs/sprite.vtt', tileWidth, tileHeight, columns, rows };

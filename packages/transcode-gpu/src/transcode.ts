@@ -10,12 +10,33 @@ import { basename, join } from 'node:path';
 import type { AssetAudio, AssetManifest, AssetRendition, AssetThumbnails } from '@meridian/manifest-core';
 import { ladderFromAsset, parseAssetManifest, renderMasterPlaylist } from '@meridian/manifest-core';
 import { AUDIO_RENDITION, buildLadderArgs, type AudioOutput } from './args.ts';
-import { createDestinations, markerKey, type CompletionMarker, type Destinations, type OutputFile } from './destinations.ts';
+import {
+  createDestinations,
+  markerKey,
+  type CompletionMarker,
+  type Destinations,
+  type OutputFile,
+} from './destinations.ts';
 import { selectEncoder, type EncoderChoice, type EncoderSelection } from './encoder.ts';
 import { TranscodeError, isTranscodeError } from './errors.ts';
 import { runFfmpeg } from './ffmpeg.ts';
-import { addKeyTag, DEFAULT_KEY_URI_TEMPLATE, encryptSegment, formatKeyIv, generateContentKey, type KeyStore } from './keys.ts';
-import { DEFAULT_LADDER, fps, planLadder, type Container, type Rung, type RungSpec, type VideoCodec } from './ladder.ts';
+import {
+  addKeyTag,
+  DEFAULT_KEY_URI_TEMPLATE,
+  encryptSegment,
+  formatKeyIv,
+  generateContentKey,
+  type KeyStore,
+} from './keys.ts';
+import {
+  DEFAULT_LADDER,
+  fps,
+  planLadder,
+  type Container,
+  type Rung,
+  type RungSpec,
+  type VideoCodec,
+} from './ladder.ts';
 import { AAC_LC_CODEC, measureBandwidth, readMediaPlaylist, videoCodecString } from './media.ts';
 import { probeSource, type SourceInfo } from './probe.ts';
 import { openStore, type S3StoreOptions } from './storage.ts';
@@ -86,7 +107,10 @@ export interface TranscodeResult {
 
 // What a rendition's completion marker records: asset.json's fields minus what the job adds when it
 // assembles the asset (names, paths, master bandwidths, locations), so resumed renditions keep them.
-type VideoInfo = { kind: 'video'; encoder: { kind: 'nvenc' | 'cpu'; name: string } } & Omit<AssetRendition, 'name' | 'playlist' | 'bandwidthBps' | 'averageBandwidthBps' | 'locations'>;
+type VideoInfo = { kind: 'video'; encoder: { kind: 'nvenc' | 'cpu'; name: string } } & Omit<
+  AssetRendition,
+  'name' | 'playlist' | 'bandwidthBps' | 'averageBandwidthBps' | 'locations'
+>;
 type AudioInfo = { kind: 'audio' } & Omit<AssetAudio, 'name' | 'playlist' | 'groupId' | 'locations'>;
 
 interface ThumbsInfo {
@@ -121,33 +145,57 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
   const codec = options.codec ?? 'h264';
   const container = options.container ?? 'fmp4';
   const segmentSeconds = options.segmentSeconds ?? 6;
-  if (codec === 'hevc' && container !== 'fmp4') throw new TranscodeError('INVALID_OPTIONS', 'HEVC needs fMP4 segments (Apple HLS Authoring Spec 1.5)');
-  if (!(segmentSeconds >= 2) || segmentSeconds % 2 !== 0) throw new TranscodeError('INVALID_OPTIONS', `segment length ${segmentSeconds}s must be an even number of seconds (keyframes every 2 s)`);
+  if (codec === 'hevc' && container !== 'fmp4')
+    throw new TranscodeError('INVALID_OPTIONS', 'HEVC needs fMP4 segments (Apple HLS Authoring Spec 1.5)');
+  if (!(segmentSeconds >= 2) || segmentSeconds % 2 !== 0)
+    throw new TranscodeError(
+      'INVALID_OPTIONS',
+      `segment length ${segmentSeconds}s must be an even number of seconds (keyframes every 2 s)`,
+    );
   const assetId = options.assetId ?? defaultAssetId(outputs[0] as string);
   const stores = outputs.map((u) => openStore(u, options.s3));
-  const destinationOptions: Parameters<typeof createDestinations>[1] = { onDown: (url, reason) => emit({ type: 'destination-down', url, reason }) };
+  const destinationOptions: Parameters<typeof createDestinations>[1] = {
+    onDown: (url, reason) => emit({ type: 'destination-down', url, reason }),
+  };
   if (options.copies !== undefined) destinationOptions.copies = options.copies;
   const dest = createDestinations(stores, destinationOptions);
   const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'meridian-transcode-')));
   try {
     const source = await probeSource(options.input, options.ffprobePath ? { ffprobePath: options.ffprobePath } : {});
-    emit({ type: 'probe', durationSeconds: source.durationSeconds, width: source.video?.width ?? null, height: source.video?.height ?? null, hasAudio: source.audio !== null });
+    emit({
+      type: 'probe',
+      durationSeconds: source.durationSeconds,
+      width: source.video?.width ?? null,
+      height: source.video?.height ?? null,
+      hasAudio: source.audio !== null,
+    });
     const rungs = source.video ? planLadder(source.video, options.ladder ?? DEFAULT_LADDER, codec) : [];
     const wantThumbs = options.thumbnails !== false && source.video !== null;
 
     // Resume: a rendition whose marker verifies on enough stores is not encoded again.
     const complete = new Map<string, { marker: CompletionMarker; urls: string[] }>();
-    const names = [...rungs.map((r) => r.name), ...(source.audio ? [AUDIO_RENDITION] : []), ...(wantThumbs ? [THUMBS] : [])];
+    const names = [
+      ...rungs.map((r) => r.name),
+      ...(source.audio ? [AUDIO_RENDITION] : []),
+      ...(wantThumbs ? [THUMBS] : []),
+    ];
     for (const name of names) {
       const found = await dest.findComplete(name);
       if (found) complete.set(name, found);
     }
     if (dest.copiesNeeded() === 0)
-      throw new TranscodeError('STORAGE_FAILED', `every destination is unreachable: ${[...dest.down].map(([u, r]) => `${u}: ${r}`).join('; ')}`);
+      throw new TranscodeError(
+        'STORAGE_FAILED',
+        `every destination is unreachable: ${[...dest.down].map(([u, r]) => `${u}: ${r}`).join('; ')}`,
+      );
     const todoRungs = rungs.filter((r) => !complete.has(r.name));
     const todoAudio = source.audio !== null && !complete.has(AUDIO_RENDITION);
     const todoThumbs = wantThumbs && !complete.has(THUMBS);
-    emit({ type: 'plan', encode: [...todoRungs.map((r) => r.name), ...(todoAudio ? [AUDIO_RENDITION] : [])], complete: [...complete.keys()] });
+    emit({
+      type: 'plan',
+      encode: [...todoRungs.map((r) => r.name), ...(todoAudio ? [AUDIO_RENDITION] : [])],
+      complete: [...complete.keys()],
+    });
 
     if (todoRungs.length === 0 && !todoAudio && !todoThumbs) {
       const existing = await readExistingAsset(dest);
@@ -218,14 +266,22 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     // Upload per rendition: segments first, then the playlist, then the marker.
     const encoded: string[] = [];
     for (const rung of todoRungs) {
-      const { phases } = await prepareRendition(join(encDir, rung.name), rung.name, options, { kind: 'video', rung, frameRate: fps(source.video?.frameRate ?? { num: 25, den: 1 }), encoder: encoder as EncoderSelection });
+      const { phases } = await prepareRendition(join(encDir, rung.name), rung.name, options, {
+        kind: 'video',
+        rung,
+        frameRate: fps(source.video?.frameRate ?? { num: 25, den: 1 }),
+        encoder: encoder as EncoderSelection,
+      });
       const urls = await dest.write(phases, `rendition ${rung.name}`);
       complete.set(rung.name, { marker: markerOf(phases), urls });
       encoded.push(rung.name);
       emit({ type: 'rendition', rendition: rung.name, locations: urls });
     }
     if (todoAudio && source.audio) {
-      const { phases } = await prepareRendition(join(encDir, AUDIO_RENDITION), AUDIO_RENDITION, options, { kind: 'audio', source });
+      const { phases } = await prepareRendition(join(encDir, AUDIO_RENDITION), AUDIO_RENDITION, options, {
+        kind: 'audio',
+        source,
+      });
       const urls = await dest.write(phases, 'the audio rendition');
       complete.set(AUDIO_RENDITION, { marker: markerOf(phases), urls });
       encoded.push(AUDIO_RENDITION);
@@ -233,14 +289,31 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     }
     if (thumbsInfo) {
       const marker = await buildMarker(THUMBS, thumbsFiles, thumbsInfo as unknown as Record<string, unknown>);
-      const urls = await dest.write([thumbsFiles, [{ key: markerKey(THUMBS), body: JSON.stringify(marker, null, 2) }]], 'thumbnails');
+      const urls = await dest.write(
+        [thumbsFiles, [{ key: markerKey(THUMBS), body: JSON.stringify(marker, null, 2) }]],
+        'thumbnails',
+      );
       complete.set(THUMBS, { marker, urls });
     }
 
-    const asset = buildAsset({ assetId, source, rungs, complete, codec: rungs.length > 0 ? codec : null, container, segmentSeconds, encoder, locations: stores.map((s) => s.url), options });
+    const asset = buildAsset({
+      assetId,
+      source,
+      rungs,
+      complete,
+      codec: rungs.length > 0 ? codec : null,
+      container,
+      segmentSeconds,
+      encoder,
+      locations: stores.map((s) => s.url),
+      options,
+    });
     // manifest-core's renderer: the same ladder the manifest servers render per viewer from asset.json.
     const master = renderMasterPlaylist(ladderFromAsset(asset, { audioName: audioName(asset.audio?.language) })).text;
-    await dest.write([[{ key: 'master.m3u8', body: master }], [{ key: 'asset.json', body: `${JSON.stringify(asset, null, 2)}\n` }]], 'master.m3u8 and asset.json');
+    await dest.write(
+      [[{ key: 'master.m3u8', body: master }], [{ key: 'asset.json', body: `${JSON.stringify(asset, null, 2)}\n` }]],
+      'master.m3u8 and asset.json',
+    );
     emit({ type: 'done', uploads: dest.uploads, skipped: false });
     return { asset, encoded, uploads: dest.uploads };
   } finally {
@@ -265,19 +338,34 @@ function markerOf(phases: ReadonlyArray<readonly OutputFile[]>): CompletionMarke
   return JSON.parse(String(last?.body)) as CompletionMarker;
 }
 
-async function buildMarker(rendition: string, files: readonly OutputFile[], info: Record<string, unknown>): Promise<CompletionMarker> {
+async function buildMarker(
+  rendition: string,
+  files: readonly OutputFile[],
+  info: Record<string, unknown>,
+): Promise<CompletionMarker> {
   const entries: CompletionMarker['files'] = [];
   for (const f of files) {
-    const bytes = typeof f.body === 'object' && 'path' in f.body ? new Uint8Array(await readFile(f.body.path)) : typeof f.body === 'string' ? new TextEncoder().encode(f.body) : f.body;
+    const bytes =
+      typeof f.body === 'object' && 'path' in f.body
+        ? new Uint8Array(await readFile(f.body.path))
+        : typeof f.body === 'string'
+          ? new TextEncoder().encode(f.body)
+          : f.body;
     entries.push({ key: f.key, bytes: bytes.byteLength, sha256: sha256(bytes) });
   }
   return { version: 1, rendition, files: entries, info };
 }
 
-type RenditionKind = { kind: 'video'; rung: Rung; frameRate: number; encoder: EncoderSelection } | { kind: 'audio'; source: SourceInfo };
+type RenditionKind =
+  { kind: 'video'; rung: Rung; frameRate: number; encoder: EncoderSelection } | { kind: 'audio'; source: SourceInfo };
 
 /** Reads, measures and (optionally) encrypts one encoded rendition; returns its three upload phases. */
-async function prepareRendition(dir: string, name: string, options: TranscodeOptions, what: RenditionKind): Promise<{ phases: OutputFile[][]; info: VideoInfo | AudioInfo }> {
+async function prepareRendition(
+  dir: string,
+  name: string,
+  options: TranscodeOptions,
+  what: RenditionKind,
+): Promise<{ phases: OutputFile[][]; info: VideoInfo | AudioInfo }> {
   let playlistText: string;
   try {
     playlistText = await readFile(join(dir, 'index.m3u8'), 'utf8');
@@ -285,14 +373,17 @@ async function prepareRendition(dir: string, name: string, options: TranscodeOpt
     throw new TranscodeError('OUTPUT_INVALID', `ffmpeg wrote no playlist for ${name}`, { cause });
   }
   const playlist = readMediaPlaylist(playlistText);
-  if (!playlist.ended || playlist.segments.length === 0) throw new TranscodeError('OUTPUT_INVALID', `the ${name} playlist is unfinished`);
+  if (!playlist.ended || playlist.segments.length === 0)
+    throw new TranscodeError('OUTPUT_INVALID', `the ${name} playlist is unfinished`);
   const key = options.encryption ? generateContentKey() : undefined;
   if (key && options.encryption) {
     try {
       // The key is stored before any playlist that references it is published.
       await options.encryption.keyStore.put(key.keyId, key.key);
     } catch (cause) {
-      throw isTranscodeError(cause) ? cause : new TranscodeError('KEY_STORE_FAILED', `cannot store key ${key.keyId}`, { cause });
+      throw isTranscodeError(cause)
+        ? cause
+        : new TranscodeError('KEY_STORE_FAILED', `cannot store key ${key.keyId}`, { cause });
     }
   }
   const segmentFiles: OutputFile[] = [];
@@ -305,7 +396,8 @@ async function prepareRendition(dir: string, name: string, options: TranscodeOpt
   }
   for (const [i, seg] of playlist.segments.entries()) {
     const path = join(dir, seg.uri);
-    if (what.kind === 'video' && i === 0 && !playlist.mapUri) codecs = videoCodecString(new Uint8Array(await readFile(path)));
+    if (what.kind === 'video' && i === 0 && !playlist.mapUri)
+      codecs = videoCodecString(new Uint8Array(await readFile(path)));
     if (key) {
       const enc = encryptSegment(await readFile(path), key);
       await writeFile(path, enc);
@@ -315,7 +407,9 @@ async function prepareRendition(dir: string, name: string, options: TranscodeOpt
   }
   const bw = measureBandwidth(sized, playlist.targetDurationSeconds || options.segmentSeconds || 6);
   const durationSeconds = playlist.segments.reduce((s, x) => s + x.durationSeconds, 0);
-  const finalPlaylist = key ? addKeyTag(playlistText, key, options.encryption?.keyUriTemplate ?? DEFAULT_KEY_URI_TEMPLATE) : playlistText;
+  const finalPlaylist = key
+    ? addKeyTag(playlistText, key, options.encryption?.keyUriTemplate ?? DEFAULT_KEY_URI_TEMPLATE)
+    : playlistText;
   const playlistFile: OutputFile = { key: `${name}/index.m3u8`, body: finalPlaylist };
   const common = {
     codecs,
@@ -327,10 +421,21 @@ async function prepareRendition(dir: string, name: string, options: TranscodeOpt
   };
   const info: VideoInfo | AudioInfo =
     what.kind === 'video'
-      ? { kind: 'video', ...common, width: what.rung.width, height: what.rung.height, frameRate: what.frameRate, targetBitrateBps: what.rung.bitrateBps, encoder: { kind: what.encoder.kind, name: what.encoder.name } }
+      ? {
+          kind: 'video',
+          ...common,
+          width: what.rung.width,
+          height: what.rung.height,
+          frameRate: what.frameRate,
+          targetBitrateBps: what.rung.bitrateBps,
+          encoder: { kind: what.encoder.kind, name: what.encoder.name },
+        }
       : { kind: 'audio', ...common, language: options.audio?.language ?? 'und', channels: 2, sampleRateHz: 48_000 };
   const marker = await buildMarker(name, [...segmentFiles, playlistFile], info as unknown as Record<string, unknown>);
-  return { phases: [segmentFiles, [playlistFile], [{ key: markerKey(name), body: JSON.stringify(marker, null, 2) }]], info };
+  return {
+    phases: [segmentFiles, [playlistFile], [{ key: markerKey(name), body: JSON.stringify(marker, null, 2) }]],
+    info,
+  };
 }
 
 function buildAsset(o: {
@@ -361,7 +466,9 @@ function buildAsset(o: {
           averageBitrateBps: audioInfo.averageBitrateBps,
           segmentCount: audioInfo.segmentCount,
           durationSeconds: audioInfo.durationSeconds,
-          ...(audioInfo.keyId ? { keyId: audioInfo.keyId, ...(audioInfo.keyIv ? { keyIv: audioInfo.keyIv } : {}) } : {}),
+          ...(audioInfo.keyId
+            ? { keyId: audioInfo.keyId, ...(audioInfo.keyIv ? { keyIv: audioInfo.keyIv } : {}) }
+            : {}),
           locations: audioEntry.urls,
         }
       : null;
@@ -391,9 +498,17 @@ function buildAsset(o: {
     };
   });
   const thumbsEntry = o.complete.get(THUMBS);
-  const thumbnails: AssetThumbnails | null = thumbsEntry ? { ...(thumbsEntry.marker.info as unknown as ThumbsInfo).thumbnails, locations: thumbsEntry.urls } : null;
+  const thumbnails: AssetThumbnails | null = thumbsEntry
+    ? { ...(thumbsEntry.marker.info as unknown as ThumbsInfo).thumbnails, locations: thumbsEntry.urls }
+    : null;
   const keyIds = [...renditions.map((r) => r.keyId), audio?.keyId].filter((k): k is string => typeof k === 'string');
-  const encoder = o.encoder ? { kind: o.encoder.kind, name: o.encoder.name, ...(o.encoder.fallbackReason ? { fallbackReason: o.encoder.fallbackReason } : {}) } : (firstEncoder ?? null);
+  const encoder = o.encoder
+    ? {
+        kind: o.encoder.kind,
+        name: o.encoder.name,
+        ...(o.encoder.fallbackReason ? { fallbackReason: o.encoder.fallbackReason } : {}),
+      }
+    : (firstEncoder ?? null);
   return {
     version: 1,
     assetId: o.assetId,

@@ -17,7 +17,10 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; lines: Array<Record<string, unknown>> }> {
+async function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; lines: Array<Record<string, unknown>> }> {
   const cli = spawnCli(args, env);
   const code = await cli.exited;
   return { code, lines: cli.lines };
@@ -46,7 +49,20 @@ describe('meridian-transcode', () => {
 
   it('runs a job, printing progress with out_time in seconds and the asset', async () => {
     const out = join(dir, 'ok');
-    const r = await runCli(['run', src, '--out', out, '--ladder', '90:150k,180:300k', '--preset', 'veryfast', '--language', 'de', '--thumb-interval', '2']);
+    const r = await runCli([
+      'run',
+      src,
+      '--out',
+      out,
+      '--ladder',
+      '90:150k,180:300k',
+      '--preset',
+      'veryfast',
+      '--language',
+      'de',
+      '--thumb-interval',
+      '2',
+    ]);
     expect(r.code).toBe(0);
     const progress = r.lines.filter((l) => l.type === 'progress');
     expect(progress.length).toBeGreaterThan(0);
@@ -59,9 +75,25 @@ describe('meridian-transcode', () => {
 
   it('makes thumbnails on their own from an output rung (keyframes every 2 s)', async () => {
     const ladderOut = join(dir, 'for-thumbs');
-    await transcode({ input: src, output: ladderOut, ladder: [{ height: 180, bitrateBps: 300_000 }], encoder: 'cpu', cpuPreset: 'veryfast', thumbnails: false });
+    await transcode({
+      input: src,
+      output: ladderOut,
+      ladder: [{ height: 180, bitrateBps: 300_000 }],
+      encoder: 'cpu',
+      cpuPreset: 'veryfast',
+      thumbnails: false,
+    });
     const out = join(dir, 'thumbs-only');
-    const r = await runCli(['thumbnails', join(ladderOut, '180p', 'index.m3u8'), '--out', out, '--interval', '2', '--sizes', 'small=64,large=128']);
+    const r = await runCli([
+      'thumbnails',
+      join(ladderOut, '180p', 'index.m3u8'),
+      '--out',
+      out,
+      '--interval',
+      '2',
+      '--sizes',
+      'small=64,large=128',
+    ]);
     expect(r.code).toBe(0);
     expect(readdirSync(join(out, 'thumbs')).sort()).toEqual(['large', 'small', 'sprite.jpg', 'sprite.vtt']);
     expect(readdirSync(join(out, 'thumbs', 'small'))).toHaveLength(2);
@@ -75,7 +107,12 @@ describe('meridian-transcode', () => {
       expect(r.code).toBe(0);
       expect(r.lines[0]).toMatchObject({ type: 'enqueued', stream: TRANSCODE_QUEUE.priority });
       const [[, fields]] = (await redis.xrange(TRANSCODE_QUEUE.priority, '-', '+')) as [[string, string[]]];
-      expect(JSON.parse(fields[1] as string)).toMatchObject({ input: src, output: 's3://media/q1', codec: 'hevc', durationSeconds: 4 });
+      expect(JSON.parse(fields[1] as string)).toMatchObject({
+        input: src,
+        output: 's3://media/q1',
+        codec: 'hevc',
+        durationSeconds: 4,
+      });
     } finally {
       redis.disconnect();
       await server.stop();

@@ -6,7 +6,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAssetManifest } from '@meridian/manifest-core';
 import { createMemoryKeyStore, isTranscodeError, transcode, type TranscodeOptions } from '../src/index.ts';
-import { attributes, decodeErrors, ffprobeJson, firstSliceNalType, keyframeTimes, makeSource, readMaster, readMedia } from './helpers.ts';
+import {
+  attributes,
+  decodeErrors,
+  ffprobeJson,
+  firstSliceNalType,
+  keyframeTimes,
+  makeSource,
+  readMaster,
+  readMedia,
+} from './helpers.ts';
 
 let dir: string;
 let src: string;
@@ -22,39 +31,70 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function walk(root: string): string[] {
-  return readdirSync(root).flatMap((f) => (statSync(join(root, f)).isDirectory() ? walk(join(root, f)) : [join(root, f)]));
+  return readdirSync(root).flatMap((f) =>
+    statSync(join(root, f)).isDirectory() ? walk(join(root, f)) : [join(root, f)],
+  );
 }
 
 describe('codecs and containers', () => {
   it('encodes HEVC as hvc1 in fMP4 with an IDR at every segment start and an hvc1 CODECS string', async () => {
     const out = join(dir, 'hevc');
-    const { asset } = await transcode({ input: src, output: out, ladder: small, codec: 'hevc', encoder: 'cpu', cpuPreset: 'ultrafast', thumbnails: false });
+    const { asset } = await transcode({
+      input: src,
+      output: out,
+      ladder: small,
+      codec: 'hevc',
+      encoder: 'cpu',
+      cpuPreset: 'ultrafast',
+      thumbnails: false,
+    });
     expect(asset.codec).toBe('hevc');
     expect(asset.encoder).toEqual({ kind: 'cpu', name: 'libx265' });
     const master = readMaster(join(out, 'master.m3u8'));
-    for (const v of master.variants) expect(v.attrs.CODECS).toMatch(/^hvc1\.1\.6\.L\d+\.[0-9A-F]+(\.[0-9A-F]+)*,mp4a\.40\.2$/);
-    const probe = (await ffprobeJson(['-select_streams', 'v:0', '-show_entries', 'stream=codec_tag_string,profile', join(out, '180p', 'index.m3u8')])) as {
+    for (const v of master.variants)
+      expect(v.attrs.CODECS).toMatch(/^hvc1\.1\.6\.L\d+\.[0-9A-F]+(\.[0-9A-F]+)*,mp4a\.40\.2$/);
+    const probe = (await ffprobeJson([
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=codec_tag_string,profile',
+      join(out, '180p', 'index.m3u8'),
+    ])) as {
       streams: Array<{ codec_tag_string: string; profile: string }>;
     };
     expect(probe.streams[0]).toEqual({ codec_tag_string: 'hvc1', profile: 'Main' });
     for (const r of ['90p', '180p']) {
       const media = readMedia(join(out, r, 'index.m3u8'));
       // HEVC IDR_W_RADL (19) or IDR_N_LP (20).
-      for (const s of media.segments) expect([19, 20]).toContain(firstSliceNalType(readFileSync(join(out, r, s.uri)), 'hevc'));
+      for (const s of media.segments)
+        expect([19, 20]).toContain(firstSliceNalType(readFileSync(join(out, r, s.uri)), 'hevc'));
     }
-    expect(await keyframeTimes(join(out, '90p', 'index.m3u8'))).toEqual(await keyframeTimes(join(out, '180p', 'index.m3u8')));
+    expect(await keyframeTimes(join(out, '90p', 'index.m3u8'))).toEqual(
+      await keyframeTimes(join(out, '180p', 'index.m3u8')),
+    );
     expect(await decodeErrors(join(out, '180p', 'index.m3u8'))).toBe('');
   });
 
   it('refuses HEVC in MPEG-TS before doing any work', async () => {
-    const err = await transcode({ input: src, output: join(dir, 'bad'), codec: 'hevc', container: 'ts' }).catch((e: unknown) => e);
+    const err = await transcode({ input: src, output: join(dir, 'bad'), codec: 'hevc', container: 'ts' }).catch(
+      (e: unknown) => e,
+    );
     expect(isTranscodeError(err) && err.code).toBe('INVALID_OPTIONS');
   });
 
   it('encrypts MPEG-TS segments with AES-128: key in the key store under a recorded id, never beside the segments', async () => {
     const out = join(dir, 'ts-aes');
     const keyStore = createMemoryKeyStore();
-    const { asset } = await transcode({ input: src, output: out, ladder: small, container: 'ts', encoder: 'cpu', cpuPreset: 'veryfast', thumbnails: false, encryption: { keyStore } });
+    const { asset } = await transcode({
+      input: src,
+      output: out,
+      ladder: small,
+      container: 'ts',
+      encoder: 'cpu',
+      cpuPreset: 'veryfast',
+      thumbnails: false,
+      encryption: { keyStore },
+    });
     expect(asset.container).toBe('ts');
     expect(asset.keyIds.length).toBe(3); // two rungs and the audio, one key each
     // asset.json records each rendition's IV, so a server re-signalling the key can write it back.
@@ -103,7 +143,14 @@ describe('inputs without one of the tracks', () => {
   it('packages silent input without an audio group', async () => {
     const input = await makeSource(join(dir, 'silent.mp4'), { seconds: 7, size: '320x180', audio: false });
     const out = join(dir, 'silent');
-    const { asset } = await transcode({ input, output: out, ladder: small, encoder: 'cpu', cpuPreset: 'veryfast', thumbnails: false });
+    const { asset } = await transcode({
+      input,
+      output: out,
+      ladder: small,
+      encoder: 'cpu',
+      cpuPreset: 'veryfast',
+      thumbnails: false,
+    });
     expect(asset.audio).toBeNull();
     const master = readMaster(join(out, 'master.m3u8'));
     expect(master.media).toEqual([]);
@@ -123,9 +170,13 @@ describe('failures get stable codes', () => {
     writeFileSync(corrupt, Buffer.alloc(4096, 7));
     const bad = await transcode({ input: corrupt, output: join(dir, 'x2') }).catch((e: unknown) => e);
     expect(isTranscodeError(bad) && bad.code).toBe('INPUT_UNREADABLE');
-    const noProbe = await transcode({ input: src, output: join(dir, 'x3'), ffprobePath: '/nonexistent/ffprobe' }).catch((e: unknown) => e);
+    const noProbe = await transcode({ input: src, output: join(dir, 'x3'), ffprobePath: '/nonexistent/ffprobe' }).catch(
+      (e: unknown) => e,
+    );
     expect(isTranscodeError(noProbe) && noProbe.code).toBe('FFMPEG_MISSING');
-    const noGpu = await transcode({ input: src, output: join(dir, 'x4'), ladder: small, encoder: 'nvenc' }).catch((e: unknown) => e);
+    const noGpu = await transcode({ input: src, output: join(dir, 'x4'), ladder: small, encoder: 'nvenc' }).catch(
+      (e: unknown) => e,
+    );
     expect(isTranscodeError(noGpu) && noGpu.code).toBe('NVENC_UNAVAILABLE');
     // Nothing was published for any failed job.
     for (const o of ['x1', 'x2', 'x3', 'x4']) expect(() => statSync(join(dir, o, 'master.m3u8'))).toThrow();

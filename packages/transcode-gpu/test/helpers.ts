@@ -21,7 +21,8 @@ export interface SourceSpec {
 /** Writes a small test source with ffmpeg's lavfi generators (testsrc2 + sine). */
 export async function makeSource(path: string, spec: SourceSpec): Promise<string> {
   const args = ['-hide_banner', '-loglevel', 'error', '-y'];
-  if (spec.video !== false) args.push('-f', 'lavfi', '-i', `testsrc2=size=${spec.size ?? '640x360'}:rate=${spec.rate ?? 30}`);
+  if (spec.video !== false)
+    args.push('-f', 'lavfi', '-i', `testsrc2=size=${spec.size ?? '640x360'}:rate=${spec.rate ?? 30}`);
   if (spec.audio !== false) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000');
   args.push('-t', String(spec.seconds));
   if (spec.video !== false) args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p');
@@ -53,7 +54,14 @@ export async function decodeErrors(playlist: string): Promise<string> {
 
 /** Number of decoded video frames in a playlist. */
 export async function frameCount(playlist: string): Promise<number> {
-  const json = (await ffprobeJson(['-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames', playlist])) as {
+  const json = (await ffprobeJson([
+    '-select_streams',
+    'v:0',
+    '-count_frames',
+    '-show_entries',
+    'stream=nb_read_frames',
+    playlist,
+  ])) as {
     streams: Array<{ nb_read_frames: string }>;
   };
   return Number(json.streams[0]?.nb_read_frames);
@@ -75,7 +83,8 @@ export function readMedia(path: string): ParsedMedia {
   const segments: ParsedMedia['segments'] = [];
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i] as string;
-    if (l.startsWith('#EXTINF:')) segments.push({ duration: Number.parseFloat(l.slice(8)), uri: (lines[i + 1] as string).trim() });
+    if (l.startsWith('#EXTINF:'))
+      segments.push({ duration: Number.parseFloat(l.slice(8)), uri: (lines[i + 1] as string).trim() });
   }
   return {
     text,
@@ -96,12 +105,17 @@ export function attributes(line: string): Record<string, string> {
 }
 
 /** The STREAM-INF entries of a master playlist. */
-export function readMaster(path: string): { text: string; variants: Array<{ attrs: Record<string, string>; uri: string }>; media: Array<Record<string, string>> } {
+export function readMaster(path: string): {
+  text: string;
+  variants: Array<{ attrs: Record<string, string>; uri: string }>;
+  media: Array<Record<string, string>>;
+} {
   const text = readFileSync(path, 'utf8');
   const lines = text.split('\n');
   const variants: Array<{ attrs: Record<string, string>; uri: string }> = [];
   lines.forEach((l, i) => {
-    if (l.startsWith('#EXT-X-STREAM-INF:')) variants.push({ attrs: attributes(l), uri: (lines[i + 1] as string).trim() });
+    if (l.startsWith('#EXT-X-STREAM-INF:'))
+      variants.push({ attrs: attributes(l), uri: (lines[i + 1] as string).trim() });
   });
   return { text, variants, media: lines.filter((l) => l.startsWith('#EXT-X-MEDIA:')).map(attributes) };
 }
@@ -144,12 +158,20 @@ export function measuredAverageBps(dir: string, media: ParsedMedia): number {
 export function firstSliceNalType(segment: Uint8Array, codec: 'h264' | 'hevc'): number | undefined {
   let off = 0;
   while (off + 8 <= segment.length) {
-    const size = ((segment[off] as number) << 24) | ((segment[off + 1] as number) << 16) | ((segment[off + 2] as number) << 8) | (segment[off + 3] as number);
+    const size =
+      ((segment[off] as number) << 24) |
+      ((segment[off + 1] as number) << 16) |
+      ((segment[off + 2] as number) << 8) |
+      (segment[off + 3] as number);
     const type = String.fromCharCode(...segment.subarray(off + 4, off + 8));
     if (type === 'mdat') {
       let p = off + 8;
       while (p + 5 <= segment.length) {
-        const len = ((segment[p] as number) << 24) | ((segment[p + 1] as number) << 16) | ((segment[p + 2] as number) << 8) | (segment[p + 3] as number);
+        const len =
+          ((segment[p] as number) << 24) |
+          ((segment[p + 1] as number) << 16) |
+          ((segment[p + 2] as number) << 8) |
+          (segment[p + 3] as number);
         const header = segment[p + 4] as number;
         const nal = codec === 'h264' ? header & 0x1f : (header >> 1) & 0x3f;
         if (codec === 'h264' ? nal >= 1 && nal <= 5 : nal <= 31) return nal;
@@ -210,7 +232,9 @@ export async function downloadPrefix(client: S3Client, bucket: string, prefix: s
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token }));
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token }),
+    );
     for (const o of page.Contents ?? []) keys.push(o.Key as string);
     token = page.NextContinuationToken;
   } while (token);
@@ -224,15 +248,31 @@ export async function downloadPrefix(client: S3Client, bucket: string, prefix: s
 }
 
 /** Spawns the CLI (`node --import tsx src/cli.ts …`) with JSON lines on stdout. */
-export function spawnCli(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams & { lines: Array<Record<string, unknown>>; waitFor(pred: (l: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>; exited: Promise<number | null> } {
+export function spawnCli(
+  args: string[],
+  env: Record<string, string> = {},
+): ChildProcessWithoutNullStreams & {
+  lines: Array<Record<string, unknown>>;
+  waitFor(pred: (l: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  exited: Promise<number | null>;
+} {
   const cli = new URL('../src/cli.ts', import.meta.url).pathname;
   const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
     cwd: new URL('..', import.meta.url).pathname,
-    env: { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1', ...env },
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REGION: 'us-east-1',
+      ...env,
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const lines: Array<Record<string, unknown>> = [];
-  const waiters: Array<{ pred: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }> = [];
+  const waiters: Array<{
+    pred: (l: Record<string, unknown>) => boolean;
+    resolve: (l: Record<string, unknown>) => void;
+  }> = [];
   let buf = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
     buf += d;
@@ -247,10 +287,11 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): Chil
         continue;
       }
       lines.push(line);
-      for (const w of [...waiters]) if (w.pred(line)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(line);
-      }
+      for (const w of [...waiters])
+        if (w.pred(line)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
     }
   });
   child.stderr.resume();
@@ -262,9 +303,14 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): Chil
       new Promise<Record<string, unknown>>((resolve, reject) => {
         const hit = lines.find(pred);
         if (hit) return resolve(hit);
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for a CLI line; saw ${JSON.stringify(lines.slice(-5))}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`timed out waiting for a CLI line; saw ${JSON.stringify(lines.slice(-5))}`)),
+          timeoutMs,
+        );
         waiters.push({ pred, resolve: (l) => (clearTimeout(timer), resolve(l)) });
-        void exited.then((code) => reject(new Error(`CLI exited (${code}) before the awaited line; saw ${JSON.stringify(lines.slice(-5))}`)));
+        void exited.then((code) =>
+          reject(new Error(`CLI exited (${code}) before the awaited line; saw ${JSON.stringify(lines.slice(-5))}`)),
+        );
       }),
   });
 }
@@ -281,7 +327,7 @@ export interface FragmentTiming {
 export function fragmentTiming(segment: Buffer): FragmentTiming {
   const boxes = (buf: Buffer, from: number, to: number): Array<{ type: string; start: number; end: number }> => {
     const out: Array<{ type: string; start: number; end: number }> = [];
-    for (let at = from; at + 8 <= to; ) {
+    for (let at = from; at + 8 <= to;) {
       const size = buf.readUInt32BE(at);
       const type = buf.toString('latin1', at + 4, at + 8);
       if (size < 8) throw new Error(`bad box size ${size} at ${at}`);
@@ -298,7 +344,8 @@ export function fragmentTiming(segment: Buffer): FragmentTiming {
   const trun = inner.find((b) => b.type === 'trun');
   if (!tfdt || !trun) throw new Error('no tfdt/trun');
   const tfdtVersion = segment.readUInt8(tfdt.start);
-  const baseMediaDecodeTime = tfdtVersion === 1 ? Number(segment.readBigUInt64BE(tfdt.start + 4)) : segment.readUInt32BE(tfdt.start + 4);
+  const baseMediaDecodeTime =
+    tfdtVersion === 1 ? Number(segment.readBigUInt64BE(tfdt.start + 4)) : segment.readUInt32BE(tfdt.start + 4);
   const trunVersion = segment.readUInt8(trun.start);
   const flags = segment.readUIntBE(trun.start + 1, 3);
   let at = trun.start + 8; // version+flags, sample_count
@@ -307,6 +354,7 @@ export function fragmentTiming(segment: Buffer): FragmentTiming {
   if (flags & 0x100) at += 4; // sample_duration
   if (flags & 0x200) at += 4; // sample_size
   if (flags & 0x400) at += 4; // sample_flags
-  const firstCompositionOffset = flags & 0x800 ? (trunVersion === 1 ? segment.readInt32BE(at) : segment.readUInt32BE(at)) : 0;
+  const firstCompositionOffset =
+    flags & 0x800 ? (trunVersion === 1 ? segment.readInt32BE(at) : segment.readUInt32BE(at)) : 0;
   return { baseMediaDecodeTime, firstCompositionOffset };
 }

@@ -44,7 +44,16 @@ beforeAll(async () => {
     encoder: 'auto',
     cpuPreset: 'veryfast',
     audio: { language: 'en' },
-    thumbnails: { intervalSeconds: 4, sizes: [{ name: 'small', width: 96 }, { name: 'medium', width: 160 }, { name: 'large', width: 320 }], spriteTileWidth: 64, spriteColumns: 2 },
+    thumbnails: {
+      intervalSeconds: 4,
+      sizes: [
+        { name: 'small', width: 96 },
+        { name: 'medium', width: 160 },
+        { name: 'large', width: 320 },
+      ],
+      spriteTileWidth: 64,
+      spriteColumns: 2,
+    },
     onEvent: (e) => events.push(e),
   });
   asset = result.asset;
@@ -64,8 +73,21 @@ describe('one-pass ladder on this CPU-only host', () => {
     expect(asset.renditions.map((r) => r.name)).toEqual(rungs);
     expect(readdirSync(out).sort()).toEqual(['180p', '240p', '360p', 'asset.json', 'audio', 'master.m3u8', 'thumbs']);
     for (const name of rungs) {
-      const json = (await ffprobeJson(['-select_streams', 'v:0', '-show_entries', 'stream=width,height,sample_aspect_ratio,r_frame_rate,profile,pix_fmt', join(out, name, 'index.m3u8')])) as {
-        streams: Array<{ width: number; height: number; sample_aspect_ratio?: string; r_frame_rate: string; profile: string; pix_fmt: string }>;
+      const json = (await ffprobeJson([
+        '-select_streams',
+        'v:0',
+        '-show_entries',
+        'stream=width,height,sample_aspect_ratio,r_frame_rate,profile,pix_fmt',
+        join(out, name, 'index.m3u8'),
+      ])) as {
+        streams: Array<{
+          width: number;
+          height: number;
+          sample_aspect_ratio?: string;
+          r_frame_rate: string;
+          profile: string;
+          pix_fmt: string;
+        }>;
       };
       const s = json.streams[0];
       expect(s?.height).toBe(Number.parseInt(name, 10));
@@ -101,11 +123,12 @@ describe('one-pass ladder on this CPU-only host', () => {
     for (const g of gaps) expect(g).toBeCloseTo(2, 3);
     for (const r of rungs) {
       const media = readMedia(join(out, r, 'index.m3u8'));
-      for (const s of media.segments) expect(firstSliceNalType(readFileSync(join(out, r, s.uri)), 'h264'), `${r}/${s.uri}`).toBe(5);
+      for (const s of media.segments)
+        expect(firstSliceNalType(readFileSync(join(out, r, s.uri)), 'h264'), `${r}/${s.uri}`).toBe(5);
     }
   });
 
-  it('presents every segment\'s first frame at its decode time (CMAF negative composition offsets), so stitched ads leave no buffer holes', () => {
+  it("presents every segment's first frame at its decode time (CMAF negative composition offsets), so stitched ads leave no buffer holes", () => {
     for (const r of rungs) {
       const media = readMedia(join(out, r, 'index.m3u8'));
       const timings = media.segments.map((s) => fragmentTiming(readFileSync(join(out, r, s.uri))));
@@ -154,9 +177,16 @@ describe('one-pass ladder on this CPU-only host', () => {
   });
 
   it('reports the level the stream really carries in CODECS', async () => {
-    const json = (await ffprobeJson(['-select_streams', 'v:0', '-show_entries', 'stream=level', join(out, '360p', 'index.m3u8')])) as { streams: Array<{ level: number }> };
+    const json = (await ffprobeJson([
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=level',
+      join(out, '360p', 'index.m3u8'),
+    ])) as { streams: Array<{ level: number }> };
     const level = json.streams[0]!.level;
-    const codecs = readMaster(join(out, 'master.m3u8')).variants.find((v) => v.uri === '360p/index.m3u8')!.attrs.CODECS!;
+    const codecs = readMaster(join(out, 'master.m3u8')).variants.find((v) => v.uri === '360p/index.m3u8')!.attrs
+      .CODECS!;
     expect(codecs.slice(0, 11)).toBe(`avc1.6400${level.toString(16).padStart(2, '0')}`);
   });
 
@@ -174,7 +204,9 @@ describe('one-pass ladder on this CPU-only host', () => {
     for (const r of parsed.renditions) {
       expect(r.segmentCount).toBe(2);
       expect(r.locations).toEqual([out]);
-      const marker = JSON.parse(readFileSync(join(out, r.name, '_complete.json'), 'utf8')) as { files: Array<{ key: string; bytes: number; sha256: string }> };
+      const marker = JSON.parse(readFileSync(join(out, r.name, '_complete.json'), 'utf8')) as {
+        files: Array<{ key: string; bytes: number; sha256: string }>;
+      };
       expect(marker.files.map((f) => f.key)).toContain(`${r.name}/index.m3u8`);
       for (const f of marker.files) expect(readFileSync(join(out, f.key)).length).toBe(f.bytes);
     }
@@ -182,14 +214,24 @@ describe('one-pass ladder on this CPU-only host', () => {
 
   it('writes thumbnails in three sizes from keyframes at the interval, and a sprite with a WebVTT index', async () => {
     const t = asset.thumbnails!;
-    expect(t.sizes.map((s) => `${s.name}:${s.width}x${s.height}:${s.count}`)).toEqual(['small:96x54:3', 'medium:160x90:3', 'large:320x180:3']);
+    expect(t.sizes.map((s) => `${s.name}:${s.width}x${s.height}:${s.count}`)).toEqual([
+      'small:96x54:3',
+      'medium:160x90:3',
+      'large:320x180:3',
+    ]);
     for (const s of t.sizes) {
       const files = readdirSync(join(out, 'thumbs', s.name)).sort();
       expect(files).toEqual(['0001.jpg', '0002.jpg', '0003.jpg']);
-      const json = (await ffprobeJson(['-show_entries', 'stream=width,height', join(out, 'thumbs', s.name, '0002.jpg')])) as { streams: Array<{ width: number; height: number }> };
+      const json = (await ffprobeJson([
+        '-show_entries',
+        'stream=width,height',
+        join(out, 'thumbs', s.name, '0002.jpg'),
+      ])) as { streams: Array<{ width: number; height: number }> };
       expect(json.streams[0]).toEqual({ width: s.width, height: s.height });
     }
-    const sprite = (await ffprobeJson(['-show_entries', 'stream=width,height', join(out, 'thumbs', 'sprite.jpg')])) as { streams: Array<{ width: number; height: number }> };
+    const sprite = (await ffprobeJson(['-show_entries', 'stream=width,height', join(out, 'thumbs', 'sprite.jpg')])) as {
+      streams: Array<{ width: number; height: number }>;
+    };
     expect(sprite.streams[0]).toEqual({ width: 128, height: 72 }); // 2 columns × 2 rows of 64×36
     const vtt = readFileSync(join(out, 'thumbs', 'sprite.vtt'), 'utf8');
     expect(vtt.startsWith('WEBVTT')).toBe(true);

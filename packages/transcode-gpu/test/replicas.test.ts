@@ -16,7 +16,8 @@ let a: S3Handle;
 let b: S3Handle;
 let c: S3Handle;
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-const url = (h: S3Handle, bucket: string, prefix: string, endpoint = h.endpoint): string => `s3://${bucket}/${prefix}?endpoint=${endpoint}`;
+const url = (h: S3Handle, bucket: string, prefix: string, endpoint = h.endpoint): string =>
+  `s3://${bucket}/${prefix}?endpoint=${endpoint}`;
 const job = (output: string[], over: Partial<TranscodeOptions> = {}): TranscodeOptions => ({
   input: src,
   output,
@@ -38,7 +39,11 @@ async function keys(h: S3Handle, bucket: string, prefix: string): Promise<string
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tx-replicas-'));
   src = await makeSource(join(dir, 'src.mp4'), { seconds: 8, size: '320x180' });
-  [a, b, c] = await Promise.all([startS3({ buckets: ['media-a'] }), startS3({ buckets: ['media-b'] }), startS3({ buckets: ['media-c'] })]);
+  [a, b, c] = await Promise.all([
+    startS3({ buckets: ['media-a'] }),
+    startS3({ buckets: ['media-b'] }),
+    startS3({ buckets: ['media-c'] }),
+  ]);
 }, 60_000);
 
 afterAll(async () => {
@@ -48,22 +53,47 @@ afterAll(async () => {
 
 describe('S3 output', () => {
   it('writes every object to the primary and the replica in one job, with immutable segments and short-lived playlists', async () => {
-    const { asset } = await transcode(job([url(a, 'media-a', 'r1'), url(b, 'media-b', 'r1')], { thumbnails: { intervalSeconds: 4 } }));
+    const { asset } = await transcode(
+      job([url(a, 'media-a', 'r1'), url(b, 'media-b', 'r1')], { thumbnails: { intervalSeconds: 4 } }),
+    );
     const inA = await keys(a, 'media-a', 'r1');
     expect(inA).toEqual(await keys(b, 'media-b', 'r1'));
-    expect(inA).toEqual(expect.arrayContaining(['master.m3u8', 'asset.json', '90p/index.m3u8', '90p/_complete.json', 'audio/index.m3u8', 'thumbs/sprite.jpg']));
+    expect(inA).toEqual(
+      expect.arrayContaining([
+        'master.m3u8',
+        'asset.json',
+        '90p/index.m3u8',
+        '90p/_complete.json',
+        'audio/index.m3u8',
+        'thumbs/sprite.jpg',
+      ]),
+    );
     for (const r of asset.renditions) expect(r.locations).toEqual(['s3://media-a/r1', 's3://media-b/r1']);
     const head = (key: string) => a.client.send(new HeadObjectCommand({ Bucket: 'media-a', Key: `r1/${key}` }));
-    expect(await head('180p/seg_00000.m4s')).toMatchObject({ ContentType: 'video/iso.segment', CacheControl: 'public, max-age=31536000, immutable' });
+    expect(await head('180p/seg_00000.m4s')).toMatchObject({
+      ContentType: 'video/iso.segment',
+      CacheControl: 'public, max-age=31536000, immutable',
+    });
     expect(await head('180p/init.mp4').catch(() => undefined)).toBeUndefined(); // ffmpeg names it init_N.mp4
     const init = inA.find((k) => k.startsWith('180p/init'))!;
-    expect(await head(init)).toMatchObject({ ContentType: 'video/mp4', CacheControl: 'public, max-age=31536000, immutable' });
-    expect(await head('180p/index.m3u8')).toMatchObject({ ContentType: 'application/vnd.apple.mpegurl', CacheControl: 'public, max-age=60' });
-    expect(await head('master.m3u8')).toMatchObject({ ContentType: 'application/vnd.apple.mpegurl', CacheControl: 'public, max-age=60' });
+    expect(await head(init)).toMatchObject({
+      ContentType: 'video/mp4',
+      CacheControl: 'public, max-age=31536000, immutable',
+    });
+    expect(await head('180p/index.m3u8')).toMatchObject({
+      ContentType: 'application/vnd.apple.mpegurl',
+      CacheControl: 'public, max-age=60',
+    });
+    expect(await head('master.m3u8')).toMatchObject({
+      ContentType: 'application/vnd.apple.mpegurl',
+      CacheControl: 'public, max-age=60',
+    });
     expect(await head('asset.json')).toMatchObject({ ContentType: 'application/json' });
     expect(await head('thumbs/sprite.vtt')).toMatchObject({ ContentType: 'text/vtt' });
     // Bytes survive the trip (s3rver corrupts streamed uploads without WHEN_REQUIRED checksums).
-    const body = await (await b.client.send(new GetObjectCommand({ Bucket: 'media-b', Key: 'r1/asset.json' }))).Body!.transformToString();
+    const body = await (
+      await b.client.send(new GetObjectCommand({ Bucket: 'media-b', Key: 'r1/asset.json' }))
+    ).Body!.transformToString();
     expect(parseAssetManifest(JSON.parse(body)).renditions).toHaveLength(2);
   }, 60_000);
 
@@ -71,10 +101,19 @@ describe('S3 output', () => {
     await a.stop();
     try {
       const events: TranscodeEvent[] = [];
-      const { asset } = await transcode(job([url(a, 'media-a', 'r2'), url(b, 'media-b', 'r2'), url(c, 'media-c', 'r2')], { copies: 1, onEvent: (e) => events.push(e) }));
-      expect(events.filter((e) => e.type === 'destination-down').map((e) => (e as { url: string }).url)).toEqual(['s3://media-a/r2']);
+      const { asset } = await transcode(
+        job([url(a, 'media-a', 'r2'), url(b, 'media-b', 'r2'), url(c, 'media-c', 'r2')], {
+          copies: 1,
+          onEvent: (e) => events.push(e),
+        }),
+      );
+      expect(events.filter((e) => e.type === 'destination-down').map((e) => (e as { url: string }).url)).toEqual([
+        's3://media-a/r2',
+      ]);
       for (const r of [...asset.renditions, asset.audio!]) expect(r.locations).toEqual(['s3://media-b/r2']);
-      expect(await keys(b, 'media-b', 'r2')).toEqual(expect.arrayContaining(['master.m3u8', 'asset.json', '180p/_complete.json']));
+      expect(await keys(b, 'media-b', 'r2')).toEqual(
+        expect.arrayContaining(['master.m3u8', 'asset.json', '180p/_complete.json']),
+      );
       expect(await keys(c, 'media-c', 'r2')).toEqual([]); // the tertiary was not needed
     } finally {
       await a.start();
@@ -85,7 +124,12 @@ describe('S3 output', () => {
     const slow = await startS3Proxy(a.endpoint);
     slow.hold = () => true;
     try {
-      const { asset } = await transcode(job([url(a, 'media-a', 'r3', slow.url), url(c, 'media-c', 'r3')], { copies: 1, s3: { credentials, timeoutMs: 1_000 } }));
+      const { asset } = await transcode(
+        job([url(a, 'media-a', 'r3', slow.url), url(c, 'media-c', 'r3')], {
+          copies: 1,
+          s3: { credentials, timeoutMs: 1_000 },
+        }),
+      );
       for (const r of asset.renditions) expect(r.locations).toEqual(['s3://media-c/r3']);
       expect(await keys(a, 'media-a', 'r3')).toEqual([]);
     } finally {
@@ -97,7 +141,9 @@ describe('S3 output', () => {
     await b.stop();
     const events: TranscodeEvent[] = [];
     try {
-      const err = await transcode(job([url(b, 'media-b', 'r4')], { onEvent: (e) => events.push(e) })).catch((e: unknown) => e);
+      const err = await transcode(job([url(b, 'media-b', 'r4')], { onEvent: (e) => events.push(e) })).catch(
+        (e: unknown) => e,
+      );
       expect(err).toMatchObject({ name: 'TranscodeError', code: 'STORAGE_FAILED' });
       expect(events.some((e) => e.type === 'ffmpeg')).toBe(false);
     } finally {
@@ -113,7 +159,11 @@ describe('S3 output', () => {
     const proxy = await startS3Proxy(a.endpoint);
     const store = createS3Store('media-a', 'big', { endpoint: proxy.url, credentials, multipartThresholdBytes: 1024 });
     try {
-      await store.put('seg.m4s', { path: file }, { contentType: 'video/iso.segment', cacheControl: 'public, max-age=31536000, immutable' });
+      await store.put(
+        'seg.m4s',
+        { path: file },
+        { contentType: 'video/iso.segment', cacheControl: 'public, max-age=31536000, immutable' },
+      );
       seen.push(...proxy.puts);
       expect(seen.filter((p) => p.includes('partNumber=')).length).toBe(2); // 8 MiB parts
       // Compare digests: a deep equality over 11 MiB is needlessly slow.

@@ -6,7 +6,16 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { startS3, type S3Handle } from '@meridian/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transcode, type TranscodeEvent } from '../src/index.ts';
-import { decodeErrors, downloadPrefix, keyframeTimes, makeSource, readMedia, spawnCli, startS3Proxy, type S3Proxy } from './helpers.ts';
+import {
+  decodeErrors,
+  downloadPrefix,
+  keyframeTimes,
+  makeSource,
+  readMedia,
+  spawnCli,
+  startS3Proxy,
+  type S3Proxy,
+} from './helpers.ts';
 
 let dir: string;
 let src: string;
@@ -46,7 +55,19 @@ describe('crash safety', () => {
   it('kill -9 of ffmpeg mid-encode fails the run with FFMPEG_FAILED and publishes nothing; the re-run completes', async () => {
     const out = join(dir, 'killed-ffmpeg');
     // The medium preset keeps ffmpeg busy for a few seconds, so the kill lands mid-encode.
-    const cli = spawnCli(['run', src, '--out', out, '--ladder', ladderFlag, '--preset', 'medium', '--encoder', 'cpu', '--json']);
+    const cli = spawnCli([
+      'run',
+      src,
+      '--out',
+      out,
+      '--ladder',
+      ladderFlag,
+      '--preset',
+      'medium',
+      '--encoder',
+      'cpu',
+      '--json',
+    ]);
     const spawned = await cli.waitFor((l) => l.type === 'ffmpeg');
     await cli.waitFor((l) => l.type === 'progress');
     process.kill(spawned.pid as number, 'SIGKILL');
@@ -55,7 +76,14 @@ describe('crash safety', () => {
     expect(cli.lines.some((l) => l.type === 'rendition')).toBe(false);
     expect(existsSync(join(out, 'master.m3u8'))).toBe(false);
 
-    const again = await transcode({ input: src, output: out, ladder, encoder: 'cpu', cpuPreset: 'veryfast', thumbnails: false });
+    const again = await transcode({
+      input: src,
+      output: out,
+      ladder,
+      encoder: 'cpu',
+      cpuPreset: 'veryfast',
+      thumbnails: false,
+    });
     expect(again.encoded).toEqual(['180p', '240p', '360p', 'audio']);
     expect(readdirSync(out).sort()).toEqual(['180p', '240p', '360p', 'asset.json', 'audio', 'master.m3u8']);
   }, 60_000);
@@ -64,7 +92,21 @@ describe('crash safety', () => {
     const prefix = 'assets/a1';
     // The primary hangs on every 240p write, so the process is stuck after 180p is complete.
     proxy.hold = (method, path) => method === 'PUT' && path.includes('/240p/');
-    const cli = spawnCli(['run', src, '--out', `s3://media/${prefix}?endpoint=${proxy.url}`, '--ladder', ladderFlag, '--preset', 'veryfast', '--encoder', 'cpu', '--thumb-interval', '4', '--json']);
+    const cli = spawnCli([
+      'run',
+      src,
+      '--out',
+      `s3://media/${prefix}?endpoint=${proxy.url}`,
+      '--ladder',
+      ladderFlag,
+      '--preset',
+      'veryfast',
+      '--encoder',
+      'cpu',
+      '--thumb-interval',
+      '4',
+      '--json',
+    ]);
     await cli.waitFor((l) => l.type === 'rendition' && l.rendition === '180p');
     cli.kill('SIGKILL');
     await cli.exited;
@@ -75,8 +117,21 @@ describe('crash safety', () => {
 
     const events: TranscodeEvent[] = [];
     const output = `s3://media/${prefix}?endpoint=${proxy.url}`;
-    const resumed = await transcode({ input: src, output, s3: { credentials }, ladder, encoder: 'cpu', cpuPreset: 'veryfast', thumbnails: { intervalSeconds: 4 }, onEvent: (e) => events.push(e) });
-    expect(events.find((e) => e.type === 'plan')).toEqual({ type: 'plan', encode: ['240p', '360p', 'audio'], complete: ['180p'] });
+    const resumed = await transcode({
+      input: src,
+      output,
+      s3: { credentials },
+      ladder,
+      encoder: 'cpu',
+      cpuPreset: 'veryfast',
+      thumbnails: { intervalSeconds: 4 },
+      onEvent: (e) => events.push(e),
+    });
+    expect(events.find((e) => e.type === 'plan')).toEqual({
+      type: 'plan',
+      encode: ['240p', '360p', 'audio'],
+      complete: ['180p'],
+    });
     expect(resumed.encoded).toEqual(['240p', '360p', 'audio']);
     expect(resumed.asset.renditions.map((r) => r.name)).toEqual(['180p', '240p', '360p']);
 
@@ -87,10 +142,19 @@ describe('crash safety', () => {
     for (const l of lists) expect(l.segments.map((s) => s.duration)).toEqual(lists[0]!.segments.map((s) => s.duration));
     const kf = await Promise.all(['180p', '240p', '360p'].map((r) => keyframeTimes(join(local, r, 'index.m3u8'))));
     for (const k of kf) expect(k).toEqual(kf[0]);
-    for (const r of ['180p', '240p', '360p', 'audio']) expect(await decodeErrors(join(local, r, 'index.m3u8'))).toBe('');
+    for (const r of ['180p', '240p', '360p', 'audio'])
+      expect(await decodeErrors(join(local, r, 'index.m3u8'))).toBe('');
 
     const putsBefore = proxy.puts.length;
-    const rerun = await transcode({ input: src, output, s3: { credentials }, ladder, encoder: 'cpu', cpuPreset: 'veryfast', thumbnails: { intervalSeconds: 4 } });
+    const rerun = await transcode({
+      input: src,
+      output,
+      s3: { credentials },
+      ladder,
+      encoder: 'cpu',
+      cpuPreset: 'veryfast',
+      thumbnails: { intervalSeconds: 4 },
+    });
     expect(rerun.encoded).toEqual([]);
     expect(rerun.uploads).toBe(0);
     expect(proxy.puts.length - putsBefore).toBe(0);

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startRedis, type RedisHandle } from '@meridian/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TRANSCODE_QUEUE as Q, createTranscodeWorker, enqueueTranscodeJob, type TranscodeStatusEvent, type TranscodeWorker } from '../src/index.ts';
+import {
+  TRANSCODE_QUEUE as Q,
+  createTranscodeWorker,
+  enqueueTranscodeJob,
+  type TranscodeStatusEvent,
+  type TranscodeWorker,
+} from '../src/index.ts';
 import { makeSource, spawnCli } from './helpers.ts';
 
 let dir: string;
@@ -14,9 +20,23 @@ let longSrc: string;
 let server: RedisHandle;
 let redis: Redis;
 const workers: TranscodeWorker[] = [];
-const tiny = { ladder: [{ height: 90, bitrateBps: 150_000 }], thumbnails: false as const, cpuPreset: 'veryfast', encoder: 'cpu' as const };
+const tiny = {
+  ladder: [{ height: 90, bitrateBps: 150_000 }],
+  thumbnails: false as const,
+  cpuPreset: 'veryfast',
+  encoder: 'cpu' as const,
+};
 // Three rungs of 12 s keep ffmpeg busy for a second or two; the tests act as soon as ffmpeg has started.
-const busy = { ladder: [{ height: 180, bitrateBps: 300_000 }, { height: 240, bitrateBps: 500_000 }, { height: 360, bitrateBps: 800_000 }], thumbnails: false as const, cpuPreset: 'veryfast', encoder: 'cpu' as const };
+const busy = {
+  ladder: [
+    { height: 180, bitrateBps: 300_000 },
+    { height: 240, bitrateBps: 500_000 },
+    { height: 360, bitrateBps: 800_000 },
+  ],
+  thumbnails: false as const,
+  cpuPreset: 'veryfast',
+  encoder: 'cpu' as const,
+};
 
 async function events(): Promise<TranscodeStatusEvent[]> {
   const entries = await redis.xrange(Q.events, '-', '+');
@@ -71,13 +91,25 @@ describe('transcode worker', () => {
     try {
       const a = await enqueueTranscodeJob(redis, { input: shortSrc, output: join(dir, 'p-a'), ...tiny });
       const b = await enqueueTranscodeJob(redis, { input: shortSrc, output: join(dir, 'p-b'), ...tiny });
-      const short = await enqueueTranscodeJob(redis, { input: shortSrc, output: join(dir, 'p-short'), durationSeconds: 4, assetId: 'short', ...tiny });
+      const short = await enqueueTranscodeJob(redis, {
+        input: shortSrc,
+        output: join(dir, 'p-short'),
+        durationSeconds: 4,
+        assetId: 'short',
+        ...tiny,
+      });
       expect([a.stream, b.stream, short.stream]).toEqual([Q.jobs, Q.jobs, Q.priority]);
       startWorker();
       await until(async () => ((await events()).filter((e) => e.type === 'ready').length === 3 ? true : undefined));
       const evs = await events();
       expect(evs.filter((e) => e.type === 'processing').map((e) => e.jobId)).toEqual([short.jobId, a.jobId, b.jobId]);
-      expect(evs.find((e) => e.type === 'ready' && e.jobId === short.jobId)).toMatchObject({ assetId: 'short', output: join(dir, 'p-short'), attempt: 1, master: 'master.m3u8', renditions: ['90p'] });
+      expect(evs.find((e) => e.type === 'ready' && e.jobId === short.jobId)).toMatchObject({
+        assetId: 'short',
+        output: join(dir, 'p-short'),
+        attempt: 1,
+        master: 'master.m3u8',
+        renditions: ['90p'],
+      });
       expect(existsSync(join(dir, 'p-short', 'master.m3u8'))).toBe(true);
       await until(async () => (published.length >= 6 ? true : undefined), 5_000);
       expect(published.map((e) => e.type)).toEqual(evs.map((e) => e.type));
@@ -92,7 +124,9 @@ describe('transcode worker', () => {
     const { jobId } = await enqueueTranscodeJob(redis, { input: join(dir, 'missing.mp4'), output: join(dir, 'dead') });
     startWorker({ claimIdleMs: 150 });
     const dead = await until(async () => (await redis.xrange(Q.dead, '-', '+'))[0]);
-    const fields = Object.fromEntries(Array.from({ length: dead[1].length / 2 }, (_, i) => [dead[1][2 * i], dead[1][2 * i + 1]]));
+    const fields = Object.fromEntries(
+      Array.from({ length: dead[1].length / 2 }, (_, i) => [dead[1][2 * i], dead[1][2 * i + 1]]),
+    );
     expect(fields).toMatchObject({ code: 'INPUT_NOT_FOUND', attempts: '3', stream: Q.jobs });
     expect(JSON.parse(fields.job as string).jobId).toBe(jobId);
     const failed = (await events()).filter((e) => e.type === 'failed');

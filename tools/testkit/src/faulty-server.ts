@@ -31,9 +31,21 @@ export type Behaviour =
   /** Reads the request and never answers. */
   | { kind: 'hang' }
   /** Sends headers and `afterBytes` of the body, then stalls forever. */
-  | { kind: 'stall-body'; body: string | Uint8Array; afterBytes: number; headers?: Record<string, string>; etag?: string }
+  | {
+      kind: 'stall-body';
+      body: string | Uint8Array;
+      afterBytes: number;
+      headers?: Record<string, string>;
+      etag?: string;
+    }
   /** Sends headers and `afterBytes` of the body, then resets the connection. */
-  | { kind: 'reset-body'; body: string | Uint8Array; afterBytes: number; headers?: Record<string, string>; etag?: string }
+  | {
+      kind: 'reset-body';
+      body: string | Uint8Array;
+      afterBytes: number;
+      headers?: Record<string, string>;
+      etag?: string;
+    }
   /** Resets the connection as soon as the request arrives. */
   | { kind: 'reset' }
   /** Any handler of your own. */
@@ -140,7 +152,10 @@ async function answer(b: Behaviour, req: IncomingMessage, res: ServerResponse): 
           return;
         }
         status = 206;
-        bytes = b.ranges === 'wrong' ? full.subarray(0, range.end - range.start + 1) : full.subarray(range.start, range.end + 1);
+        bytes =
+          b.ranges === 'wrong'
+            ? full.subarray(0, range.end - range.start + 1)
+            : full.subarray(range.start, range.end + 1);
         headers['content-range'] = `bytes ${range.start}-${range.end}/${full.length}`;
       }
       headers['content-length'] = String(bytes.length);

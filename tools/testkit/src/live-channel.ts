@@ -176,7 +176,8 @@ function readText(path: string): string {
 }
 
 function loadRendition(root: string, masterDir: string, uri: string): RenditionSource {
-  if (ABSOLUTE_URL.test(uri)) throw new TestkitError('LADDER_INVALID', `media playlist URI must be relative, got ${uri}`);
+  if (ABSOLUTE_URL.test(uri))
+    throw new TestkitError('LADDER_INVALID', `media playlist URI must be relative, got ${uri}`);
   const file = resolve(masterDir, uri);
   const path = toPosix(relative(root, file));
   const { playlist } = parseMediaPlaylist(readText(file));

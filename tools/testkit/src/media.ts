@@ -96,7 +96,8 @@ export function runMediaTool(binary: 'ffmpeg' | 'ffprobe', args: string[], timeo
 
 async function ffmpeg(args: string[], what: string): Promise<void> {
   const r = await runMediaTool('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-y', ...args]);
-  if (r.code !== 0) throw new TestkitError('FFMPEG_FAILED', `ffmpeg failed to ${what} (exit ${r.code}): ${r.stderr.trim()}`);
+  if (r.code !== 0)
+    throw new TestkitError('FFMPEG_FAILED', `ffmpeg failed to ${what} (exit ${r.code}): ${r.stderr.trim()}`);
 }
 
 function parseRate(rate: string | undefined): number {
@@ -121,7 +122,15 @@ interface ProbeStream {
  * const { durationSeconds, hasAudio } = await probeMedia('/tmp/clip.mp4');
  */
 export async function probeMedia(input: string): Promise<MediaFacts> {
-  const r = await runMediaTool('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', input]);
+  const r = await runMediaTool('ffprobe', [
+    '-v',
+    'error',
+    '-print_format',
+    'json',
+    '-show_streams',
+    '-show_format',
+    input,
+  ]);
   if (r.code !== 0) throw new TestkitError('FFMPEG_FAILED', `ffprobe cannot read ${input}: ${r.stderr.trim()}`);
   let parsed: { streams?: ProbeStream[]; format?: { duration?: string } };
   try {
@@ -177,8 +186,10 @@ async function makeClip(kind: 'sample' | 'ad', options: ClipOptions): Promise<Cl
   if (width % 2 || height % 2 || width <= 0 || height <= 0) {
     throw new TestkitError('BAD_OPTIONS', `clip size must be positive and even, got ${width}x${height}`);
   }
-  if (!(durationSeconds > 0) || !(fps > 0)) throw new TestkitError('BAD_OPTIONS', 'durationSeconds and fps must be > 0');
-  const path = options.path ?? join(mkdtempSync(join(tmpdir(), 'meridian-clip-')), kind === 'ad' ? 'ad.mp4' : 'clip.mp4');
+  if (!(durationSeconds > 0) || !(fps > 0))
+    throw new TestkitError('BAD_OPTIONS', 'durationSeconds and fps must be > 0');
+  const path =
+    options.path ?? join(mkdtempSync(join(tmpdir(), 'meridian-clip-')), kind === 'ad' ? 'ad.mp4' : 'clip.mp4');
   mkdirSync(dirname(path), { recursive: true });
 
   // testsrc2 already shows a moving pattern and a frame counter; smptebars is unmistakably "not the show".
@@ -190,8 +201,20 @@ async function makeClip(kind: 'sample' | 'ad', options: ClipOptions): Promise<Cl
   const text = await drawTextFilter(options.label ?? (kind === 'ad' ? 'AD' : undefined), height);
   if (text) args.push('-vf', text);
   args.push(
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-profile:v', 'main',
-    '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-profile:v',
+    'main',
+    '-g',
+    String(gop),
+    '-keyint_min',
+    String(gop),
+    '-sc_threshold',
+    '0',
   );
   if (audio) args.push('-c:a', 'aac', '-b:a', '96k', '-ac', '2', '-shortest');
   args.push('-movflags', '+faststart', path);
@@ -263,9 +286,7 @@ export async function packageHls(input: string, options: PackageHlsOptions = {})
   const gop = Math.max(1, Math.round((facts.fps || 25) * Math.min(1, options.segmentSeconds ?? 2)));
   const n = renditions.length;
   const split = renditions.map((_, i) => `[v${i}]`).join('');
-  const scales = renditions
-    .map((r, i) => `[v${i}]scale=-2:${r.height ?? facts.height}[o${i}]`)
-    .join(';');
+  const scales = renditions.map((r, i) => `[v${i}]scale=-2:${r.height ?? facts.height}[o${i}]`).join(';');
   const args = ['-i', input, '-filter_complex', `[0:v]split=${n}${split};${scales}`];
   for (let i = 0; i < n; i++) args.push('-map', `[o${i}]`);
   if (facts.hasAudio) for (let i = 0; i < n; i++) args.push('-map', '0:a');
@@ -275,15 +296,22 @@ export async function packageHls(input: string, options: PackageHlsOptions = {})
   if (facts.hasAudio) args.push('-c:a', 'aac', '-b:a', '96k', '-ac', '2');
   const ext = segmentType === 'fmp4' ? 'm4s' : 'ts';
   args.push(
-    '-f', 'hls',
-    '-hls_time', String(options.segmentSeconds ?? 2),
-    '-hls_playlist_type', 'vod',
-    '-hls_segment_type', segmentType,
+    '-f',
+    'hls',
+    '-hls_time',
+    String(options.segmentSeconds ?? 2),
+    '-hls_playlist_type',
+    'vod',
+    '-hls_segment_type',
+    segmentType,
     // As transcode-gpu cuts fMP4: each fragment's first frame presented at its decode time (players ignore edit lists).
     ...(segmentType === 'fmp4' ? ['-hls_segment_options', 'movflags=+negative_cts_offsets'] : []),
-    '-hls_segment_filename', join(dir, `%v/seg_%03d.${ext}`),
-    '-master_pl_name', 'master.m3u8',
-    '-var_stream_map', renditions.map((_, i) => `v:${i}${facts.hasAudio ? `,a:${i}` : ''},name:r${i}`).join(' '),
+    '-hls_segment_filename',
+    join(dir, `%v/seg_%03d.${ext}`),
+    '-master_pl_name',
+    'master.m3u8',
+    '-var_stream_map',
+    renditions.map((_, i) => `v:${i}${facts.hasAudio ? `,a:${i}` : ''},name:r${i}`).join(' '),
     join(dir, '%v/index.m3u8'),
   );
   await ffmpeg(args, `package ${input} as HLS`);

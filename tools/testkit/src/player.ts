@@ -100,7 +100,13 @@ export interface InterstitialsReport {
   /** False when the loaded hls.js has no interstitials support. */
   supported: boolean;
   /** Interstitial events scheduled (EXT-X-DATERANGE CLASS="com.apple.hls.interstitial"). */
-  events: { id: string; startSeconds: number; durationSeconds: number; assetCount: number; assetListUrl: string | null }[];
+  events: {
+    id: string;
+    startSeconds: number;
+    durationSeconds: number;
+    assetCount: number;
+    assetListUrl: string | null;
+  }[];
   /** Items in the last schedule (primary segments and interstitials). */
   scheduleLength: number;
   started: number;
@@ -150,7 +156,10 @@ export interface PlayReport {
   notes: string[];
 }
 
-interface PageReport extends Omit<PlayReport, 'outcome' | 'startupMs' | 'browserPid' | 'pageErrors' | 'notes' | 'hlsVersion'> {
+interface PageReport extends Omit<
+  PlayReport,
+  'outcome' | 'startupMs' | 'browserPid' | 'pageErrors' | 'notes' | 'hlsVersion'
+> {
   hlsVersion: string | null;
   supported: boolean;
   state: string;
@@ -160,7 +169,12 @@ interface PageReport extends Omit<PlayReport, 'outcome' | 'startupMs' | 'browser
 
 declare global {
   interface Window {
-    __meridianStart(options: { src: string; hlsConfig?: Record<string, unknown>; playbackRate?: number; seekToSeconds?: number }): void;
+    __meridianStart(options: {
+      src: string;
+      hlsConfig?: Record<string, unknown>;
+      playbackRate?: number;
+      seekToSeconds?: number;
+    }): void;
     __meridianReport(): PageReport;
     __meridianStop(): void;
   }
@@ -175,7 +189,10 @@ export function installedHlsJs(): { distDir: string; version: string } {
   return { distDir: join(dirname(pkgPath), 'dist'), version };
 }
 
-async function launchChromium(executablePath: string, home: string): Promise<{ server: BrowserServer; browser: Browser }> {
+async function launchChromium(
+  executablePath: string,
+  home: string,
+): Promise<{ server: BrowserServer; browser: Browser }> {
   if (!existsSync(executablePath)) {
     throw new TestkitError('CHROMIUM_MISSING', `${executablePath} does not exist (apt-get install chromium)`);
   }
@@ -201,7 +218,9 @@ async function launchChromium(executablePath: string, home: string): Promise<{ s
       timeout: 30_000,
     });
   } catch (cause) {
-    throw new TestkitError('CHROMIUM_MISSING', `cannot start ${executablePath}: ${(cause as Error).message}`, { cause });
+    throw new TestkitError('CHROMIUM_MISSING', `cannot start ${executablePath}: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   try {
     return { server, browser: await chromium.connect(server.wsEndpoint()) };
@@ -316,7 +335,8 @@ async function playInPage(
   });
 
   let report: PageReport = await page.evaluate(() => window.__meridianReport());
-  if (!report.supported) throw new TestkitError('PLAYER_FAILED', 'hls.js reports no MediaSource support in this Chromium');
+  if (!report.supported)
+    throw new TestkitError('PLAYER_FAILED', 'hls.js reports no MediaSource support in this Chromium');
   let outcome: PlayReport['outcome'] = 'timeout';
   const deadline = startedAt + timeoutMs;
   for (;;) {
@@ -376,7 +396,9 @@ async function playInPage(
  * expect(report.playedSeconds).toBeGreaterThan(19);
  */
 export async function playInChromium(url: string, options: PlayOptions = {}): Promise<PlayReport> {
-  const browser = await startChromium(options.executablePath !== undefined ? { executablePath: options.executablePath } : {});
+  const browser = await startChromium(
+    options.executablePath !== undefined ? { executablePath: options.executablePath } : {},
+  );
   try {
     return await browser.play(url, options);
   } finally {
@@ -423,7 +445,18 @@ export interface FfmpegProbeOptions {
  */
 export function probeWithFfmpeg(url: string, options: FfmpegProbeOptions = {}): Promise<FfmpegProbeReport> {
   // level+info: errors are told apart by their tag, and the HLS demuxer's "Opening '…' for reading" lines are kept.
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'level+info', '-progress', 'pipe:1', '-nostats', ...(options.inputArgs ?? []), '-i', url];
+  const args = [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'level+info',
+    '-progress',
+    'pipe:1',
+    '-nostats',
+    ...(options.inputArgs ?? []),
+    '-i',
+    url,
+  ];
   if (options.durationSeconds !== undefined) args.push('-t', String(options.durationSeconds));
   args.push('-f', 'null', '-');
   return new Promise((resolve, reject) => {
@@ -441,7 +474,9 @@ export function probeWithFfmpeg(url: string, options: FfmpegProbeOptions = {}): 
       clearTimeout(timer);
       reject(
         err.code === 'ENOENT'
-          ? new TestkitError('FFMPEG_MISSING', 'ffmpeg is not installed or not on PATH (apt-get install ffmpeg)', { cause: err })
+          ? new TestkitError('FFMPEG_MISSING', 'ffmpeg is not installed or not on PATH (apt-get install ffmpeg)', {
+              cause: err,
+            })
           : new TestkitError('FFMPEG_FAILED', `cannot run ffmpeg: ${err.message}`, { cause: err }),
       );
     });
@@ -455,11 +490,13 @@ export function probeWithFfmpeg(url: string, options: FfmpegProbeOptions = {}): 
       for (const line of stderr.split('\n')) {
         const level = /\[(panic|fatal|error|warning|info|verbose|debug|trace)\] /.exec(line);
         if (level === null) continue;
-        if (level[1] === 'panic' || level[1] === 'fatal' || level[1] === 'error') errors.push(line.replace(level[0], ''));
+        if (level[1] === 'panic' || level[1] === 'fatal' || level[1] === 'error')
+          errors.push(line.replace(level[0], ''));
         const opened = /Opening '(.+)' for reading$/.exec(line);
         if (opened) openedUrls.push(opened[1]!);
         const duration = /^\[info\]\s+Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)/.exec(line);
-        if (duration && durationSeconds === null) durationSeconds = Number(duration[1]) * 3600 + Number(duration[2]) * 60 + Number(duration[3]);
+        if (duration && durationSeconds === null)
+          durationSeconds = Number(duration[1]) * 3600 + Number(duration[2]) * 60 + Number(duration[3]);
       }
       resolve({
         exitCode: code ?? (signal ? 128 + 9 : 1),

@@ -48,7 +48,20 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const launch = async (): Promise<void> => {
     const proc = spawn(
       binary,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--protected-mode', 'yes'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        '--protected-mode',
+        'yes',
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     child = proc;
@@ -58,7 +71,9 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
       proc.once('exit', (code) => reject(new Error(`${binary} exited (${code}) before listening: ${stderr}`))),
     );
     const spawnFailed = new Promise<never>((_, reject) =>
-      proc.once('error', (err) => reject(new Error(`cannot start ${binary}: ${err.message} (apt-get install redis-server)`))),
+      proc.once('error', (err) =>
+        reject(new Error(`cannot start ${binary}: ${err.message} (apt-get install redis-server)`)),
+      ),
     );
     await Promise.race([waitForPort(port), exited, spawnFailed]);
   };

@@ -158,7 +158,8 @@ function adXml(ad: VastAdSpec, index: number, sequence: number | undefined, base
 
 /** Builds a VAST 4.2 document with `ads` as a pod (sequence 1…n when more than one), or no fill when empty. */
 export function buildVast(ads: VastAdSpec[], trackingBaseUrl: string): string {
-  if (ads.length === 0) return '<?xml version="1.0" encoding="UTF-8"?>\n<VAST version="4.2" xmlns="http://www.iab.com/VAST"/>\n';
+  if (ads.length === 0)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n<VAST version="4.2" xmlns="http://www.iab.com/VAST"/>\n';
   const body = ads.map((ad, i) => adXml(ad, i, ads.length > 1 ? i + 1 : undefined, trackingBaseUrl)).join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<VAST version="4.2" xmlns="http://www.iab.com/VAST">\n${body}\n</VAST>\n`;
 }
@@ -219,7 +220,11 @@ export async function startVastServer(options: VastServerOptions = {}): Promise<
     }
     const b = queue.shift() ?? behaviour;
     requests.push({ path: url.pathname, query, headers: req.headers, behaviour: b.kind, at: Date.now() });
-    const xmlHeaders = { ...CORS_HEADERS, 'content-type': 'application/xml; charset=utf-8', 'cache-control': 'no-store' };
+    const xmlHeaders = {
+      ...CORS_HEADERS,
+      'content-type': 'application/xml; charset=utf-8',
+      'cache-control': 'no-store',
+    };
     switch (b.kind) {
       case 'hang':
         return;

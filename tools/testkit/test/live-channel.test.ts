@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeScte35, describeScte35Break, detectBreaks, parseMediaPlaylist, scte35PayloadToBytes } from '@meridian/manifest-core';
+import {
+  decodeScte35,
+  describeScte35Break,
+  detectBreaks,
+  parseMediaPlaylist,
+  scte35PayloadToBytes,
+} from '@meridian/manifest-core';
 import { makeSampleClip, packageHls, startLiveChannel, type HlsLadder, type LiveChannel } from '../src/index.ts';
 
 /** Each segment's discontinuity number as a player computes it (hls.js: DSEQ, +1 per DISCONTINUITY tag). */
@@ -16,7 +22,9 @@ function ccs(text: string): { sn: number; cc: number; uri: string }[] {
 }
 
 function cueLines(text: string): string[] {
-  return text.split('\n').filter((l) => /^#EXT-X-(CUE|DATERANGE|DISCONTINUITY|PROGRAM-DATE-TIME|MEDIA-SEQUENCE)/.test(l));
+  return text
+    .split('\n')
+    .filter((l) => /^#EXT-X-(CUE|DATERANGE|DISCONTINUITY|PROGRAM-DATE-TIME|MEDIA-SEQUENCE)/.test(l));
 }
 
 describe('startLiveChannel', () => {
@@ -26,7 +34,10 @@ describe('startLiveChannel', () => {
   const now = (): number => clock;
   beforeAll(async () => {
     const clip = await makeSampleClip({ width: 320, height: 180, durationSeconds: 12 });
-    ladder = await packageHls(clip.path, { segmentSeconds: 2, renditions: [{ height: 180 }, { height: 90, videoKbps: 150 }] });
+    ladder = await packageHls(clip.path, {
+      segmentSeconds: 2,
+      renditions: [{ height: 180 }, { height: 90, videoKbps: 150 }],
+    });
   });
   afterAll(async () => {
     for (const c of channels) await c.stop();
@@ -164,7 +175,9 @@ describe('startLiveChannel', () => {
     });
     // Meridian's own SSAI break detection: one ad break (not the program) and the program signals.
     const detected = detectBreaks(playlist);
-    expect(detected.breaks).toEqual([expect.objectContaining({ startMsn: 1, durationSeconds: 2, contentSegmentCount: 1 })]);
+    expect(detected.breaks).toEqual([
+      expect.objectContaining({ startMsn: 1, durationSeconds: 2, contentSegmentCount: 1 }),
+    ]);
     expect(detected.programSignals.map((p) => [p.kind, p.msn])).toEqual([
       ['program-start', 3],
       ['program-end', 5],
@@ -184,7 +197,10 @@ describe('startLiveChannel', () => {
     const mediaPath = join(dir, 'r1/index.m3u8');
     writeFileSync(
       mediaPath,
-      readFileSync(mediaPath, 'utf8').replace('#EXTINF', '#EXT-X-KEY:METHOD=AES-128,URI="key.bin",IV=0x000102030405060708090A0B0C0D0E0F\n#EXTINF'),
+      readFileSync(mediaPath, 'utf8').replace(
+        '#EXTINF',
+        '#EXT-X-KEY:METHOD=AES-128,URI="key.bin",IV=0x000102030405060708090A0B0C0D0E0F\n#EXTINF',
+      ),
     );
     writeFileSync(join(dir, 'r1/key.bin'), Buffer.alloc(16, 7));
     clock = 1_700_000_000_000;
@@ -200,7 +216,9 @@ describe('startLiveChannel', () => {
   });
 
   it('refuses breaks that do not fit the loop', async () => {
-    await expect(startLiveChannel({ dir: ladder.dir, breaks: [{ offsetSeconds: 10, durationSeconds: 8 }] })).rejects.toMatchObject({
+    await expect(
+      startLiveChannel({ dir: ladder.dir, breaks: [{ offsetSeconds: 10, durationSeconds: 8 }] }),
+    ).rejects.toMatchObject({
       code: 'BAD_OPTIONS',
     });
   });

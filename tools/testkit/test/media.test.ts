@@ -6,7 +6,14 @@ import { makeAdClip, makeSampleClip, packageHls, probeMedia } from '../src/index
 describe('makeSampleClip / makeAdClip', () => {
   it('makes clips of the asked size, length, rate and audio, and the ad looks different', async () => {
     const clip = await makeSampleClip({ width: 320, height: 180, durationSeconds: 3, fps: 30 });
-    expect(clip).toMatchObject({ width: 320, height: 180, fps: 30, hasAudio: true, videoCodec: 'h264', audioCodec: 'aac' });
+    expect(clip).toMatchObject({
+      width: 320,
+      height: 180,
+      fps: 30,
+      hasAudio: true,
+      videoCodec: 'h264',
+      audioCodec: 'aac',
+    });
     expect(clip.durationSeconds).toBeGreaterThan(2.9);
     expect(clip.durationSeconds).toBeLessThan(3.2);
 
@@ -41,7 +48,10 @@ describe('makeSampleClip / makeAdClip', () => {
 describe('packageHls', () => {
   it('writes a two-rendition fMP4 ladder that ffprobe reads back', async () => {
     const clip = await makeSampleClip({ width: 320, height: 180, durationSeconds: 4 });
-    const ladder = await packageHls(clip.path, { segmentSeconds: 2, renditions: [{ height: 180 }, { height: 90, videoKbps: 150 }] });
+    const ladder = await packageHls(clip.path, {
+      segmentSeconds: 2,
+      renditions: [{ height: 180 }, { height: 90, videoKbps: 150 }],
+    });
     const master = readFileSync(ladder.masterPath, 'utf8');
     expect(master).toContain('RESOLUTION=320x180');
     expect(master).toContain('RESOLUTION=160x90');

@@ -43,7 +43,10 @@ describe('playInChromium', () => {
       );
     cdn = await startStaticServer(vod.dir);
     writeFileSync(join(vod.dir, 'r0/interstitial.m3u8'), media.replace('X-ASSET-URI="../', `X-ASSET-URI="${cdn.url}/`));
-    writeFileSync(join(vod.dir, 'interstitial.m3u8'), readFileSync(vod.masterPath, 'utf8').replace('r0/index.m3u8', 'r0/interstitial.m3u8'));
+    writeFileSync(
+      join(vod.dir, 'interstitial.m3u8'),
+      readFileSync(vod.masterPath, 'utf8').replace('r0/index.m3u8', 'r0/interstitial.m3u8'),
+    );
   });
   afterAll(async () => {
     await browser.close();
@@ -85,7 +88,9 @@ describe('playInChromium', () => {
     expect(report.outcome).toBe('ended');
     expect(report.fatalErrors).toEqual([]);
     expect(report.interstitials.supported).toBe(true);
-    expect(report.interstitials.events).toEqual([expect.objectContaining({ id: 'ad1', startSeconds: 2, durationSeconds: 2 })]);
+    expect(report.interstitials.events).toEqual([
+      expect.objectContaining({ id: 'ad1', startSeconds: 2, durationSeconds: 2 }),
+    ]);
     expect(report.interstitials.assetsStarted).toBe(1);
     expect(report.interstitials.assetsEnded).toBe(1);
     const adFrags = report.fragments.filter((f) => f.assetId !== undefined && f.sn !== 'initSegment');
@@ -140,7 +145,9 @@ describe('playInChromium', () => {
       expect(report.outcome).toBe('played');
       expect(report.fatalErrors).toEqual([]);
       expect(report.duration === null || report.duration > 0).toBe(true);
-      const sns = report.fragments.filter((f) => f.type === 'main' && typeof f.sn === 'number').map((f) => f.sn as number);
+      const sns = report.fragments
+        .filter((f) => f.type === 'main' && typeof f.sn === 'number')
+        .map((f) => f.sn as number);
       expect(sns.length).toBeGreaterThanOrEqual(2);
       for (let i = 1; i < sns.length; i++) expect(sns[i]!).toBeGreaterThan(sns[i - 1]!);
       // The 2-segment VOD loops: hls.js puts every segment in the discontinuity domain of its loop.
@@ -191,11 +198,20 @@ describe('probeWithFfmpeg', () => {
     const ad = segments('ad/r0/index.m3u8').map((l) => (l.startsWith('#') ? l : `ad/r0/${l}`));
     // content 0–2 s, the ad, content 2–4 s: two discontinuities, each clip's timestamps from its own start.
     const stitched = [
-      '#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:2', '#EXT-X-PLAYLIST-TYPE:VOD',
-      '#EXT-X-MAP:URI="r0/init.mp4"', ...content.slice(0, 2),
-      '#EXT-X-DISCONTINUITY', '#EXT-X-MAP:URI="ad/r0/init.mp4"', ...ad,
-      '#EXT-X-DISCONTINUITY', '#EXT-X-MAP:URI="r0/init.mp4"', ...content.slice(2),
-      '#EXT-X-ENDLIST', '',
+      '#EXTM3U',
+      '#EXT-X-VERSION:7',
+      '#EXT-X-TARGETDURATION:2',
+      '#EXT-X-PLAYLIST-TYPE:VOD',
+      '#EXT-X-MAP:URI="r0/init.mp4"',
+      ...content.slice(0, 2),
+      '#EXT-X-DISCONTINUITY',
+      '#EXT-X-MAP:URI="ad/r0/init.mp4"',
+      ...ad,
+      '#EXT-X-DISCONTINUITY',
+      '#EXT-X-MAP:URI="r0/init.mp4"',
+      ...content.slice(2),
+      '#EXT-X-ENDLIST',
+      '',
     ].join('\n');
     writeFileSync(join(ladder.dir, 'stitched.m3u8'), stitched);
     const srv = await startStaticServer(ladder.dir);

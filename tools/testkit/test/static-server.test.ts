@@ -44,7 +44,9 @@ describe('startStaticServer', () => {
     expect(r.status).toBe(206);
     expect(r.headers.get('content-range')).toBe('bytes 2-5/10');
     expect(await r.text()).toBe('2345');
-    expect((await fetch(`${srv.url}/r0/seg_000.m4s`, { headers: { range: 'bytes=-3' } }).then((x) => x.text()))).toBe('789');
+    expect(await fetch(`${srv.url}/r0/seg_000.m4s`, { headers: { range: 'bytes=-3' } }).then((x) => x.text())).toBe(
+      '789',
+    );
     expect((await fetch(`${srv.url}/r0/seg_000.m4s`, { headers: { range: 'bytes=20-' } })).status).toBe(416);
     const vtt = await fetch(`${srv.url}/r0/a%20b.vtt`);
     expect(vtt.headers.get('content-type')).toBe('text/vtt');

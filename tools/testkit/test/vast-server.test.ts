@@ -31,7 +31,11 @@ describe('startVastServer', () => {
       delivery: 'streaming',
     });
     expect(second!.creatives[0]!.durationSeconds).toBe(5.5);
-    expect(second!.creatives[0]!.mediaFiles[0]).toMatchObject({ type: 'video/mp4', delivery: 'progressive', width: 1280 });
+    expect(second!.creatives[0]!.mediaFiles[0]).toMatchObject({
+      type: 'video/mp4',
+      delivery: 'progressive',
+      width: 1280,
+    });
     expect(first!.creatives[0]!.trackingEvents.map((t) => t.event)).toEqual([
       'start',
       'firstQuartile',
@@ -39,7 +43,11 @@ describe('startVastServer', () => {
       'thirdQuartile',
       'complete',
     ]);
-    expect(srv.requests.at(-1)).toMatchObject({ path: '/vast', query: { dur: '30', sid: 'abc', country: 'DE' }, behaviour: 'ok' });
+    expect(srv.requests.at(-1)).toMatchObject({
+      path: '/vast',
+      query: { dur: '30', sid: 'abc', country: 'DE' },
+      behaviour: 'ok',
+    });
 
     // Beacons point back at the server and are recorded.
     await fetch(first!.impressions[0]!);
@@ -81,6 +89,13 @@ describe('startVastServer', () => {
     srv.set({ kind: 'hang' });
     await expect(fetch(srv.vastUrl, { signal: AbortSignal.timeout(200) })).rejects.toThrow();
     srv.set({ kind: 'ok' });
-    expect(srv.requests.map((r) => r.behaviour).slice(-6)).toEqual(['empty', 'status', 'malformed', 'ok', 'slow', 'hang']);
+    expect(srv.requests.map((r) => r.behaviour).slice(-6)).toEqual([
+      'empty',
+      'status',
+      'malformed',
+      'ok',
+      'slow',
+      'hang',
+    ]);
   });
 });

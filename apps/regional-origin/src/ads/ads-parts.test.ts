@@ -6,16 +6,19 @@ import { parseVastDocument } from './vast-parser.ts';
 
 describe('fillAdsTemplate', () => {
   it('fills session, player params and avail macros URL-encoded, unknown ones empty', () => {
-    const url = fillAdsTemplate('https://ads/v?s=[session.id]&t=[player_params.tier]&d=[avail.duration]&i=[avail.index]&g=[viewer.country]&x=[nope]', {
-      sessionId: 'abc',
-      playerParams: { tier: 'gold & silver' },
-      availIndex: 2,
-      availDurationSeconds: 30,
-      availRandom: 7,
-      assetId: 'a1',
-      country: 'FR',
-      nowMs: 0,
-    });
+    const url = fillAdsTemplate(
+      'https://ads/v?s=[session.id]&t=[player_params.tier]&d=[avail.duration]&i=[avail.index]&g=[viewer.country]&x=[nope]',
+      {
+        sessionId: 'abc',
+        playerParams: { tier: 'gold & silver' },
+        availIndex: 2,
+        availDurationSeconds: 30,
+        availRandom: 7,
+        assetId: 'a1',
+        country: 'FR',
+        nowMs: 0,
+      },
+    );
     expect(url).toBe('https://ads/v?s=abc&t=gold%20%26%20silver&d=30&i=2&g=FR&x=');
   });
 });
@@ -29,12 +32,23 @@ describe('parseVastDocument', () => {
     );
     const inline = ads.find((a) => a.id === '1');
     expect(inline).toMatchObject({ sequence: 2, wrapperUrl: undefined, impressions: ['http://i?a=1&b=2'] });
-    expect(inline?.creatives).toEqual([{ id: 'c1', durationSeconds: 15.5, mediaFiles: [{ url: 'http://m/a.mp4', type: 'video/mp4', width: 1280, height: 720, bitrateKbps: undefined }], tracking: [{ event: 'start', url: 'http://t/s' }] }]);
+    expect(inline?.creatives).toEqual([
+      {
+        id: 'c1',
+        durationSeconds: 15.5,
+        mediaFiles: [{ url: 'http://m/a.mp4', type: 'video/mp4', width: 1280, height: 720, bitrateKbps: undefined }],
+        tracking: [{ event: 'start', url: 'http://t/s' }],
+      },
+    ]);
     expect(ads.find((a) => a.id === '2')).toMatchObject({ wrapperUrl: 'http://next/vast', creatives: [] });
   });
 
   it('throws a ManifestError (never expands entities) on unsafe or malformed VAST', () => {
-    for (const xml of ['<!DOCTYPE x [<!ENTITY a "b">]><VAST version="4.0">&a;</VAST>', '<html></html>', '<VAST version="4.0"><Ad>']) {
+    for (const xml of [
+      '<!DOCTYPE x [<!ENTITY a "b">]><VAST version="4.0">&a;</VAST>',
+      '<html></html>',
+      '<VAST version="4.0"><Ad>',
+    ]) {
       let error: unknown;
       try {
         parseVastDocument(xml);

@@ -64,11 +64,21 @@ export function adAssetIdFor(mediaFileUrl: string): string {
 }
 
 /** Plans VOD breaks from offsets (offsets past the end are dropped; one at the end is a post-roll). */
-export function planVodBreaks(offsetsSeconds: number[], durationSeconds: number, breakDurationSeconds: number): BreakPlan[] {
+export function planVodBreaks(
+  offsetsSeconds: number[],
+  durationSeconds: number,
+  breakDurationSeconds: number,
+): BreakPlan[] {
   return [...offsetsSeconds]
     .filter((o) => o <= durationSeconds)
     .sort((a, b) => a - b)
-    .map((offsetSeconds, index) => ({ id: `b${index}`, index, offsetSeconds, durationSeconds: breakDurationSeconds, contentDurationSeconds: durationSeconds }));
+    .map((offsetSeconds, index) => ({
+      id: `b${index}`,
+      index,
+      offsetSeconds,
+      durationSeconds: breakDurationSeconds,
+      contentDurationSeconds: durationSeconds,
+    }));
 }
 
 /** Creates the break decider. */
@@ -77,18 +87,25 @@ export function createBreakDecider(options: BreakDeciderOptions): BreakDecider {
   // Creatives already enqueued by this process (the queue itself is idempotent by jobId too).
   const enqueued = new Set<string>();
 
-  const match = async (session: ResolvedSession, ads: Awaited<ReturnType<AdDecisionClient['requestAds']>>['ads'], plan: BreakPlan): Promise<DecidedAd[]> => {
+  const match = async (
+    session: ResolvedSession,
+    ads: Awaited<ReturnType<AdDecisionClient['requestAds']>>['ads'],
+    plan: BreakPlan,
+  ): Promise<DecidedAd[]> => {
     const chosen: DecidedAd[] = [];
     let filled = 0;
     for (const ad of ads) {
       // Prefer the highest-quality progressive file as the transcode source.
-      const media = [...ad.creative.mediaFiles].sort((a, b) => (b.height ?? 0) - (a.height ?? 0) || (b.bitrateKbps ?? 0) - (a.bitrateKbps ?? 0))[0];
+      const media = [...ad.creative.mediaFiles].sort(
+        (a, b) => (b.height ?? 0) - (a.height ?? 0) || (b.bitrateKbps ?? 0) - (a.bitrateKbps ?? 0),
+      )[0];
       if (!media) continue;
       const adAssetId = adAssetIdFor(media.url);
       let ready: { uri: string } | undefined;
       try {
         const asset = await options.catalog.getAsset(adAssetId);
-        if (asset.status === 'ready') ready = { uri: options.publicOriginUrl(`${options.catalog.assetFolder(adAssetId)}/${asset.master}`) };
+        if (asset.status === 'ready')
+          ready = { uri: options.publicOriginUrl(`${options.catalog.assetFolder(adAssetId)}/${asset.master}`) };
       } catch (error) {
         if (!isAppError(error) || error.code !== 'NOT_FOUND') {
           options.log.warn('ad asset lookup failed', { adAssetId, errorMessage: (error as Error).message });
@@ -97,7 +114,13 @@ export function createBreakDecider(options: BreakDeciderOptions): BreakDecider {
         if (!enqueued.has(adAssetId)) {
           enqueued.add(adAssetId);
           options.queue
-            .enqueue({ jobId: adAssetId, assetId: adAssetId, source: media.url, kind: 'ad', requestedAtMs: options.nowMs() })
+            .enqueue({
+              jobId: adAssetId,
+              assetId: adAssetId,
+              source: media.url,
+              kind: 'ad',
+              requestedAtMs: options.nowMs(),
+            })
             .catch((e: unknown) => {
               enqueued.delete(adAssetId);
               options.log.warn('ad transcode enqueue failed', { adAssetId, errorMessage: (e as Error).message });
@@ -105,7 +128,9 @@ export function createBreakDecider(options: BreakDeciderOptions): BreakDecider {
         }
       }
       if (!ready) continue;
-      const fits = plan.truncateLastAd ? filled < plan.durationSeconds - 0.5 : filled + ad.creative.durationSeconds <= plan.durationSeconds + 0.5;
+      const fits = plan.truncateLastAd
+        ? filled < plan.durationSeconds - 0.5
+        : filled + ad.creative.durationSeconds <= plan.durationSeconds + 0.5;
       if (!fits) continue;
       filled += ad.creative.durationSeconds;
       chosen.push({
@@ -143,9 +168,21 @@ export function createBreakDecider(options: BreakDeciderOptions): BreakDecider {
     });
     options.metrics.adRequests.inc({ outcome: result.outcome });
     if (result.outcome === 'timeout') options.metrics.adTimeouts.inc();
-    if (result.outcome !== 'filled') options.log.warn('ads not filled', { sessionId: claims.id, breakId: plan.id, outcome: result.outcome, detail: result.detail });
+    if (result.outcome !== 'filled')
+      options.log.warn('ads not filled', {
+        sessionId: claims.id,
+        breakId: plan.id,
+        outcome: result.outcome,
+        detail: result.detail,
+      });
     const ads = result.outcome === 'filled' ? await match(session, result.ads, plan) : [];
-    const decision: BreakDecision = { breakId: plan.id, outcome: result.outcome, fill: ads.length > 0 ? 'ads' : fallbackFill, ads, decidedAtMs: options.nowMs() };
+    const decision: BreakDecision = {
+      breakId: plan.id,
+      outcome: result.outcome,
+      fill: ads.length > 0 ? 'ads' : fallbackFill,
+      ads,
+      decidedAtMs: options.nowMs(),
+    };
     // Timeouts and errors are not stored, so the next request of this break may still get ads.
     if (result.outcome === 'filled' || result.outcome === 'empty') await options.sessions.recordBreak(claims, decision);
     return decision;
@@ -164,8 +201,10 @@ export function createBreakDecider(options: BreakDeciderOptions): BreakDecider {
       return pending;
     },
     assetList(decision, plan) {
-      if (decision.fill === 'ads') return { ASSETS: decision.ads.map((a) => ({ URI: a.uri, DURATION: a.durationSeconds })) };
-      if (decision.fill === 'slate' && options.slateUrl) return { ASSETS: [{ URI: options.slateUrl, DURATION: plan.durationSeconds }] };
+      if (decision.fill === 'ads')
+        return { ASSETS: decision.ads.map((a) => ({ URI: a.uri, DURATION: a.durationSeconds })) };
+      if (decision.fill === 'slate' && options.slateUrl)
+        return { ASSETS: [{ URI: options.slateUrl, DURATION: plan.durationSeconds }] };
       return { ASSETS: [] };
     },
   };

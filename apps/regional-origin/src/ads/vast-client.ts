@@ -58,7 +58,14 @@ class AdFetchError extends Error {
 
 function isTimeout(error: unknown): boolean {
   const e = error as { name?: string; code?: string } | null;
-  return e?.name === 'TimeoutError' || e?.name === 'AbortError' || e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'UND_ERR_BODY_TIMEOUT' || e?.code === 'UND_ERR_CONNECT_TIMEOUT' || e?.code === 'UND_ERR_ABORTED';
+  return (
+    e?.name === 'TimeoutError' ||
+    e?.name === 'AbortError' ||
+    e?.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    e?.code === 'UND_ERR_BODY_TIMEOUT' ||
+    e?.code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    e?.code === 'UND_ERR_ABORTED'
+  );
 }
 
 /** Creates the VAST client with its own keep-alive undici Agent. */
@@ -144,7 +151,9 @@ export function createVastClient(options: VastClientOptions): AdDecisionClient &
         }
         const creative = ad.creatives.find((c) => c.mediaFiles.length > 0 && c.durationSeconds > 0);
         if (!creative) return [];
-        return [{ adId: ad.id, sequence: ad.sequence, creative, impressions, tracking: [...tracking, ...creative.tracking] }];
+        return [
+          { adId: ad.id, sequence: ad.sequence, creative, impressions, tracking: [...tracking, ...creative.tracking] },
+        ];
       }),
     );
     return resolved.flat().sort((a, b) => (a.sequence ?? Infinity) - (b.sequence ?? Infinity));
@@ -158,7 +167,12 @@ export function createVastClient(options: VastClientOptions): AdDecisionClient &
         if (ads.length > 0) return { outcome: 'filled', ads };
         const timedOut = failures.find((f) => f.kind === 'timeout');
         if (timedOut) return { outcome: 'timeout', ads: [], detail: timedOut.message };
-        if (failures[0]) return { outcome: failures[0].kind === 'blocked' ? 'blocked' : 'error', ads: [], detail: failures[0].message };
+        if (failures[0])
+          return {
+            outcome: failures[0].kind === 'blocked' ? 'blocked' : 'error',
+            ads: [],
+            detail: failures[0].message,
+          };
         return { outcome: 'empty', ads: [] };
       } catch (error) {
         const e = error instanceof AdFetchError ? error : new AdFetchError('error', String(error));

@@ -20,7 +20,15 @@ export const parseVastDocument: VastParser = (xml, avail) => {
       const at = resolveVmapTimeOffsetSeconds(br.timeOffset, avail?.contentDurationSeconds);
       if (at === undefined || Math.abs(at - (avail?.offsetSeconds ?? 0)) > VMAP_MATCH_SECONDS) continue;
       if (br.adSource?.vast) ads.push(...fromVast(br.adSource.vast));
-      else if (br.adSource?.adTagUri) ads.push({ id: br.breakId ?? `vmap-${ads.length}`, sequence: undefined, wrapperUrl: br.adSource.adTagUri, impressions: [], creatives: [], tracking: [] });
+      else if (br.adSource?.adTagUri)
+        ads.push({
+          id: br.breakId ?? `vmap-${ads.length}`,
+          sequence: undefined,
+          wrapperUrl: br.adSource.adTagUri,
+          impressions: [],
+          creatives: [],
+          tracking: [],
+        });
     }
     return ads;
   }
@@ -28,25 +36,26 @@ export const parseVastDocument: VastParser = (xml, avail) => {
 };
 
 function fromVast(doc: VastDocument): VastAd[] {
-  return doc.ads.map(
-    (ad, index): VastAd => ({
-      id: ad.id ?? `ad-${index}`,
-      sequence: ad.sequence,
-      wrapperUrl: ad.kind === 'wrapper' ? ad.wrapper?.vastAdTagUri : undefined,
-      impressions: ad.impressions,
-      creatives:
-        ad.kind === 'inline'
-          ? ad.creatives.map((c) => ({
-              id: c.id ?? c.adId,
-              durationSeconds: c.durationSeconds ?? 0,
-              mediaFiles: c.mediaFiles
-                .filter((m) => m.apiFramework === undefined)
-                .map((m) => ({ url: m.url, type: m.type, width: m.width, height: m.height, bitrateKbps: m.bitrateKbps })),
-              tracking: c.trackingEvents.map((t) => ({ event: t.event, url: t.url })),
-            }))
-          : [],
-      // A wrapper's creatives carry only tracking, which applies to whatever the chain resolves to.
-      tracking: ad.kind === 'wrapper' ? ad.creatives.flatMap((c) => c.trackingEvents.map((t) => ({ event: t.event, url: t.url }))) : [],
-    }),
-  );
+  return doc.ads.map((ad, index): VastAd => ({
+    id: ad.id ?? `ad-${index}`,
+    sequence: ad.sequence,
+    wrapperUrl: ad.kind === 'wrapper' ? ad.wrapper?.vastAdTagUri : undefined,
+    impressions: ad.impressions,
+    creatives:
+      ad.kind === 'inline'
+        ? ad.creatives.map((c) => ({
+            id: c.id ?? c.adId,
+            durationSeconds: c.durationSeconds ?? 0,
+            mediaFiles: c.mediaFiles
+              .filter((m) => m.apiFramework === undefined)
+              .map((m) => ({ url: m.url, type: m.type, width: m.width, height: m.height, bitrateKbps: m.bitrateKbps })),
+            tracking: c.trackingEvents.map((t) => ({ event: t.event, url: t.url })),
+          }))
+        : [],
+    // A wrapper's creatives carry only tracking, which applies to whatever the chain resolves to.
+    tracking:
+      ad.kind === 'wrapper'
+        ? ad.creatives.flatMap((c) => c.trackingEvents.map((t) => ({ event: t.event, url: t.url })))
+        : [],
+  }));
 }

@@ -1,11 +1,27 @@
 /** @module Unit tests of the live SSAI record (stored JSON read back, the more advanced of two copies) and the reference alignment of rendition windows. */
 import { describe, expect, it } from 'vitest';
 import { parseMediaPlaylist, type MediaPlaylist } from '@meridian/manifest-core';
-import { alignToReference, createLiveAdsRecord, newerLiveAdsRecord, parseLiveAdsRecord, type LiveAdsRecord } from './live-ads.ts';
+import {
+  alignToReference,
+  createLiveAdsRecord,
+  newerLiveAdsRecord,
+  parseLiveAdsRecord,
+  type LiveAdsRecord,
+} from './live-ads.ts';
 
 const windowOf = (first: number, count: number): MediaPlaylist =>
   parseMediaPlaylist(
-    ['#EXTM3U', '#EXT-X-TARGETDURATION:4', `#EXT-X-MEDIA-SEQUENCE:${first}`, ...Array.from({ length: count }, (_, i) => `#EXT-X-PROGRAM-DATE-TIME:${new Date(Date.UTC(2026, 0, 1) + (first + i) * 4000).toISOString()}\n#EXTINF:4.0,\ns${first + i}.ts`), ''].join('\n'),
+    [
+      '#EXTM3U',
+      '#EXT-X-TARGETDURATION:4',
+      `#EXT-X-MEDIA-SEQUENCE:${first}`,
+      ...Array.from(
+        { length: count },
+        (_, i) =>
+          `#EXT-X-PROGRAM-DATE-TIME:${new Date(Date.UTC(2026, 0, 1) + (first + i) * 4000).toISOString()}\n#EXTINF:4.0,\ns${first + i}.ts`,
+      ),
+      '',
+    ].join('\n'),
   ).playlist;
 
 const record = (edgeMsn: number, decisions: number): LiveAdsRecord => ({
@@ -13,7 +29,13 @@ const record = (edgeMsn: number, decisions: number): LiveAdsRecord => ({
   state: {
     ...createLiveAdsRecord().state,
     edgeMsn,
-    decisions: Array.from({ length: decisions }, (_, i) => ({ id: `cue-${i * 10}`, fill: 'content' as const, cause: 'ad' as const, startMsn: i * 10, ads: [] })),
+    decisions: Array.from({ length: decisions }, (_, i) => ({
+      id: `cue-${i * 10}`,
+      fill: 'content' as const,
+      cause: 'ad' as const,
+      startMsn: i * 10,
+      ads: [],
+    })),
   },
   ads: {},
 });
@@ -22,10 +44,27 @@ describe('live ads record', () => {
   it('reads back what it stored, and refuses anything else without throwing', () => {
     const stored: LiveAdsRecord = {
       ...record(12, 1),
-      ads: { 'cue-0': [{ adId: 'a1', creativeId: 'c1', uri: 'http://cdn/vod/ad-1/master.m3u8', durationSeconds: 6, impressions: ['http://b/imp'], tracking: [] }] },
+      ads: {
+        'cue-0': [
+          {
+            adId: 'a1',
+            creativeId: 'c1',
+            uri: 'http://cdn/vod/ad-1/master.m3u8',
+            durationSeconds: 6,
+            impressions: ['http://b/imp'],
+            tracking: [],
+          },
+        ],
+      },
     };
     expect(parseLiveAdsRecord(JSON.stringify(stored))).toEqual(stored);
-    for (const bad of ['not json', 'null', '{"v":2}', JSON.stringify({ ...stored, ads: { x: [{ adId: 1 }] } }), JSON.stringify({ ...stored, state: { v: 1 } })]) {
+    for (const bad of [
+      'not json',
+      'null',
+      '{"v":2}',
+      JSON.stringify({ ...stored, ads: { x: [{ adId: 1 }] } }),
+      JSON.stringify({ ...stored, state: { v: 1 } }),
+    ]) {
       expect(parseLiveAdsRecord(bad), bad).toBeUndefined();
     }
     expect(parseLiveAdsRecord(undefined)).toBeUndefined();

@@ -55,7 +55,11 @@ export function parseLiveAdsRecord(json: string | undefined): LiveAdsRecord | un
     if (value?.v !== 1 || typeof value.ads !== 'object' || value.ads === null) return undefined;
     const ads: Record<string, DecidedAd[]> = {};
     for (const [id, list] of Object.entries(value.ads)) {
-      if (!Array.isArray(list) || !list.every((a: Partial<DecidedAd>) => typeof a?.adId === 'string' && typeof a.uri === 'string')) return undefined;
+      if (
+        !Array.isArray(list) ||
+        !list.every((a: Partial<DecidedAd>) => typeof a?.adId === 'string' && typeof a.uri === 'string')
+      )
+        return undefined;
       ads[id] = list;
     }
     return { v: 1, state: parseLiveSessionState(value.state), ads };
@@ -69,7 +73,10 @@ export function parseLiveAdsRecord(json: string | undefined): LiveAdsRecord | un
  * window, then the one with more decisions): a zone's own cache may be ahead of the store, or
  * behind it when another zone served the last reloads.
  */
-export function newerLiveAdsRecord(a: LiveAdsRecord | undefined, b: LiveAdsRecord | undefined): LiveAdsRecord | undefined {
+export function newerLiveAdsRecord(
+  a: LiveAdsRecord | undefined,
+  b: LiveAdsRecord | undefined,
+): LiveAdsRecord | undefined {
   if (a === undefined || b === undefined) return a ?? b;
   const edge = (r: LiveAdsRecord): number => r.state.edgeMsn ?? -1;
   if (edge(a) !== edge(b)) return edge(a) > edge(b) ? a : b;
@@ -105,7 +112,10 @@ export interface LiveAdsOptions {
 }
 
 /** The pod of a break's decided ads (those whose transcoded playlists can be read); undefined when none can. */
-async function podOf(ads: readonly DecidedAd[], options: Pick<LiveAdsOptions, 'playlists' | 'podCache'>): Promise<AdPod | undefined> {
+async function podOf(
+  ads: readonly DecidedAd[],
+  options: Pick<LiveAdsOptions, 'playlists' | 'podCache'>,
+): Promise<AdPod | undefined> {
   const key = ads.map((ad) => `${ad.adId} ${ad.uri}`).join('\n');
   const cached = options.podCache?.get(key);
   if (cached !== undefined) return cached;
@@ -137,7 +147,11 @@ export class BlackoutSlateUnavailableError extends Error {
  * manifest-core decide each break once (ads, then slate for underfill; content when neither
  * fills it). A break whose decision fails keeps its content. The input is not modified.
  */
-export async function advanceLiveAds(record: LiveAdsRecord, window: MediaPlaylist, options: LiveAdsOptions): Promise<LiveAdsRecord> {
+export async function advanceLiveAds(
+  record: LiveAdsRecord,
+  window: MediaPlaylist,
+  options: LiveAdsOptions,
+): Promise<LiveAdsRecord> {
   const pending = pendingBreaks(record.state, window);
   const pods: Record<string, AdPod> = {};
   const ads: Record<string, DecidedAd[]> = { ...record.ads };
@@ -162,7 +176,8 @@ export async function advanceLiveAds(record: LiveAdsRecord, window: MediaPlaylis
       let pod = decision?.fill === 'ads' ? await podOf(decision.ads, options) : undefined;
       // What this zone would play (only the ads it could read), then what every zone plays: the
       // first decision stored for the break, so that concurrent reloads on two zones agree.
-      const own = pod === undefined ? [] : (decision?.ads ?? []).filter((ad) => pod!.ads.some((c) => c.adId === ad.adId));
+      const own =
+        pod === undefined ? [] : (decision?.ads ?? []).filter((ad) => pod!.ads.some((c) => c.adId === ad.adId));
       const agreed = await options.claim({
         breakId: brk.id,
         outcome: decision?.outcome ?? 'error',
@@ -177,7 +192,11 @@ export async function advanceLiveAds(record: LiveAdsRecord, window: MediaPlaylis
       ads[brk.id] = agreed.ads;
     }),
   );
-  const state = advanceLiveSession(record.state, window, { pods, ...(slate && { slate }), ...(blackout && { blackout }) });
+  const state = advanceLiveSession(record.state, window, {
+    pods,
+    ...(slate && { slate }),
+    ...(blackout && { blackout }),
+  });
   // Only the ads of decisions still held are kept: the record stays as small as the state.
   const kept: Record<string, DecidedAd[]> = {};
   for (const d of state.decisions) {
@@ -208,7 +227,12 @@ export function alignToReference(window: MediaPlaylist, reference: MediaPlaylist
  * replaced: the pods are read again from the stored ads, the slate from its URL. Throws
  * ManifestError when an input is unusable (the caller serves the content then).
  */
-export async function renderLiveAds(record: LiveAdsRecord, window: MediaPlaylist, rendition: RenditionTarget, options: LiveAdsOptions): Promise<MediaPlaylist> {
+export async function renderLiveAds(
+  record: LiveAdsRecord,
+  window: MediaPlaylist,
+  rendition: RenditionTarget,
+  options: LiveAdsOptions,
+): Promise<MediaPlaylist> {
   const pods: Record<string, AdPod> = {};
   await Promise.all(
     record.state.decisions.map(async (d) => {
@@ -221,7 +245,9 @@ export async function renderLiveAds(record: LiveAdsRecord, window: MediaPlaylist
   // Ad underfill and blackouts both loop the slate (filler id `slate`).
   const blackedOut = record.state.decisions.some((d) => d.cause === 'blackout' && d.filler !== undefined);
   const needsSlate = blackedOut || record.state.decisions.some((d) => d.filler !== undefined);
-  const slateUrl = blackedOut ? (options.blackout?.slateUrl ?? options.slateUrl) : (options.slateUrl ?? options.blackout?.slateUrl);
+  const slateUrl = blackedOut
+    ? (options.blackout?.slateUrl ?? options.slateUrl)
+    : (options.slateUrl ?? options.blackout?.slateUrl);
   const slate = needsSlate ? await slateOf(slateUrl, options) : undefined;
   if (blackedOut && slate === undefined) throw new BlackoutSlateUnavailableError(slateUrl ?? '(none)');
   return renderLiveWindow(record.state, window, { rendition, pods, fillers: slate === undefined ? [] : [slate] });
@@ -253,7 +279,13 @@ export function liveTrackingTimeline(record: LiveAdsRecord): TrackingTimeline {
       ads: list.map((ad): AdCreative => {
         const tracking: Record<string, string[]> = { impression: ad.impressions };
         for (const t of ad.tracking) (tracking[t.event] ??= []).push(t.url);
-        return { adId: ad.adId, creativeId: ad.creativeId, durationSeconds: ad.durationSeconds, renditions: [], tracking };
+        return {
+          adId: ad.adId,
+          creativeId: ad.creativeId,
+          durationSeconds: ad.durationSeconds,
+          renditions: [],
+          tracking,
+        };
       }),
     };
   }

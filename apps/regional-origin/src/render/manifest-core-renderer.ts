@@ -5,7 +5,12 @@
  * session id as bytes; media playlists with ads go through renderSessionMedia with the session's
  * SessionAds (stitched or HLS Interstitials), the same function the edge would run.
  */
-import { createSessionMediaRenderer, listSessionRenditions, renderSessionMaster, renderSessionMedia } from '@meridian/manifest-core';
+import {
+  createSessionMediaRenderer,
+  listSessionRenditions,
+  renderSessionMaster,
+  renderSessionMedia,
+} from '@meridian/manifest-core';
 import type { PlaylistRenderer } from './playlist-renderer.ts';
 import { createBufferPool } from './buffer-pool.ts';
 
@@ -16,7 +21,8 @@ export function createManifestCoreRenderer(): PlaylistRenderer {
   const media = createSessionMediaRenderer({ allocate: (size) => pool.allocate(size) });
   return {
     listRenditions: (source) => listSessionRenditions(source),
-    renderMaster: (source, context) => renderSessionMaster(source, context.urlsFor(context.sessionToken), context.pathways),
+    renderMaster: (source, context) =>
+      renderSessionMaster(source, context.urlsFor(context.sessionToken), context.pathways),
     renderMedia: (source, context) =>
       context.ads === undefined && context.blackout === undefined
         ? media.bytes(source, context.sessionToken, context.urlsFor, context.templateKey)

@@ -14,19 +14,43 @@ const urlsFor = (token: string): SessionUrls => ({
 });
 const ctx: RenderContext = {
   sessionToken: 'TOKEN.SIG',
-  claims: { id: 's', kind: 'vod', contentId: 'a', mode: 'stitched', adParams: {}, country: undefined, createdAtSeconds: 0, seed: 1 },
+  claims: {
+    id: 's',
+    kind: 'vod',
+    contentId: 'a',
+    mode: 'stitched',
+    adParams: {},
+    country: undefined,
+    createdAtSeconds: 0,
+    seed: 1,
+  },
   urlsFor,
   templateKey: 'primary',
   pathways: [],
   breaks: {},
 };
-const source = (path: string, text: string): SourcePlaylist => ({ path, text, originId: 'primary', live: false, targetDurationSeconds: 6 });
+const source = (path: string, text: string): SourcePlaylist => ({
+  path,
+  text,
+  originId: 'primary',
+  live: false,
+  targetDurationSeconds: 6,
+});
 
 describe('manifest-core renderer', () => {
   const renderer = createManifestCoreRenderer();
   const master = source(
     '/vod/a/master.m3u8',
-    ['#EXTM3U', '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="en",URI="audio/index.m3u8"', '#EXT-X-STREAM-INF:BANDWIDTH=1,AUDIO="aud"', '240p/index.m3u8', '#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=1,URI="240p/iframes.m3u8"', '#EXT-X-STREAM-INF:BANDWIDTH=2,AUDIO="aud"', '720p/index.m3u8', '#X-UNKNOWN:kept'].join('\n'),
+    [
+      '#EXTM3U',
+      '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="en",URI="audio/index.m3u8"',
+      '#EXT-X-STREAM-INF:BANDWIDTH=1,AUDIO="aud"',
+      '240p/index.m3u8',
+      '#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=1,URI="240p/iframes.m3u8"',
+      '#EXT-X-STREAM-INF:BANDWIDTH=2,AUDIO="aud"',
+      '720p/index.m3u8',
+      '#X-UNKNOWN:kept',
+    ].join('\n'),
   );
 
   it('names renditions by kind and order, and maps each to its source URI', () => {
@@ -51,7 +75,17 @@ describe('manifest-core renderer', () => {
   it('makes segment, map and key URIs absolute and session-bound, without re-encoding signed queries', () => {
     const media = source(
       '/vod/a/720p/index.m3u8',
-      ['#EXTM3U', '#EXT-X-TARGETDURATION:6', '#EXT-X-MAP:URI="init.mp4"', '#EXT-X-KEY:METHOD=AES-128,URI="../keys/k%201.key"', '#EXTINF:6,', 'seg0.m4s?token=a%2Fb', '#EXTINF:6,', 'https://other.example/seg1.m4s', '#EXT-X-ENDLIST'].join('\n'),
+      [
+        '#EXTM3U',
+        '#EXT-X-TARGETDURATION:6',
+        '#EXT-X-MAP:URI="init.mp4"',
+        '#EXT-X-KEY:METHOD=AES-128,URI="../keys/k%201.key"',
+        '#EXTINF:6,',
+        'seg0.m4s?token=a%2Fb',
+        '#EXTINF:6,',
+        'https://other.example/seg1.m4s',
+        '#EXT-X-ENDLIST',
+      ].join('\n'),
     );
     const rendered = renderer.renderMedia(media, ctx);
     const out = typeof rendered === 'string' ? rendered : new TextDecoder().decode(rendered);
@@ -67,10 +101,22 @@ describe('manifest-core renderer', () => {
   });
 
   it('writes one copy of the ladder per steering pathway, the first one named in EXT-X-CONTENT-STEERING', () => {
-    const pathways = ['zone-a', 'zone-b'].map((id) => ({ id, mediaPlaylistUrl: (r: string) => `https://${id}.example/v1/sessions/TOKEN.SIG/${r}.m3u8` }));
+    const pathways = ['zone-a', 'zone-b'].map((id) => ({
+      id,
+      mediaPlaylistUrl: (r: string) => `https://${id}.example/v1/sessions/TOKEN.SIG/${r}.m3u8`,
+    }));
     const out = renderer.renderMaster(master, { ...ctx, pathways });
-    expect(out).toContain('#EXT-X-CONTENT-STEERING:SERVER-URI="https://zone/v1/steering/TOKEN.SIG.json",PATHWAY-ID="zone-a"');
-    expect(out.split('\n').filter((l) => l.startsWith('#EXT-X-STREAM-INF') && l.includes('PATHWAY-ID="zone-b"') && l.includes('AUDIO="aud-zone-b"'))).toHaveLength(2);
+    expect(out).toContain(
+      '#EXT-X-CONTENT-STEERING:SERVER-URI="https://zone/v1/steering/TOKEN.SIG.json",PATHWAY-ID="zone-a"',
+    );
+    expect(
+      out
+        .split('\n')
+        .filter(
+          (l) =>
+            l.startsWith('#EXT-X-STREAM-INF') && l.includes('PATHWAY-ID="zone-b"') && l.includes('AUDIO="aud-zone-b"'),
+        ),
+    ).toHaveLength(2);
     expect(out).toContain('\nhttps://zone-b.example/v1/sessions/TOKEN.SIG/v1.m3u8\n');
   });
 });

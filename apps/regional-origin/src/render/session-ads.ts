@@ -75,14 +75,21 @@ export function renditionTargetOf(master: SourcePlaylist, renditionId: string): 
   const model = masterModelOf(master);
   const variant = renditionId.startsWith('v') ? model.variants[index] : undefined;
   const extMedia = renditionId.startsWith('r') ? model.renditions.filter((r) => r.uri !== undefined)[index] : undefined;
-  const target: RenditionTarget = variant ? { bandwidthBps: variant.bandwidth } : extMedia?.type === 'AUDIO' ? { kind: 'audio' } : {};
+  const target: RenditionTarget = variant
+    ? { bandwidthBps: variant.bandwidth }
+    : extMedia?.type === 'AUDIO'
+      ? { kind: 'audio' }
+      : {};
   // Same picture size first (no resolution switch inside the player's rendition), then the nearest bandwidth.
   if (variant?.resolution) target.resolution = variant.resolution;
   return target;
 }
 
 /** The renditions (video variants and demuxed audio) of a transcoded asset's master at a public URL; undefined when it is not on this zone's origin. */
-async function assetRenditionsOf(masterUrl: string, options: AdPlaylistSource): Promise<AdAssetRendition[] | undefined> {
+async function assetRenditionsOf(
+  masterUrl: string,
+  options: AdPlaylistSource,
+): Promise<AdAssetRendition[] | undefined> {
   const masterPath = options.originPathOf(masterUrl);
   if (masterPath === undefined) return undefined;
   const master = masterModelOf(await options.getPlaylist(masterPath));
@@ -97,7 +104,9 @@ async function assetRenditionsOf(masterUrl: string, options: AdPlaylistSource): 
       return rendition;
     }),
     // Demuxed audio of the ad, for the content's audio renditions.
-    ...master.renditions.flatMap((r) => (r.type === 'AUDIO' && r.uri !== undefined ? [r.uri] : [])).map(async (uri): Promise<AdAssetRendition> => ({ ...(await read(uri)), kind: 'audio' })),
+    ...master.renditions
+      .flatMap((r) => (r.type === 'AUDIO' && r.uri !== undefined ? [r.uri] : []))
+      .map(async (uri): Promise<AdAssetRendition> => ({ ...(await read(uri)), kind: 'audio' })),
   ]);
   return renditions.length === 0 ? undefined : renditions;
 }
@@ -106,7 +115,13 @@ async function assetRenditionsOf(masterUrl: string, options: AdPlaylistSource): 
 export async function adCreativeOf(ad: DecidedAd, options: AdPlaylistSource): Promise<AdCreative | undefined> {
   const renditions = await assetRenditionsOf(ad.uri, options);
   if (renditions === undefined) return undefined;
-  return { adId: ad.adId, creativeId: ad.creativeId, durationSeconds: ad.durationSeconds, renditions, assetUri: ad.uri };
+  return {
+    adId: ad.adId,
+    creativeId: ad.creativeId,
+    durationSeconds: ad.durationSeconds,
+    renditions,
+    assetUri: ad.uri,
+  };
 }
 
 /** The slate (a transcoded asset's master URL) as a filler looped over underfilled breaks; undefined when it is not on this zone's origin. */
@@ -121,11 +136,20 @@ export async function slateFillerOf(slateUrl: string, options: AdPlaylistSource)
  * ads' playlists. A break decided `slate` plays the slate for the plan's duration, as the asset
  * list does; a break whose ads cannot be read keeps the content. Undefined when there is nothing to add.
  */
-export async function resolveSessionAds(content: SourcePlaylist, rendition: RenditionTarget, options: SessionAdsOptions): Promise<SessionAds | undefined> {
+export async function resolveSessionAds(
+  content: SourcePlaylist,
+  rendition: RenditionTarget,
+  options: SessionAdsOptions,
+): Promise<SessionAds | undefined> {
   if (options.plans.length === 0) return undefined;
   const breaks = breaksOfPlans(content, options.plans);
   if (options.mode === 'interstitials') {
-    return { mode: 'interstitials', breaks, assetListUrl: (brk) => options.assetListUrl(brk.id), sessionEpochMs: options.sessionEpochMs };
+    return {
+      mode: 'interstitials',
+      breaks,
+      assetListUrl: (brk) => options.assetListUrl(brk.id),
+      sessionEpochMs: options.sessionEpochMs,
+    };
   }
   const decisions = await Promise.all(options.plans.map((plan) => options.decide(plan)));
   const pods: Record<string, AdPod> = {};
@@ -150,7 +174,13 @@ export async function resolveSessionAds(content: SourcePlaylist, rendition: Rend
   }
   const stitched = planned.filter((d) => d.fill !== 'content');
   if (stitched.length === 0) return undefined;
-  const ads: SessionStitchedAds = { mode: 'stitched', decisions: stitched, pods, rendition, sessionEpochMs: options.sessionEpochMs };
+  const ads: SessionStitchedAds = {
+    mode: 'stitched',
+    decisions: stitched,
+    pods,
+    rendition,
+    sessionEpochMs: options.sessionEpochMs,
+  };
   if (slate) ads.fillers = [slate];
   return ads;
 }

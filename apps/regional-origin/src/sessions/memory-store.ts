@@ -20,7 +20,11 @@ export function createMemorySessionStore(options: { maxSessions?: number } = {})
     async saveBreak(id: string, decision: BreakDecision, ttlSeconds: number) {
       const existing = sessions.get(id);
       if (!existing) return;
-      sessions.set(id, { ...existing, breaks: { ...existing.breaks, [decision.breakId]: decision } }, { ttl: ttlSeconds * 1000 });
+      sessions.set(
+        id,
+        { ...existing, breaks: { ...existing.breaks, [decision.breakId]: decision } },
+        { ttl: ttlSeconds * 1000 },
+      );
     },
     async claimBreak(id: string, field: string, decision: BreakDecision, ttlSeconds: number) {
       const existing = sessions.get(id);

@@ -3,7 +3,13 @@
  * from the store, and rebuilds them from the id alone when the record is gone or Valkey is down.
  */
 import { LRUCache } from 'lru-cache';
-import { isManifestError, newSessionClaims, signSessionToken, verifySessionToken, type Keyring } from '@meridian/manifest-core';
+import {
+  isManifestError,
+  newSessionClaims,
+  signSessionToken,
+  verifySessionToken,
+  type Keyring,
+} from '@meridian/manifest-core';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { createThrottledWarn, describeError } from '../log.ts';
@@ -110,8 +116,12 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       const loaded = await guarded('load', () => store.load(claims.id));
       let state: SessionState | undefined = loaded.ok ? loaded.value : undefined;
       // A record that disagrees with its signed id is not trusted.
-      if (state && (state.claims.contentId !== claims.contentId || state.claims.kind !== claims.kind)) state = undefined;
-      if (state) return state.live === undefined ? { token, claims, breaks: state.breaks, rebuilt: false } : { token, claims, breaks: state.breaks, live: state.live, rebuilt: false };
+      if (state && (state.claims.contentId !== claims.contentId || state.claims.kind !== claims.kind))
+        state = undefined;
+      if (state)
+        return state.live === undefined
+          ? { token, claims, breaks: state.breaks, rebuilt: false }
+          : { token, claims, breaks: state.breaks, live: state.live, rebuilt: false };
       const reason = loaded.ok ? 'missing' : 'store_down';
       metrics.sessionRebuilds.inc({ reason });
       // Re-store in the background only when the store answered: when it is down, trying again per request adds nothing.

@@ -33,12 +33,21 @@ export function createValkeySessionStore(client: ValkeyClient, keyPrefix: string
       await client.set(recordKey(claims.id), JSON.stringify({ claims, zone }), 'EX', ttlSeconds);
     },
     async saveBreak(id, decision, ttlSeconds) {
-      const results = await client.pipeline().hset(breaksKey(id), decision.breakId, JSON.stringify(decision)).expire(breaksKey(id), ttlSeconds).exec();
+      const results = await client
+        .pipeline()
+        .hset(breaksKey(id), decision.breakId, JSON.stringify(decision))
+        .expire(breaksKey(id), ttlSeconds)
+        .exec();
       const failed = results?.find(([error]) => error);
       if (failed?.[0]) throw failed[0];
     },
     async claimBreak(id, field, decision, ttlSeconds) {
-      const results = await client.pipeline().hsetnx(breaksKey(id), field, JSON.stringify(decision)).hget(breaksKey(id), field).expire(breaksKey(id), ttlSeconds).exec();
+      const results = await client
+        .pipeline()
+        .hsetnx(breaksKey(id), field, JSON.stringify(decision))
+        .hget(breaksKey(id), field)
+        .expire(breaksKey(id), ttlSeconds)
+        .exec();
       const failed = results?.find(([error]) => error);
       if (failed?.[0]) throw failed[0];
       const stored = results?.[1]?.[1];

@@ -56,7 +56,8 @@ function s3Error(error: unknown): string {
 export function createUploadService(options: UploadServiceOptions): UploadService {
   const { store, queue, uploads, log, metrics } = options;
   const s3 = (): S3Client => {
-    if (!options.s3 || !uploads.bucket) throw new AppError('DEPENDENCY_UNAVAILABLE', 'uploads are not configured (UPLOAD_BUCKET)');
+    if (!options.s3 || !uploads.bucket)
+      throw new AppError('DEPENDENCY_UNAVAILABLE', 'uploads are not configured (UPLOAD_BUCKET)');
     return options.s3;
   };
   const bucket = (): string => uploads.bucket ?? '';
@@ -75,14 +76,28 @@ export function createUploadService(options: UploadServiceOptions): UploadServic
       const sourceKey = `${uploads.keyPrefix}${videoId}/${safeName}`;
       let uploadId: string | undefined;
       try {
-        ({ UploadId: uploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket(), Key: sourceKey, ContentType: contentType })));
+        ({ UploadId: uploadId } = await client.send(
+          new CreateMultipartUploadCommand({ Bucket: bucket(), Key: sourceKey, ContentType: contentType }),
+        ));
       } catch (error) {
-        throw new AppError('DEPENDENCY_UNAVAILABLE', `object storage refused the upload (${s3Error(error)})`, { cause: error });
+        throw new AppError('DEPENDENCY_UNAVAILABLE', `object storage refused the upload (${s3Error(error)})`, {
+          cause: error,
+        });
       }
       if (!uploadId) throw new AppError('DEPENDENCY_UNAVAILABLE', 'object storage returned no upload id');
       const now = options.nowMs();
       try {
-        await store.create({ videoId, status: 'uploading', filename, sizeBytes, contentType, uploadId, sourceKey, createdAtMs: now, updatedAtMs: now });
+        await store.create({
+          videoId,
+          status: 'uploading',
+          filename,
+          sizeBytes,
+          contentType,
+          uploadId,
+          sourceKey,
+          createdAtMs: now,
+          updatedAtMs: now,
+        });
       } catch (error) {
         throw new AppError('DEPENDENCY_UNAVAILABLE', 'video store unavailable', { cause: error });
       }
@@ -90,9 +105,13 @@ export function createUploadService(options: UploadServiceOptions): UploadServic
       const parts = await Promise.all(
         Array.from({ length: count }, async (_, i) => ({
           partNumber: i + 1,
-          url: await getSignedUrl(client, new UploadPartCommand({ Bucket: bucket(), Key: sourceKey, UploadId: uploadId, PartNumber: i + 1 }), {
-            expiresIn: uploads.urlTtlSeconds,
-          }),
+          url: await getSignedUrl(
+            client,
+            new UploadPartCommand({ Bucket: bucket(), Key: sourceKey, UploadId: uploadId, PartNumber: i + 1 }),
+            {
+              expiresIn: uploads.urlTtlSeconds,
+            },
+          ),
         })),
       );
       return { videoId, uploadId, partSize: uploads.partSizeBytes, parts };
@@ -114,7 +133,11 @@ export function createUploadService(options: UploadServiceOptions): UploadServic
             Bucket: bucket(),
             Key: record.sourceKey,
             UploadId: record.uploadId,
-            MultipartUpload: { Parts: [...parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+            MultipartUpload: {
+              Parts: [...parts]
+                .sort((a, b) => a.partNumber - b.partNumber)
+                .map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })),
+            },
           }),
         );
       } catch (error) {
@@ -125,19 +148,31 @@ export function createUploadService(options: UploadServiceOptions): UploadServic
         );
         if (!exists) {
           const name = s3Error(error);
-          if (/InvalidPart|InvalidPartOrder|EntityTooSmall|NoSuchUpload|MalformedXML/.test(name)) throw new AppError('BAD_REQUEST', `upload cannot be completed: ${name}`);
-          throw new AppError('DEPENDENCY_UNAVAILABLE', `object storage failed to complete the upload (${name})`, { cause: error });
+          if (/InvalidPart|InvalidPartOrder|EntityTooSmall|NoSuchUpload|MalformedXML/.test(name))
+            throw new AppError('BAD_REQUEST', `upload cannot be completed: ${name}`);
+          throw new AppError('DEPENDENCY_UNAVAILABLE', `object storage failed to complete the upload (${name})`, {
+            cause: error,
+          });
         }
       }
-      const job: TranscodeJobRequest = { jobId: videoId, assetId: videoId, source: `s3://${bucket()}/${record.sourceKey}`, kind: 'upload', requestedAtMs: options.nowMs() };
+      const job: TranscodeJobRequest = {
+        jobId: videoId,
+        assetId: videoId,
+        source: `s3://${bucket()}/${record.sourceKey}`,
+        kind: 'upload',
+        requestedAtMs: options.nowMs(),
+      };
       try {
-        if (!(await store.completeWithJob(videoId, job, options.nowMs()))) throw new AppError('CONFLICT', `video ${videoId} is no longer uploading`);
+        if (!(await store.completeWithJob(videoId, job, options.nowMs())))
+          throw new AppError('CONFLICT', `video ${videoId} is no longer uploading`);
       } catch (error) {
         if (error instanceof AppError) throw error;
         throw new AppError('DEPENDENCY_UNAVAILABLE', 'video store unavailable', { cause: error });
       }
       // Publish now; if this fails (or the process dies here), the sweeper publishes it later.
-      await publish(job).catch((error: unknown) => log.warn('job publish deferred to the outbox sweeper', { videoId, ...describeError(error) }));
+      await publish(job).catch((error: unknown) =>
+        log.warn('job publish deferred to the outbox sweeper', { videoId, ...describeError(error) }),
+      );
       return { ...record, status: 'processing' };
     },
 

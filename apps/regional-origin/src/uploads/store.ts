@@ -76,7 +76,11 @@ export function createMemoryUploadStore(): UploadStore {
  * record + outbox stays in one Cluster slot. Records are hashes; the outbox is a hash
  * jobId → job JSON plus a sorted set ordering it by time.
  */
-export function createValkeyUploadStore(client: ValkeyClient, keyPrefix: string, recordTtlSeconds = 30 * 86_400): UploadStore {
+export function createValkeyUploadStore(
+  client: ValkeyClient,
+  keyPrefix: string,
+  recordTtlSeconds = 30 * 86_400,
+): UploadStore {
   const videoKey = (id: string): string => `${keyPrefix}{uploads}:video:${id}`;
   const outboxKey = `${keyPrefix}{uploads}:outbox`;
   const outboxOrder = `${keyPrefix}{uploads}:outbox:order`;
@@ -97,7 +101,11 @@ export function createValkeyUploadStore(client: ValkeyClient, keyPrefix: string,
   return {
     async create(record) {
       const flat = Object.fromEntries(Object.entries(record).map(([k, v]) => [k, String(v)]));
-      await client.multi().hset(videoKey(record.videoId), flat).expire(videoKey(record.videoId), recordTtlSeconds).exec();
+      await client
+        .multi()
+        .hset(videoKey(record.videoId), flat)
+        .expire(videoKey(record.videoId), recordTtlSeconds)
+        .exec();
     },
     async get(videoId) {
       return toRecord(await client.hgetall(videoKey(videoId)));

@@ -50,7 +50,14 @@ const valid: AssetManifest = {
   thumbnails: {
     intervalSeconds: 10,
     sizes: [{ name: 'small', width: 160, height: 90, pattern: 'thumbs/small/%04d.jpg', count: 2 }],
-    sprite: { image: 'thumbs/sprite.jpg', vtt: 'thumbs/sprite.vtt', tileWidth: 160, tileHeight: 90, columns: 2, rows: 1 },
+    sprite: {
+      image: 'thumbs/sprite.jpg',
+      vtt: 'thumbs/sprite.vtt',
+      tileWidth: 160,
+      tileHeight: 90,
+      columns: 2,
+      rows: 1,
+    },
     locations: ['s3://media-eu/a1'],
   },
   keyIds: ['00ff'],

@@ -135,7 +135,13 @@ function str(o: Json, k: string, path: string): string {
 
 function num(o: Json, k: string, path: string, opts: { integer?: boolean; positive?: boolean } = {}): number {
   const v = o[k];
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (opts.integer && !Number.isInteger(v)) || (opts.positive && v === 0))
+  if (
+    typeof v !== 'number' ||
+    !Number.isFinite(v) ||
+    v < 0 ||
+    (opts.integer && !Number.isInteger(v)) ||
+    (opts.positive && v === 0)
+  )
     fail(`${path}.${k}`, `a ${opts.positive ? 'positive' : 'non-negative'} ${opts.integer ? 'integer' : 'number'}`);
   return v;
 }
@@ -156,13 +162,15 @@ function optKeyId(o: Json, path: string): { keyId?: string; keyIv?: string } {
   }
   const keyId = str(o, 'keyId', path);
   if (o.keyIv === undefined) return { keyId };
-  if (typeof o.keyIv !== 'string' || !KEY_IV.test(o.keyIv)) fail(`${path}.keyIv`, 'a 128-bit hexadecimal-sequence (0x + 32 hex digits)');
+  if (typeof o.keyIv !== 'string' || !KEY_IV.test(o.keyIv))
+    fail(`${path}.keyIv`, 'a 128-bit hexadecimal-sequence (0x + 32 hex digits)');
   return { keyId, keyIv: o.keyIv };
 }
 
 function oneOf<T extends string>(o: Json, k: string, path: string, allowed: readonly T[]): T {
   const v = o[k];
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) fail(`${path}.${k}`, `one of ${allowed.join(', ')}`);
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v))
+    fail(`${path}.${k}`, `one of ${allowed.join(', ')}`);
   return v as T;
 }
 
@@ -233,7 +241,12 @@ function parseThumbnails(v: unknown, path: string): AssetThumbnails {
       rows: num(so, 'rows', p, { integer: true, positive: true }),
     };
   }
-  return { intervalSeconds: num(o, 'intervalSeconds', path, { positive: true }), sizes, sprite, locations: strArray(o, 'locations', path) };
+  return {
+    intervalSeconds: num(o, 'intervalSeconds', path, { positive: true }),
+    sizes,
+    sprite,
+    locations: strArray(o, 'locations', path),
+  };
 }
 
 /**
@@ -250,7 +263,10 @@ export function parseAssetManifest(json: unknown): AssetManifest {
   let encoder: AssetManifest['encoder'] = null;
   if (o.encoder !== null) {
     const e = obj(o.encoder, 'asset.encoder');
-    encoder = { kind: oneOf(e, 'kind', 'asset.encoder', ['nvenc', 'cpu'] as const), name: str(e, 'name', 'asset.encoder') };
+    encoder = {
+      kind: oneOf(e, 'kind', 'asset.encoder', ['nvenc', 'cpu'] as const),
+      name: str(e, 'name', 'asset.encoder'),
+    };
     if (e.fallbackReason !== undefined) encoder.fallbackReason = str(e, 'fallbackReason', 'asset.encoder');
   }
   const manifest: AssetManifest = {

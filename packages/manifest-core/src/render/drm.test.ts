@@ -50,7 +50,12 @@ function hex(bytes: Uint8Array): string {
 }
 
 interface OracleManifest {
-  segments: Array<{ uri: string; duration: number; key?: { method: string; uri: string; iv?: Uint32Array }; discontinuity?: boolean }>;
+  segments: Array<{
+    uri: string;
+    duration: number;
+    key?: { method: string; uri: string; iv?: Uint32Array };
+    discontinuity?: boolean;
+  }>;
   contentProtection?: Record<string, { attributes: Record<string, unknown>; pssh?: Uint8Array; uri?: string }>;
   mediaSequence?: number;
   discontinuitySequence?: number;
@@ -81,9 +86,13 @@ describe('AES-128 key signalling', () => {
     expect(m.segments.map((s) => s.key?.uri)).toEqual(Array(4).fill(`/v1/keys/${KID}?session=tok%2Fen%2B1`));
   });
 
-  it('explicit media-sequence IVs repeat the key on every segment with that segment\'s MSN', () => {
+  it("explicit media-sequence IVs repeat the key on every segment with that segment's MSN", () => {
     const out = applyKeySignalling(media(3, { msn: 41 }), { method: 'AES-128', keyId: KID, iv: 'media-sequence' });
-    expect(out.segments.map((s) => s.keys?.[0]?.iv)).toEqual([ivForMediaSequence(41), ivForMediaSequence(42), ivForMediaSequence(43)]);
+    expect(out.segments.map((s) => s.keys?.[0]?.iv)).toEqual([
+      ivForMediaSequence(41),
+      ivForMediaSequence(42),
+      ivForMediaSequence(43),
+    ]);
     expect(ivForMediaSequence(42)).toBe('0x0000000000000000000000000000002a');
     expect(out.version).toBe(2);
     const m = oracle(serializePlaylist(out));
@@ -184,13 +193,17 @@ describe('key rotation and re-emission', () => {
     expect(withKeys).toEqual([0, 2, 6]);
     expect(out.segments[0]!.keys![0]!.uri).toBe(`skd://${KID2}`);
     expect(out.segments[2]!.keys![0]!.uri).toBe(`skd://${keyIds[2]}`);
-    expect(keysInForceAt(out, 5).map((k) => k.uri?.slice(0, 6 + 32))).toEqual([`skd://${keyIds[2]}`, expect.any(String), expect.any(String)]);
+    expect(keysInForceAt(out, 5).map((k) => k.uri?.slice(0, 6 + 32))).toEqual([
+      `skd://${keyIds[2]}`,
+      expect.any(String),
+      expect.any(String),
+    ]);
     // The same segment served in a later window of the live stream gets the same key.
     const later = applyKeySignalling(media(10, { msn: 9 }), rotating);
     expect(keysInForceAt(later, 0)).toEqual(keysInForceAt(out, 3));
   });
 
-  it('signals the next period\'s keys before LL-HLS parts that start it', () => {
+  it("signals the next period's keys before LL-HLS parts that start it", () => {
     const live = media(4, { msn: 4 });
     live.tail = { parts: [{ uri: 'p8.0.m4s', duration: 2, independent: true }] };
     const out = applyKeySignalling(live, rotating);
@@ -205,12 +218,18 @@ describe('key rotation and re-emission', () => {
     expect(applyKeySignalling(mid, rotating, { tailClear: true }).tail!.keys).toEqual([{ method: 'NONE' }]);
     expect(applyKeySignalling(mid, rotating, { isClear: (_, i) => i === 2 }).tail!.keys).toBeUndefined();
     // … and content parts after a clear segment get the keys back
-    expect(applyKeySignalling(mid, rotating, { isClear: (_, i) => i === 2, tailClear: false }).tail!.keys).toHaveLength(3);
+    expect(applyKeySignalling(mid, rotating, { isClear: (_, i) => i === 2, tailClear: false }).tail!.keys).toHaveLength(
+      3,
+    );
   });
 
   it('re-emits every KEYFORMAT after each discontinuity', () => {
     const out = applyKeySignalling(media(6, { discontinuityAt: [3] }), MULTI_DRM);
-    expect(out.segments[3]!.keys!.map((k) => k.keyFormat)).toEqual([KEYFORMAT.fairPlay, KEYFORMAT.widevine, KEYFORMAT.playReady]);
+    expect(out.segments[3]!.keys!.map((k) => k.keyFormat)).toEqual([
+      KEYFORMAT.fairPlay,
+      KEYFORMAT.widevine,
+      KEYFORMAT.playReady,
+    ]);
     const m = oracle(serializePlaylist(out));
     expect(m.segments[3]!.discontinuity).toBe(true);
   });
@@ -223,9 +242,20 @@ describe('key rotation and re-emission', () => {
     expect(keysInForceAt(out, 3)).toEqual([]);
     expect(out.segments[4]!.keys).toHaveLength(3);
     // m3u8-parser only tracks identity keys per segment, so check the same shape with AES-128.
-    const aes = applyKeySignalling(media(6, { discontinuityAt: [2, 4] }), { method: 'AES-128', keyId: KID }, { isClear });
+    const aes = applyKeySignalling(
+      media(6, { discontinuityAt: [2, 4] }),
+      { method: 'AES-128', keyId: KID },
+      { isClear },
+    );
     const m = oracle(serializePlaylist(aes));
-    expect(m.segments.map((s) => s.key?.method)).toEqual(['AES-128', 'AES-128', undefined, undefined, 'AES-128', 'AES-128']);
+    expect(m.segments.map((s) => s.key?.method)).toEqual([
+      'AES-128',
+      'AES-128',
+      undefined,
+      undefined,
+      'AES-128',
+      'AES-128',
+    ]);
   });
 
   it('reemitKeysInForce completes origin key lines at the top and after discontinuities', () => {
@@ -261,7 +291,12 @@ describe('IVs and keys in force', () => {
       rotateEverySegments: 2,
       iv: (_keyId, period) => ivForMediaSequence(1000 + period),
     });
-    expect(perPeriod.segments.map((s) => s.keys?.[0]?.iv)).toEqual([ivForMediaSequence(1000), undefined, ivForMediaSequence(1001), undefined]);
+    expect(perPeriod.segments.map((s) => s.keys?.[0]?.iv)).toEqual([
+      ivForMediaSequence(1000),
+      undefined,
+      ivForMediaSequence(1001),
+      undefined,
+    ]);
     expect(ivForMediaSequence(2 ** 40)).toBe('0x00000000000000000000010000000000');
   });
 

@@ -200,15 +200,22 @@ export function assertDrmOptions(drm: DrmOptions): void {
   const bad = (msg: string): never => {
     throw new ManifestError('INVALID_OPTIONS', `drm: ${msg}`);
   };
-  if (drm.method !== 'AES-128' && drm.method !== 'SAMPLE-AES' && drm.method !== 'SAMPLE-AES-CTR') bad(`unknown method ${String(drm.method)}`);
+  if (drm.method !== 'AES-128' && drm.method !== 'SAMPLE-AES' && drm.method !== 'SAMPLE-AES-CTR')
+    bad(`unknown method ${String(drm.method)}`);
   const systems = enabled(drm.fairPlay) ?? enabled(drm.widevine) ?? enabled(drm.playReady);
-  if (drm.method === 'AES-128' && systems !== undefined) bad('FairPlay, Widevine and PlayReady need SAMPLE-AES or SAMPLE-AES-CTR');
+  if (drm.method === 'AES-128' && systems !== undefined)
+    bad('FairPlay, Widevine and PlayReady need SAMPLE-AES or SAMPLE-AES-CTR');
   // FairPlay Streaming only decrypts cbcs (SAMPLE-AES).
   if (drm.method === 'SAMPLE-AES-CTR' && enabled(drm.fairPlay) !== undefined) bad('FairPlay needs SAMPLE-AES');
   const n = drm.rotateEverySegments;
   if (n !== undefined && (!Number.isInteger(n) || n < 1)) bad('rotateEverySegments must be a positive integer');
   if (typeof drm.keyId === 'string') keyIdToBytes(drm.keyId);
-  if (typeof drm.iv === 'string' && drm.iv !== 'implicit' && drm.iv !== 'media-sequence' && !/^0x[0-9a-fA-F]{32}$/.test(drm.iv)) {
+  if (
+    typeof drm.iv === 'string' &&
+    drm.iv !== 'implicit' &&
+    drm.iv !== 'media-sequence' &&
+    !/^0x[0-9a-fA-F]{32}$/.test(drm.iv)
+  ) {
     bad('iv must be implicit, media-sequence or 0x followed by 32 hex digits');
   }
 }
@@ -396,7 +403,11 @@ export function raiseVersionForKeys(playlist: MediaPlaylist): void {
  *   fairPlay: true, widevine: { contentId: 'movie-1' }, playReady: true,
  * });
  */
-export function applyKeySignalling(playlist: MediaPlaylist, drm: DrmOptions, options: ApplyKeySignallingOptions = {}): MediaPlaylist {
+export function applyKeySignalling(
+  playlist: MediaPlaylist,
+  drm: DrmOptions,
+  options: ApplyKeySignallingOptions = {},
+): MediaPlaylist {
   assertDrmOptions(drm);
   const msn0 = playlist.mediaSequence ?? 0;
   const explicitPerSegment = drm.iv === 'media-sequence';
@@ -411,7 +422,13 @@ export function applyKeySignalling(playlist: MediaPlaylist, drm: DrmOptions, opt
     if (clear) {
       // A clear segment at the top of the window needs no NONE: nothing is in force yet.
       if (!previousClear) seg.keys = [{ method: 'NONE' }];
-    } else if (i === 0 || seg.discontinuity === true || previousClear || period !== previousPeriod || explicitPerSegment) {
+    } else if (
+      i === 0 ||
+      seg.discontinuity === true ||
+      previousClear ||
+      period !== previousPeriod ||
+      explicitPerSegment
+    ) {
       const keyId = keyIdForPeriod(drm, period);
       const iv = ivFor(drm, keyId, period, msn);
       seg.keys = keysForKeyId(drm, keyId).map((k) => cloneKey(k, iv));
@@ -432,7 +449,10 @@ export function applyKeySignalling(playlist: MediaPlaylist, drm: DrmOptions, opt
     const tailClear = options.tailClear ?? (segments.length > 0 && previousClear);
     if (tailClear) {
       if (hasMedia && !previousClear) out.tail.keys = [{ method: 'NONE' }];
-    } else if (hasMedia && (out.tail.discontinuity === true || previousClear || period !== previousPeriod || explicitPerSegment)) {
+    } else if (
+      hasMedia &&
+      (out.tail.discontinuity === true || previousClear || period !== previousPeriod || explicitPerSegment)
+    ) {
       const keyId = keyIdForPeriod(drm, period);
       const iv = ivFor(drm, keyId, period, msn);
       out.tail.keys = keysForKeyId(drm, keyId).map((k) => cloneKey(k, iv));

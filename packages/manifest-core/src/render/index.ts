@@ -2,7 +2,17 @@
 
 // — URIs —
 /** String-level URI resolution and query appends that keep signed query strings byte for byte. */
-export { resolveUri, createUriResolver, appendQuery, formatQuery, isAbsoluteUri, isOpaqueUri, replaceUrlPrefix, joinUrl, urlOrigin } from './url.ts';
+export {
+  resolveUri,
+  createUriResolver,
+  appendQuery,
+  formatQuery,
+  isAbsoluteUri,
+  isOpaqueUri,
+  replaceUrlPrefix,
+  joinUrl,
+  urlOrigin,
+} from './url.ts';
 export type { QueryParams } from './url.ts';
 
 // — state in force —
@@ -42,12 +52,33 @@ export type {
 
 // — media playlists —
 /** Media playlist rewriting: absolute/CDN URIs, query tokens, live-window trimming with the state in force carried over. */
-export { rewriteMediaPlaylist, rewriteMediaUris, rewriteUri, createUriRewriter, trimLiveWindow, MEDIA_URI_KINDS } from './media.ts';
-export type { MediaUriKind, UriRewriteOptions, LiveWindowOptions, RewriteMediaPlaylistOptions, TrimResult } from './media.ts';
+export {
+  rewriteMediaPlaylist,
+  rewriteMediaUris,
+  rewriteUri,
+  createUriRewriter,
+  trimLiveWindow,
+  MEDIA_URI_KINDS,
+} from './media.ts';
+export type {
+  MediaUriKind,
+  UriRewriteOptions,
+  LiveWindowOptions,
+  RewriteMediaPlaylistOptions,
+  TrimResult,
+} from './media.ts';
 
 // — master playlists —
 /** Master rendering from a ladder (asset.json or an origin master) with per-viewer filtering, pathways and session keys. */
-export { renderMasterPlaylist, ladderFromAsset, ladderFromMaster, orderVariants, codecFamily, assertLadder, masterVersion } from './master.ts';
+export {
+  renderMasterPlaylist,
+  ladderFromAsset,
+  ladderFromMaster,
+  orderVariants,
+  codecFamily,
+  assertLadder,
+  masterVersion,
+} from './master.ts';
 export type {
   Ladder,
   LadderVariant,

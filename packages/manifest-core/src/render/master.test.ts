@@ -16,7 +16,9 @@ interface OraclePlaylist {
 interface OracleMaster {
   playlists: OraclePlaylist[];
   iFramePlaylists: OraclePlaylist[];
-  mediaGroups: { AUDIO: Record<string, Record<string, { language?: string; default: boolean; autoselect: boolean; uri?: string }>> };
+  mediaGroups: {
+    AUDIO: Record<string, Record<string, { language?: string; default: boolean; autoselect: boolean; uri?: string }>>;
+  };
   contentSteering?: { serverUri: string; pathwayId?: string };
 }
 
@@ -49,8 +51,27 @@ const LADDER: Ladder = {
     rung('2160p-hevc', 2160, 15_000_000, 'hvc1.2.4.L153.B0'),
   ],
   media: [
-    { type: 'AUDIO', id: 'en', groupId: 'aud', name: 'English', language: 'en', default: true, autoselect: true, uri: 'audio/en.m3u8', channels: '2' },
-    { type: 'AUDIO', id: 'fr', groupId: 'aud', name: 'Français', language: 'fr', autoselect: true, uri: 'audio/fr.m3u8', channels: '2' },
+    {
+      type: 'AUDIO',
+      id: 'en',
+      groupId: 'aud',
+      name: 'English',
+      language: 'en',
+      default: true,
+      autoselect: true,
+      uri: 'audio/en.m3u8',
+      channels: '2',
+    },
+    {
+      type: 'AUDIO',
+      id: 'fr',
+      groupId: 'aud',
+      name: 'Français',
+      language: 'fr',
+      autoselect: true,
+      uri: 'audio/fr.m3u8',
+      channels: '2',
+    },
     { type: 'SUBTITLES', id: 'en-sub', groupId: 'subs', name: 'English', language: 'en', uri: 'subs/en.m3u8' },
     { type: 'AUDIO', id: 'unused', groupId: 'other', name: 'Commentary', uri: 'audio/c.m3u8' },
   ],
@@ -83,12 +104,22 @@ describe('renderMasterPlaylist', () => {
       '/v1/play/s1/2160p-hevc.m3u8',
     ]);
     const first = m.playlists[0]!.attributes;
-    expect(first).toMatchObject({ BANDWIDTH: 1_700_000, 'AVERAGE-BANDWIDTH': '1360000', CODECS: 'avc1.64001f,mp4a.40.2', 'FRAME-RATE': 29.97 });
+    expect(first).toMatchObject({
+      BANDWIDTH: 1_700_000,
+      'AVERAGE-BANDWIDTH': '1360000',
+      CODECS: 'avc1.64001f,mp4a.40.2',
+      'FRAME-RATE': 29.97,
+    });
     expect(first.RESOLUTION).toEqual({ width: 853, height: 480 });
     expect(first.AUDIO).toBe('aud');
     expect(first.SUBTITLES).toBe('subs');
     expect(Object.keys(m.mediaGroups.AUDIO)).toEqual(['aud']); // the unreferenced group is left out
-    expect(m.mediaGroups.AUDIO.aud!.English).toMatchObject({ language: 'en', default: true, autoselect: true, uri: '/v1/play/s1/en.m3u8' });
+    expect(m.mediaGroups.AUDIO.aud!.English).toMatchObject({
+      language: 'en',
+      default: true,
+      autoselect: true,
+      uri: '/v1/play/s1/en.m3u8',
+    });
     expect(m.mediaGroups.AUDIO.aud!['Français']).toMatchObject({ language: 'fr', default: false });
     expect(m.iFramePlaylists.map((p) => p.uri)).toEqual(['/v1/play/s1/if-240.m3u8', '/v1/play/s1/if-720.m3u8']);
     expect(text).toContain('#EXT-X-INDEPENDENT-SEGMENTS');
@@ -132,7 +163,14 @@ describe('renderMasterPlaylist', () => {
     const m = oracle(text);
     expect(m.contentSteering).toEqual({ serverUri: '/v1/steering/s1.json', pathwayId: 'cdn-a' });
     expect(m.playlists).toHaveLength(6);
-    expect(m.playlists.map((p) => p.attributes['PATHWAY-ID'])).toEqual(['cdn-a', 'cdn-a', 'cdn-a', 'cdn-b', 'cdn-b', 'cdn-b']);
+    expect(m.playlists.map((p) => p.attributes['PATHWAY-ID'])).toEqual([
+      'cdn-a',
+      'cdn-a',
+      'cdn-a',
+      'cdn-b',
+      'cdn-b',
+      'cdn-b',
+    ]);
     expect(m.playlists[3]!.uri).toBe('https://b.example/v1/play/s1/480p.m3u8?tok=a%2Bb');
     expect(m.playlists[3]!.attributes.AUDIO).toBe('aud-cdn-b');
     expect(m.mediaGroups.AUDIO['aud-cdn-b']!.English!.uri).toBe('https://b.example/v1/play/s1/en.m3u8?tok=a%2Bb');
@@ -144,20 +182,34 @@ describe('renderMasterPlaylist', () => {
   });
 
   it('writes EXT-X-SESSION-KEY lines and raises VERSION for KEYFORMAT', () => {
-    const sessionKeys = sessionKeysFor({ method: 'SAMPLE-AES', keyId: '0123456789abcdef0123456789abcdef', fairPlay: true, widevine: true });
+    const sessionKeys = sessionKeysFor({
+      method: 'SAMPLE-AES',
+      keyId: '0123456789abcdef0123456789abcdef',
+      fairPlay: true,
+      widevine: true,
+    });
     const variant: LadderVariant = { id: '720p', bandwidthBps: 3e6, codecs: 'avc1.64001f,mp4a.40.2' };
     const { playlist, text } = renderMasterPlaylist({ variants: [variant] }, {}, { sessionKeys });
     expect(playlist.version).toBe(5);
     const lines = text.split('\n').filter((l) => l.startsWith('#EXT-X-SESSION-KEY:'));
     expect(lines).toHaveLength(2);
     expect(lines[0]).toContain(`KEYFORMAT="${KEYFORMAT.fairPlay}"`);
-    expect(parseMasterPlaylist(text).playlist.sessionKeys).toEqual(sessionKeys.map((k) => expect.objectContaining({ uri: k.uri, keyFormat: k.keyFormat })));
+    expect(parseMasterPlaylist(text).playlist.sessionKeys).toEqual(
+      sessionKeys.map((k) => expect.objectContaining({ uri: k.uri, keyFormat: k.keyFormat })),
+    );
   });
 
   it('rejects bad ladders and options', () => {
     expectInvalid(() => renderMasterPlaylist({ variants: [] }));
     expectInvalid(() => renderMasterPlaylist({ variants: [rung('a', 240, 1e5)] })); // audio group without media
-    expectInvalid(() => renderMasterPlaylist({ variants: [{ id: 'a', bandwidthBps: 1e5 }, { id: 'a', bandwidthBps: 2e5 }] }));
+    expectInvalid(() =>
+      renderMasterPlaylist({
+        variants: [
+          { id: 'a', bandwidthBps: 1e5 },
+          { id: 'a', bandwidthBps: 2e5 },
+        ],
+      }),
+    );
     expectInvalid(() => renderMasterPlaylist({ variants: [{ id: 'a b', bandwidthBps: 1e5 }] }));
     expectInvalid(() => renderMasterPlaylist({ variants: [{ id: 'a', bandwidthBps: -1 }] }));
     expectInvalid(() => renderMasterPlaylist(LADDER, {}, { pathways: [{ id: 'x y', baseUrl: 'https://a' }] }));
@@ -189,8 +241,14 @@ describe('renderMasterPlaylist', () => {
         }),
         fc.integer({ min: 0, max: 3 }),
         (rungs, viewer, pathwayCount) => {
-          const ladder: Ladder = { variants: rungs.map((r, i) => rung(`v${i}`, r.height, r.bandwidthBps, r.video)), media: LADDER.media! };
-          const pathways = Array.from({ length: pathwayCount }, (_, i) => ({ id: `p${i}`, baseUrl: `https://p${i}.example` }));
+          const ladder: Ladder = {
+            variants: rungs.map((r, i) => rung(`v${i}`, r.height, r.bandwidthBps, r.video)),
+            media: LADDER.media!,
+          };
+          const pathways = Array.from({ length: pathwayCount }, (_, i) => ({
+            id: `p${i}`,
+            baseUrl: `https://p${i}.example`,
+          }));
           const { playlist, text, warnings } = renderMasterPlaylist(ladder, viewer, { pathways });
           const perPathway = playlist.variants.length / Math.max(1, pathwayCount);
           expect(perPathway).toBeGreaterThanOrEqual(1);
@@ -218,15 +276,18 @@ describe('renderMasterPlaylist', () => {
 
   it('keeps the start variant first and the rest ascending, for any ladder (property)', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: 50_000_000 }), { minLength: 1, maxLength: 12 }), (bandwidths) => {
-        const variants = bandwidths.map((b, i) => ({ id: `v${i}`, bandwidthBps: b }));
-        const ordered = orderVariants(variants);
-        const distance = (b: number): number => Math.abs(b - 2_000_000);
-        expect(ordered.every((v) => distance(ordered[0]!.bandwidthBps) <= distance(v.bandwidthBps))).toBe(true);
-        const rest = ordered.slice(1).map((v) => v.bandwidthBps);
-        expect(rest).toEqual([...rest].sort((a, b) => a - b));
-        expect(ordered).toHaveLength(variants.length);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: 50_000_000 }), { minLength: 1, maxLength: 12 }),
+        (bandwidths) => {
+          const variants = bandwidths.map((b, i) => ({ id: `v${i}`, bandwidthBps: b }));
+          const ordered = orderVariants(variants);
+          const distance = (b: number): number => Math.abs(b - 2_000_000);
+          expect(ordered.every((v) => distance(ordered[0]!.bandwidthBps) <= distance(v.bandwidthBps))).toBe(true);
+          const rest = ordered.slice(1).map((v) => v.bandwidthBps);
+          expect(rest).toEqual([...rest].sort((a, b) => a - b));
+          expect(ordered).toHaveLength(variants.length);
+        },
+      ),
     );
   });
 });
@@ -243,10 +304,53 @@ describe('ladders', () => {
     segmentSeconds: 6,
     encoder: { kind: 'cpu', name: 'libx265' },
     renditions: [
-      { name: '240p', playlist: '240p/index.m3u8', codecs: 'hvc1.1.6.L63.B0', width: 426, height: 240, frameRate: 25, targetBitrateBps: 5e5, peakBitrateBps: 6e5, averageBitrateBps: 5e5, bandwidthBps: 730_000, averageBandwidthBps: 630_000, segmentCount: 10, durationSeconds: 60, locations: [] },
-      { name: '720p', playlist: '720p/index.m3u8', codecs: 'hvc1.1.6.L93.B0', width: 1280, height: 720, frameRate: 25, targetBitrateBps: 3e6, peakBitrateBps: 3.6e6, averageBitrateBps: 3e6, bandwidthBps: 3_730_000, averageBandwidthBps: 3_130_000, segmentCount: 10, durationSeconds: 60, locations: [] },
+      {
+        name: '240p',
+        playlist: '240p/index.m3u8',
+        codecs: 'hvc1.1.6.L63.B0',
+        width: 426,
+        height: 240,
+        frameRate: 25,
+        targetBitrateBps: 5e5,
+        peakBitrateBps: 6e5,
+        averageBitrateBps: 5e5,
+        bandwidthBps: 730_000,
+        averageBandwidthBps: 630_000,
+        segmentCount: 10,
+        durationSeconds: 60,
+        locations: [],
+      },
+      {
+        name: '720p',
+        playlist: '720p/index.m3u8',
+        codecs: 'hvc1.1.6.L93.B0',
+        width: 1280,
+        height: 720,
+        frameRate: 25,
+        targetBitrateBps: 3e6,
+        peakBitrateBps: 3.6e6,
+        averageBitrateBps: 3e6,
+        bandwidthBps: 3_730_000,
+        averageBandwidthBps: 3_130_000,
+        segmentCount: 10,
+        durationSeconds: 60,
+        locations: [],
+      },
     ],
-    audio: { name: 'audio', playlist: 'audio/index.m3u8', codecs: 'mp4a.40.2', language: 'en', groupId: 'aac', channels: 2, sampleRateHz: 48000, peakBitrateBps: 130_000, averageBitrateBps: 128_000, segmentCount: 10, durationSeconds: 60, locations: [] },
+    audio: {
+      name: 'audio',
+      playlist: 'audio/index.m3u8',
+      codecs: 'mp4a.40.2',
+      language: 'en',
+      groupId: 'aac',
+      channels: 2,
+      sampleRateHz: 48000,
+      peakBitrateBps: 130_000,
+      averageBitrateBps: 128_000,
+      segmentCount: 10,
+      durationSeconds: 60,
+      locations: [],
+    },
     thumbnails: null,
     keyIds: [],
     locations: [],
@@ -259,12 +363,20 @@ describe('ladders', () => {
       ['240p/index.m3u8', 730_000, 'hvc1.1.6.L63.B0,mp4a.40.2', 'aac'], // 1.27 Mb/s from 2 Mb/s, closer than 720p
       ['720p/index.m3u8', 3_730_000, 'hvc1.1.6.L93.B0,mp4a.40.2', 'aac'],
     ]);
-    expect(oracle(text).mediaGroups.AUDIO.aac!.English).toMatchObject({ language: 'en', default: true, uri: 'audio/index.m3u8' });
+    expect(oracle(text).mediaGroups.AUDIO.aac!.English).toMatchObject({
+      language: 'en',
+      default: true,
+      uri: 'audio/index.m3u8',
+    });
     // A viewer without HEVC still gets a playable-looking master (the lowest variant is kept) and a warning.
-    expect(renderMasterPlaylist(ladderFromAsset(asset), { unsupportedCodecFamilies: ['hevc'] }).warnings[0]!.code).toBe('NO_SUPPORTED_CODECS');
+    expect(renderMasterPlaylist(ladderFromAsset(asset), { unsupportedCodecFamilies: ['hevc'] }).warnings[0]!.code).toBe(
+      'NO_SUPPORTED_CODECS',
+    );
     expectInvalid(() => ladderFromAsset({ ...asset, status: 'processing' }));
     const audioOnly = ladderFromAsset({ ...asset, renditions: [] });
-    expect(audioOnly.variants).toEqual([expect.objectContaining({ uri: 'audio/index.m3u8', codecs: 'mp4a.40.2', bandwidthBps: 130_000 })]);
+    expect(audioOnly.variants).toEqual([
+      expect.objectContaining({ uri: 'audio/index.m3u8', codecs: 'mp4a.40.2', bandwidthBps: 130_000 }),
+    ]);
   });
 
   it('turns an origin master into a ladder and back with absolute URIs', () => {
@@ -281,8 +393,15 @@ describe('ladders', () => {
     ).playlist;
     const ladder = ladderFromMaster(origin, { baseUrl: 'https://origin.example/vod/m1/master.m3u8' });
     const { playlist } = renderMasterPlaylist(ladder);
-    expect(playlist.variants.map((v) => v.uri)).toEqual(['https://origin.example/vod/m1/v720/index.m3u8', 'https://origin.example/vod/m1/v360/index.m3u8?sig=a%2Bb']);
-    expect(playlist.renditions[0]).toMatchObject({ uri: 'https://origin.example/vod/m1/audio/en.m3u8', default: true, language: 'en' });
+    expect(playlist.variants.map((v) => v.uri)).toEqual([
+      'https://origin.example/vod/m1/v720/index.m3u8',
+      'https://origin.example/vod/m1/v360/index.m3u8?sig=a%2Bb',
+    ]);
+    expect(playlist.renditions[0]).toMatchObject({
+      uri: 'https://origin.example/vod/m1/audio/en.m3u8',
+      default: true,
+      language: 'en',
+    });
   });
 
   it('takes only the first pathway of an origin master that already steers', () => {
@@ -300,24 +419,27 @@ describe('ladders', () => {
       ].join('\n'),
     ).playlist;
     const ladder = ladderFromMaster(origin);
-    expect(ladder.variants).toEqual([expect.objectContaining({ id: 'low', uri: 'low.m3u8', audioGroupId: 'a-A', closedCaptions: 'NONE' })]);
+    expect(ladder.variants).toEqual([
+      expect.objectContaining({ id: 'low', uri: 'low.m3u8', audioGroupId: 'a-A', closedCaptions: 'NONE' }),
+    ]);
     expect(ladder.media!.map((m) => m.groupId)).toEqual(['a-A']);
     const { text } = renderMasterPlaylist(ladder, {}, { pathways: [{ id: 'X', baseUrl: 'https://x.example/p' }] });
     expect(text).toContain('CLOSED-CAPTIONS=NONE');
     expect(oracle(text).playlists[0]!.uri).toBe('https://x.example/p/low.m3u8');
-    expectInvalid(() => renderMasterPlaylist(ladder, {}, { pathways: [{ id: 'X', baseUrl: 'https://x' }], contentSteering: { serverUri: '/s', pathwayId: 'Y' } }));
+    expectInvalid(() =>
+      renderMasterPlaylist(
+        ladder,
+        {},
+        { pathways: [{ id: 'X', baseUrl: 'https://x' }], contentSteering: { serverUri: '/s', pathwayId: 'Y' } },
+      ),
+    );
   });
 
   it('names codec families', () => {
-    expect(['avc1.64001f', 'hev1.1.6.L93.B0', 'dvh1.05.06', 'av01.0.08M.08', 'mp4a.40.2', 'mp4a.40.34', 'ec-3', 'wvtt'].map(codecFamily)).toEqual([
-      'h264',
-      'hevc',
-      'dolby-vision',
-      'av1',
-      'aac',
-      'mp3',
-      'ec3',
-      'other',
-    ]);
+    expect(
+      ['avc1.64001f', 'hev1.1.6.L93.B0', 'dvh1.05.06', 'av01.0.08M.08', 'mp4a.40.2', 'mp4a.40.34', 'ec-3', 'wvtt'].map(
+        codecFamily,
+      ),
+    ).toEqual(['h264', 'hevc', 'dolby-vision', 'av1', 'aac', 'mp3', 'ec3', 'other']);
   });
 });

@@ -8,7 +8,14 @@ import type { AssetManifest } from '../asset/index.ts';
 import { ManifestError } from '../errors.ts';
 import type { ManifestWarning } from '../errors.ts';
 import { serializePlaylist } from '../playlist/index.ts';
-import type { IFrameVariant, MasterPlaylist, Rendition, RenditionType, SessionKey, Variant } from '../playlist/index.ts';
+import type {
+  IFrameVariant,
+  MasterPlaylist,
+  Rendition,
+  RenditionType,
+  SessionKey,
+  Variant,
+} from '../playlist/index.ts';
 import { appendQuery, isAbsoluteUri, joinUrl, resolveUri } from './url.ts';
 import type { QueryParams } from './url.ts';
 
@@ -114,7 +121,8 @@ export interface LadderFromAssetOptions {
  * const { text } = renderMasterPlaylist(ladderFromAsset(asset), viewer, { uri: `/v1/play/${sid}/{id}.m3u8` });
  */
 export function ladderFromAsset(asset: AssetManifest, options: LadderFromAssetOptions = {}): Ladder {
-  if (asset.status !== 'ready') throw new ManifestError('INVALID_OPTIONS', `asset ${asset.assetId} is ${asset.status}, not ready`);
+  if (asset.status !== 'ready')
+    throw new ManifestError('INVALID_OPTIONS', `asset ${asset.assetId} is ${asset.status}, not ready`);
   const audio = asset.audio;
   const variants: LadderVariant[] = asset.renditions.map((r) => {
     const v: LadderVariant = {
@@ -132,7 +140,17 @@ export function ladderFromAsset(asset: AssetManifest, options: LadderFromAssetOp
   });
   if (audio === null) return { variants };
   if (variants.length === 0) {
-    return { variants: [{ id: audio.name, uri: audio.playlist, bandwidthBps: audio.peakBitrateBps, averageBandwidthBps: audio.averageBitrateBps, codecs: audio.codecs }] };
+    return {
+      variants: [
+        {
+          id: audio.name,
+          uri: audio.playlist,
+          bandwidthBps: audio.peakBitrateBps,
+          averageBandwidthBps: audio.averageBitrateBps,
+          codecs: audio.codecs,
+        },
+      ],
+    };
   }
   const media: LadderMedia = {
     type: 'AUDIO',
@@ -162,9 +180,12 @@ export interface LadderFromMasterOptions {
 export function ladderFromMaster(master: MasterPlaylist, options: LadderFromMasterOptions = {}): Ladder {
   const resolve = (uri: string): string => (options.baseUrl === undefined ? uri : resolveUri(uri, options.baseUrl));
   const firstPathway = master.variants.find((v) => v.pathwayId !== undefined)?.pathwayId;
-  const inPathway = (p: string | undefined): boolean => firstPathway === undefined || p === undefined || p === firstPathway;
+  const inPathway = (p: string | undefined): boolean =>
+    firstPathway === undefined || p === undefined || p === firstPathway;
   const variants = master.variants.filter((v) => inPathway(v.pathwayId));
-  const groups = new Set(variants.flatMap((v) => [v.audio, v.subtitles, v.closedCaptions, v.video].filter((g) => g !== undefined)));
+  const groups = new Set(
+    variants.flatMap((v) => [v.audio, v.subtitles, v.closedCaptions, v.video].filter((g) => g !== undefined)),
+  );
   const ladder: Ladder = {
     variants: variants.map((v, i) => {
       const out: LadderVariant = { id: v.stableVariantId ?? `v${i}`, uri: resolve(v.uri), bandwidthBps: v.bandwidth };
@@ -186,7 +207,9 @@ export function ladderFromMaster(master: MasterPlaylist, options: LadderFromMast
   };
   const media = master.renditions
     .filter((r) => firstPathway === undefined || groups.has(r.groupId))
-    .filter((r): r is Rendition & { type: LadderMedia['type'] } => ['AUDIO', 'SUBTITLES', 'CLOSED-CAPTIONS', 'VIDEO'].includes(r.type))
+    .filter((r): r is Rendition & { type: LadderMedia['type'] } =>
+      ['AUDIO', 'SUBTITLES', 'CLOSED-CAPTIONS', 'VIDEO'].includes(r.type),
+    )
     .map((r, i) => {
       const out: LadderMedia = { type: r.type, id: r.stableRenditionId ?? `m${i}`, groupId: r.groupId, name: r.name };
       if (r.language !== undefined) out.language = r.language;
@@ -204,7 +227,11 @@ export function ladderFromMaster(master: MasterPlaylist, options: LadderFromMast
   const iFrames = master.iFrameVariants.filter((v) => inPathway(v.pathwayId));
   if (iFrames.length > 0) {
     ladder.iFrameVariants = iFrames.map((v, i) => {
-      const out: LadderIFrameVariant = { id: v.stableVariantId ?? `i${i}`, uri: resolve(v.uri), bandwidthBps: v.bandwidth };
+      const out: LadderIFrameVariant = {
+        id: v.stableVariantId ?? `i${i}`,
+        uri: resolve(v.uri),
+        bandwidthBps: v.bandwidth,
+      };
       if (v.averageBandwidth !== undefined) out.averageBandwidthBps = v.averageBandwidth;
       if (v.codecs !== undefined) out.codecs = v.codecs;
       if (v.resolution !== undefined) {
@@ -222,7 +249,8 @@ export function ladderFromMaster(master: MasterPlaylist, options: LadderFromMast
 // ————————————————————————————————————————————————————————————————— codecs
 
 /** Codec families a viewer can declare unsupported. */
-export type CodecFamily = 'h264' | 'hevc' | 'dolby-vision' | 'av1' | 'vp9' | 'aac' | 'ac3' | 'ec3' | 'ac4' | 'opus' | 'flac' | 'mp3' | 'other';
+export type CodecFamily =
+  'h264' | 'hevc' | 'dolby-vision' | 'av1' | 'vp9' | 'aac' | 'ac3' | 'ec3' | 'ac4' | 'opus' | 'flac' | 'mp3' | 'other';
 
 /** RFC 6381 sample-entry prefixes (the part before the first `.`) of each family. */
 const FAMILY_BY_ENTRY: Readonly<Record<string, CodecFamily>> = {
@@ -345,7 +373,8 @@ export function assertLadder(ladder: Ladder): void {
     if (!ID_CHARS.test(m.id)) bad(`media id ${JSON.stringify(m.id)} must use [a-zA-Z0-9+/=._-]`);
     const key = `${m.type}\n${m.groupId}`;
     // RFC 8216 §4.3.4.1.1: names unique within a group, at most one DEFAULT=YES per group.
-    if (names.has(`${key}\n${m.name}`)) bad(`two ${m.type} renditions named ${JSON.stringify(m.name)} in group ${m.groupId}`);
+    if (names.has(`${key}\n${m.name}`))
+      bad(`two ${m.type} renditions named ${JSON.stringify(m.name)} in group ${m.groupId}`);
     names.add(`${key}\n${m.name}`);
     if (m.default === true) {
       if (defaults.has(key)) bad(`${m.type} group ${m.groupId} has more than one DEFAULT rendition`);
@@ -356,10 +385,12 @@ export function assertLadder(ladder: Ladder): void {
   }
   const hasGroup = (type: RenditionType, id: string | undefined, what: string): void => {
     // RFC 8216 §4.3.4.2: an AUDIO/SUBTITLES/CLOSED-CAPTIONS value must match an EXT-X-MEDIA GROUP-ID of that TYPE.
-    if (id !== undefined && !(type === 'CLOSED-CAPTIONS' && id === 'NONE') && !groupsByType.get(type)?.has(id)) bad(`${what} group ${JSON.stringify(id)} has no ${type} media`);
+    if (id !== undefined && !(type === 'CLOSED-CAPTIONS' && id === 'NONE') && !groupsByType.get(type)?.has(id))
+      bad(`${what} group ${JSON.stringify(id)} has no ${type} media`);
   };
   for (const v of [...ladder.variants, ...(ladder.iFrameVariants ?? [])]) {
-    if (typeof v.id !== 'string' || !ID_CHARS.test(v.id)) bad(`variant id ${JSON.stringify(v.id)} must use [a-zA-Z0-9+/=._-]`);
+    if (typeof v.id !== 'string' || !ID_CHARS.test(v.id))
+      bad(`variant id ${JSON.stringify(v.id)} must use [a-zA-Z0-9+/=._-]`);
     if (ids.has(v.id)) bad(`variant id ${v.id} is used twice`);
     ids.add(v.id);
     positive(v.bandwidthBps, `variant ${v.id} bandwidthBps`);
@@ -367,7 +398,8 @@ export function assertLadder(ladder: Ladder): void {
     positive(v.averageBandwidthBps, `variant ${v.id} averageBandwidthBps`);
     positive(v.width, `variant ${v.id} width`);
     positive(v.height, `variant ${v.id} height`);
-    if ((v.width === undefined) !== (v.height === undefined)) bad(`variant ${v.id} needs both width and height, or neither`);
+    if ((v.width === undefined) !== (v.height === undefined))
+      bad(`variant ${v.id} needs both width and height, or neither`);
   }
   for (const v of ladder.variants) {
     positive(v.frameRate, `variant ${v.id} frameRate`);
@@ -402,7 +434,11 @@ function withinLimits(item: Filterable, viewer: Viewer): boolean {
 }
 
 function byBandwidth<T extends { bandwidthBps: number; averageBandwidthBps?: number; id: string }>(a: T, b: T): number {
-  return a.bandwidthBps - b.bandwidthBps || (a.averageBandwidthBps ?? 0) - (b.averageBandwidthBps ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return (
+    a.bandwidthBps - b.bandwidthBps ||
+    (a.averageBandwidthBps ?? 0) - (b.averageBandwidthBps ?? 0) ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
 }
 
 /**
@@ -410,11 +446,17 @@ function byBandwidth<T extends { bandwidthBps: number; averageBandwidthBps?: num
  * starts): the variant whose BANDWIDTH is closest to `startBandwidthBps` (the lower one on a tie),
  * then the others by bandwidth ascending.
  */
-export function orderVariants<T extends { bandwidthBps: number; averageBandwidthBps?: number; id: string }>(variants: readonly T[], startBandwidthBps = 2_000_000): T[] {
+export function orderVariants<T extends { bandwidthBps: number; averageBandwidthBps?: number; id: string }>(
+  variants: readonly T[],
+  startBandwidthBps = 2_000_000,
+): T[] {
   const sorted = [...variants].sort(byBandwidth);
   let start = 0;
   for (let i = 1; i < sorted.length; i++) {
-    if (Math.abs(sorted[i]!.bandwidthBps - startBandwidthBps) < Math.abs(sorted[start]!.bandwidthBps - startBandwidthBps)) start = i;
+    if (
+      Math.abs(sorted[i]!.bandwidthBps - startBandwidthBps) < Math.abs(sorted[start]!.bandwidthBps - startBandwidthBps)
+    )
+      start = i;
   }
   return [sorted[start]!, ...sorted.slice(0, start), ...sorted.slice(start + 1)];
 }
@@ -441,7 +483,11 @@ function frameRate(fps: number): number {
  *   sessionKeys: sessionKeysFor(drm),
  * });
  */
-export function renderMasterPlaylist(ladder: Ladder, viewer: Viewer = {}, options: RenderMasterOptions = {}): RenderMasterResult {
+export function renderMasterPlaylist(
+  ladder: Ladder,
+  viewer: Viewer = {},
+  options: RenderMasterOptions = {},
+): RenderMasterResult {
   assertLadder(ladder);
   positive(viewer.maxHeight, 'viewer.maxHeight');
   positive(viewer.maxBandwidthBps, 'viewer.maxBandwidthBps');
@@ -456,7 +502,8 @@ export function renderMasterPlaylist(ladder: Ladder, viewer: Viewer = {}, option
   if (options.contentSteering?.pathwayId !== undefined && !seenPathways.has(options.contentSteering.pathwayId)) {
     bad(`content steering pathway ${options.contentSteering.pathwayId} is not among the pathways`);
   }
-  for (const k of options.sessionKeys ?? []) if (k.method === 'NONE') bad('EXT-X-SESSION-KEY cannot have METHOD=NONE (RFC 8216 §4.3.4.5)');
+  for (const k of options.sessionKeys ?? [])
+    if (k.method === 'NONE') bad('EXT-X-SESSION-KEY cannot have METHOD=NONE (RFC 8216 §4.3.4.5)');
 
   const warnings: ManifestWarning[] = [];
   const playable = ladder.variants.filter((v) => codecsSupported(v, viewer));
@@ -466,18 +513,36 @@ export function renderMasterPlaylist(ladder: Ladder, viewer: Viewer = {}, option
     const lowest = [...(playable.length > 0 ? playable : ladder.variants)].sort(byBandwidth)[0]!;
     warnings.push(
       playable.length === 0
-        ? { code: 'NO_SUPPORTED_CODECS', message: `no variant has codecs the viewer supports; kept the lowest (${lowest.id})` }
-        : { code: 'ALL_VARIANTS_FILTERED', message: `height/bandwidth limits removed every variant; kept the lowest (${lowest.id})` },
+        ? {
+            code: 'NO_SUPPORTED_CODECS',
+            message: `no variant has codecs the viewer supports; kept the lowest (${lowest.id})`,
+          }
+        : {
+            code: 'ALL_VARIANTS_FILTERED',
+            message: `height/bandwidth limits removed every variant; kept the lowest (${lowest.id})`,
+          },
     );
     kept = [lowest];
   }
   const variants = orderVariants(kept, options.startBandwidthBps);
-  const iFrames = (ladder.iFrameVariants ?? []).filter((v) => codecsSupported(v, viewer) && withinLimits(v, viewer)).sort(byBandwidth);
-  const usedGroups = new Set(variants.flatMap((v) => [`AUDIO\n${v.audioGroupId}`, `SUBTITLES\n${v.subtitlesGroupId}`, `CLOSED-CAPTIONS\n${v.closedCaptions}`]));
+  const iFrames = (ladder.iFrameVariants ?? [])
+    .filter((v) => codecsSupported(v, viewer) && withinLimits(v, viewer))
+    .sort(byBandwidth);
+  const usedGroups = new Set(
+    variants.flatMap((v) => [
+      `AUDIO\n${v.audioGroupId}`,
+      `SUBTITLES\n${v.subtitlesGroupId}`,
+      `CLOSED-CAPTIONS\n${v.closedCaptions}`,
+    ]),
+  );
   const media = (ladder.media ?? []).filter((m) => usedGroups.has(`${m.type}\n${m.groupId}`));
 
   const template = options.uri ?? '{uri}';
-  const uriOf = (kind: LadderItemRef['kind'], item: { id: string; uri?: string }, pathway: Pathway | undefined): string => {
+  const uriOf = (
+    kind: LadderItemRef['kind'],
+    item: { id: string; uri?: string },
+    pathway: Pathway | undefined,
+  ): string => {
     const ref: LadderItemRef = { kind, id: item.id, uri: item.uri ?? `${item.id}.m3u8` };
     let uri =
       typeof template === 'function'
@@ -499,7 +564,8 @@ export function renderMasterPlaylist(ladder: Ladder, viewer: Viewer = {}, option
     const initial = options.contentSteering.pathwayId ?? pathways[0]?.id;
     if (initial !== undefined) playlist.contentSteering.pathwayId = initial;
   }
-  if (options.sessionKeys !== undefined && options.sessionKeys.length > 0) playlist.sessionKeys = options.sessionKeys.map((k) => ({ ...k }));
+  if (options.sessionKeys !== undefined && options.sessionKeys.length > 0)
+    playlist.sessionKeys = options.sessionKeys.map((k) => ({ ...k }));
 
   for (const pathway of pathways.length > 0 ? pathways : [undefined]) {
     for (const m of media) {
@@ -565,7 +631,8 @@ export function renderMasterPlaylist(ladder: Ladder, viewer: Viewer = {}, option
 export function masterVersion(playlist: MasterPlaylist): number {
   let version = 1;
   if (playlist.renditions.some((r) => r.instreamId?.startsWith('SERVICE'))) version = 7;
-  if ((playlist.sessionKeys ?? []).some((k) => k.keyFormat !== undefined || k.keyFormatVersions !== undefined)) version = Math.max(version, 5);
+  if ((playlist.sessionKeys ?? []).some((k) => k.keyFormat !== undefined || k.keyFormatVersions !== undefined))
+    version = Math.max(version, 5);
   if (playlist.iFrameVariants.length > 0) version = Math.max(version, 4);
   if ((playlist.sessionKeys ?? []).some((k) => k.iv !== undefined)) version = Math.max(version, 2);
   return version;

@@ -10,7 +10,13 @@ import { rewriteMediaPlaylist, rewriteUri, trimLiveWindow } from './media.ts';
 import { keysInForceAt } from './state.ts';
 
 interface OracleManifest {
-  segments: Array<{ uri: string; duration: number; key?: { method: string; uri: string }; map?: { uri: string }; dateTimeString?: string }>;
+  segments: Array<{
+    uri: string;
+    duration: number;
+    key?: { method: string; uri: string };
+    map?: { uri: string };
+    dateTimeString?: string;
+  }>;
   mediaSequence?: number;
   discontinuitySequence?: number;
 }
@@ -22,7 +28,8 @@ function oracle(text: string): OracleManifest {
   return parser.manifest as OracleManifest;
 }
 
-const SIGNED = 'Policy=eyJTdGF0ZW1lbnQiOlt7IlJlc291cmNlIjoiaHR0cHM6Ly9kMTExMTExYWJjZGVmOC5jbG91ZGZyb250Lm5ldC8qIn1dfQ__%2B%3D&Signature=abc~def%2Bghi%3D%3D&Key-Pair-Id=K2JCJMDEHXQW5F';
+const SIGNED =
+  'Policy=eyJTdGF0ZW1lbnQiOlt7IlJlc291cmNlIjoiaHR0cHM6Ly9kMTExMTExYWJjZGVmOC5jbG91ZGZyb250Lm5ldC8qIn1dfQ__%2B%3D&Signature=abc~def%2Bghi%3D%3D&Key-Pair-Id=K2JCJMDEHXQW5F';
 
 const ORIGIN = `#EXTM3U
 #EXT-X-VERSION:6
@@ -56,7 +63,11 @@ const BASE = 'https://origin.example/live/ch1/v720/index.m3u8';
 
 describe('rewriteMediaPlaylist: URIs', () => {
   const input = parseMediaPlaylist(ORIGIN).playlist;
-  const out = rewriteMediaPlaylist(input, { baseUrl: BASE, cdnPrefix: 'https://cdn.example/o', query: { session: 's 1' } });
+  const out = rewriteMediaPlaylist(input, {
+    baseUrl: BASE,
+    cdnPrefix: 'https://cdn.example/o',
+    query: { session: 's 1' },
+  });
   const text = serializePlaylist(out);
 
   it('makes every relative URI absolute on the CDN and appends the session query', () => {
@@ -69,7 +80,7 @@ describe('rewriteMediaPlaylist: URIs', () => {
     expect(out.renditionReports![0]!.uri).toBe('https://cdn.example/o/live/ch1/audio/index.m3u8?session=s%201');
   });
 
-  it('keeps transcode-gpu\'s host-relative key URI and IV, adding the session for the key server', () => {
+  it("keeps transcode-gpu's host-relative key URI and IV, adding the session for the key server", () => {
     const vod = parseMediaPlaylist(
       '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:6\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-MAP:URI="init_0.mp4"\n' +
         '#EXT-X-KEY:METHOD=AES-128,URI="/v1/keys/0a1b",IV=0x0102030405060708090a0b0c0d0e0f10\n#EXTINF:6.0,\nseg_00000.m4s\n#EXT-X-ENDLIST\n',
@@ -95,8 +106,13 @@ describe('rewriteMediaPlaylist: URIs', () => {
       ),
     ).playlist;
     const rewritten = rewriteMediaPlaylist(withInterstitial, { baseUrl: BASE, query: { session: 's' } });
-    expect(rewritten.segments[3]!.dateRanges![0]!.clientAttributes).toEqual({ 'X-ASSET-LIST': 'https://origin.example/live/ch1/ads/list.json?b=%2B', 'X-RESUME-OFFSET': 0 });
-    expect(withInterstitial.segments[3]!.dateRanges![0]!.clientAttributes!['X-ASSET-LIST']).toBe('../ads/list.json?b=%2B');
+    expect(rewritten.segments[3]!.dateRanges![0]!.clientAttributes).toEqual({
+      'X-ASSET-LIST': 'https://origin.example/live/ch1/ads/list.json?b=%2B',
+      'X-RESUME-OFFSET': 0,
+    });
+    expect(withInterstitial.segments[3]!.dateRanges![0]!.clientAttributes!['X-ASSET-LIST']).toBe(
+      '../ads/list.json?b=%2B',
+    );
   });
 
   it('keeps the signed key URI query byte for byte and adds no session to it by default', () => {
@@ -121,7 +137,9 @@ describe('rewriteMediaPlaylist: URIs', () => {
     });
     const m = oracle(serializePlaylist(drmOut));
     expect(m.mediaSequence).toBe(103);
-    expect(m.segments.map((s) => s.key?.uri)).toEqual(Array(3).fill('/v1/keys/00112233445566778899aabbccddeeff?session=s1'));
+    expect(m.segments.map((s) => s.key?.uri)).toEqual(
+      Array(3).fill('/v1/keys/00112233445566778899aabbccddeeff?session=s1'),
+    );
     expect(m.segments[0]!.uri).toBe('https://cdn.example/o/live/ch1/v720/seg103.m4s');
   });
 
@@ -130,11 +148,15 @@ describe('rewriteMediaPlaylist: URIs', () => {
   });
 
   it('resolves relative URIs against a CDN prefix when there is no origin base', () => {
-    expect(rewriteUri('v/seg.ts?a=%2F', 'segment', { cdnPrefix: 'https://cdn.example/asset-1' })).toBe('https://cdn.example/asset-1/v/seg.ts?a=%2F');
-    expect(rewriteUri('skd://kid', 'key', { cdnPrefix: 'https://cdn.example', query: 'x=1', queryKinds: ['key'] })).toBe('skd://kid');
-    expect(rewriteUri('k', 'key', { baseUrl: BASE, query: 'x=1', queryKinds: ['key'], mapUri: (u, kind) => `${u}#${kind}` })).toBe(
-      'https://origin.example/live/ch1/v720/k?x=1#key',
+    expect(rewriteUri('v/seg.ts?a=%2F', 'segment', { cdnPrefix: 'https://cdn.example/asset-1' })).toBe(
+      'https://cdn.example/asset-1/v/seg.ts?a=%2F',
     );
+    expect(
+      rewriteUri('skd://kid', 'key', { cdnPrefix: 'https://cdn.example', query: 'x=1', queryKinds: ['key'] }),
+    ).toBe('skd://kid');
+    expect(
+      rewriteUri('k', 'key', { baseUrl: BASE, query: 'x=1', queryKinds: ['key'], mapUri: (u, kind) => `${u}#${kind}` }),
+    ).toBe('https://origin.example/live/ch1/v720/k?x=1#key');
   });
 });
 
@@ -181,7 +203,12 @@ describe('trimLiveWindow', () => {
       '#EXT-X-KEY:METHOD=SAMPLE-AES,URI="skd://k1",KEYFORMAT="com.apple.streamingkeydelivery",KEYFORMATVERSIONS="1"',
       '#EXT-X-KEY:METHOD=AES-128,URI="k1.key"',
       '#EXT-X-MAP:URI="init.mp4"',
-      ...Array.from({ length: 5 }, (_, i) => [`#EXTINF:4,`, `#X-ORIGIN-NOTE:${i}`, '#EXT-X-PROGRAM-DATE-TIME:' + new Date(Date.UTC(2026, 0, 1, 0, 0, 4 * i)).toISOString(), `s${i}.m4s`]).flat(),
+      ...Array.from({ length: 5 }, (_, i) => [
+        `#EXTINF:4,`,
+        `#X-ORIGIN-NOTE:${i}`,
+        '#EXT-X-PROGRAM-DATE-TIME:' + new Date(Date.UTC(2026, 0, 1, 0, 0, 4 * i)).toISOString(),
+        `s${i}.m4s`,
+      ]).flat(),
       '',
     ].join('\n');
     const input = parseMediaPlaylist(text).playlist;
@@ -222,10 +249,14 @@ const keyArb: fc.Arbitrary<Key> = fc.oneof(
   { weight: 1, arbitrary: fc.constant<Key>({ method: 'NONE' }) },
   {
     weight: 4,
-    arbitrary: fc.record({ f: fc.integer({ min: 0, max: 2 }), n: fc.integer({ min: 0, max: 99 }) }).map(({ f, n }): Key => {
-      const keyFormat = FORMATS[f];
-      return keyFormat === undefined ? { method: 'AES-128', uri: `https://keys.example/k${n}` } : { method: 'SAMPLE-AES', uri: `skd://k${n}`, keyFormat };
-    }),
+    arbitrary: fc
+      .record({ f: fc.integer({ min: 0, max: 2 }), n: fc.integer({ min: 0, max: 99 }) })
+      .map(({ f, n }): Key => {
+        const keyFormat = FORMATS[f];
+        return keyFormat === undefined
+          ? { method: 'AES-128', uri: `https://keys.example/k${n}` }
+          : { method: 'SAMPLE-AES', uri: `skd://k${n}`, keyFormat };
+      }),
   },
 );
 
@@ -290,7 +321,9 @@ describe('rewriting properties', () => {
         if (removed > 0) expect(sum(out.segments)).toBeGreaterThanOrEqual(3 * input.targetDuration - 1e-9);
         else expect(sum(out.segments)).toBe(total);
         // limits honoured unless removing one more would break the 3× floor (or empty the playlist)
-        const over = out.segments.length > (window.maxSegments ?? Infinity) || sum(out.segments) > (window.maxDurationSeconds ?? Infinity) + 1e-9;
+        const over =
+          out.segments.length > (window.maxSegments ?? Infinity) ||
+          sum(out.segments) > (window.maxDurationSeconds ?? Infinity) + 1e-9;
         if (over) {
           expect(out.segments.length === 1 || sum(out.segments.slice(1)) < 3 * input.targetDuration - 1e-9).toBe(true);
         }
@@ -326,7 +359,11 @@ describe('rewriting properties', () => {
     fc.assert(
       fc.property(liveArb, fc.integer({ min: 1, max: 8 }), windowArb, (input, every, window) => {
         const keyIds = ['00112233445566778899aabbccddeeff', 'ffeeddccbbaa99887766554433221100'];
-        const signalled = applyKeySignalling(input, { method: 'AES-128', keyId: (p) => keyIds[p % 2]!, rotateEverySegments: every });
+        const signalled = applyKeySignalling(input, {
+          method: 'AES-128',
+          keyId: (p) => keyIds[p % 2]!,
+          rotateEverySegments: every,
+        });
         const out = rewriteMediaPlaylist(signalled, { window });
         const msn = out.mediaSequence ?? 0;
         const expected = `/v1/keys/${keyIds[Math.floor(msn / every) % 2]}`;

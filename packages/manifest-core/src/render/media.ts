@@ -19,7 +19,15 @@ import type { QueryParams } from './url.ts';
 export type MediaUriKind = 'segment' | 'map' | 'key' | 'part' | 'preloadHint' | 'renditionReport' | 'interstitial';
 
 /** Every {@link MediaUriKind}. */
-export const MEDIA_URI_KINDS: readonly MediaUriKind[] = ['segment', 'map', 'key', 'part', 'preloadHint', 'renditionReport', 'interstitial'];
+export const MEDIA_URI_KINDS: readonly MediaUriKind[] = [
+  'segment',
+  'map',
+  'key',
+  'part',
+  'preloadHint',
+  'renditionReport',
+  'interstitial',
+];
 
 /** DATERANGE client attributes that hold URIs (HLS Interstitials). */
 const INTERSTITIAL_URI_ATTRIBUTES = ['X-ASSET-URI', 'X-ASSET-LIST'] as const;
@@ -150,10 +158,13 @@ export function rewriteUri(uri: string, kind: MediaUriKind, options: UriRewriteO
 
 function rewriteTags<T extends SegmentTags>(tags: T, rewrite: (uri: string, kind: MediaUriKind) => string): T {
   const out: T = { ...tags };
-  if (tags.keys !== undefined) out.keys = tags.keys.map((k): Key => (k.uri === undefined ? k : { ...k, uri: rewrite(k.uri, 'key') }));
+  if (tags.keys !== undefined)
+    out.keys = tags.keys.map((k): Key => (k.uri === undefined ? k : { ...k, uri: rewrite(k.uri, 'key') }));
   if (tags.map !== undefined) out.map = { ...tags.map, uri: rewrite(tags.map.uri, 'map') };
   if (tags.parts !== undefined) out.parts = tags.parts.map((p) => ({ ...p, uri: rewrite(p.uri, 'part') }));
-  if (tags.dateRanges?.some((d) => INTERSTITIAL_URI_ATTRIBUTES.some((a) => typeof d.clientAttributes?.[a] === 'string'))) {
+  if (
+    tags.dateRanges?.some((d) => INTERSTITIAL_URI_ATTRIBUTES.some((a) => typeof d.clientAttributes?.[a] === 'string'))
+  ) {
     out.dateRanges = tags.dateRanges.map((d) => {
       const attributes = d.clientAttributes;
       if (attributes === undefined) return d;
@@ -186,7 +197,8 @@ export function rewriteMediaUris(playlist: MediaPlaylist, options: UriRewriteOpt
     }),
   };
   if (playlist.tail !== undefined) out.tail = rewriteTags(playlist.tail, rewrite);
-  if (playlist.preloadHints !== undefined) out.preloadHints = playlist.preloadHints.map((h) => ({ ...h, uri: rewrite(h.uri, 'preloadHint') }));
+  if (playlist.preloadHints !== undefined)
+    out.preloadHints = playlist.preloadHints.map((h) => ({ ...h, uri: rewrite(h.uri, 'preloadHint') }));
   if (playlist.renditionReports !== undefined) {
     out.renditionReports = playlist.renditionReports.map((r) => ({ ...r, uri: rewrite(r.uri, 'renditionReport') }));
   }
@@ -195,8 +207,10 @@ export function rewriteMediaUris(playlist: MediaPlaylist, options: UriRewriteOpt
 
 function assertWindow(window: LiveWindowOptions): void {
   const { maxDurationSeconds: d, maxSegments: n } = window;
-  if (d !== undefined && !(Number.isFinite(d) && d > 0)) throw new ManifestError('INVALID_OPTIONS', 'window.maxDurationSeconds must be a positive number');
-  if (n !== undefined && !(Number.isInteger(n) && n > 0)) throw new ManifestError('INVALID_OPTIONS', 'window.maxSegments must be a positive integer');
+  if (d !== undefined && !(Number.isFinite(d) && d > 0))
+    throw new ManifestError('INVALID_OPTIONS', 'window.maxDurationSeconds must be a positive number');
+  if (n !== undefined && !(Number.isInteger(n) && n > 0))
+    throw new ManifestError('INVALID_OPTIONS', 'window.maxSegments must be a positive integer');
 }
 
 /** End of a date range in epoch ms, or undefined when it is open-ended or unknown. */
@@ -252,14 +266,19 @@ export function trimLiveWindow(playlist: MediaPlaylist, window: LiveWindowOption
     for (const range of seg.dateRanges ?? []) {
       const end = dateRangeEndMs(range);
       // Keep ranges that have not ended by the new first segment, so players still see an ongoing break.
-      if (end === undefined ? range.endOnNext !== true : state.programDateTimeMs === undefined || end > state.programDateTimeMs) {
+      if (
+        end === undefined
+          ? range.endOnNext !== true
+          : state.programDateTimeMs === undefined || end > state.programDateTimeMs
+      ) {
         carriedRanges.push(range);
       }
     }
   }
 
   const first: MediaSegment = { ...segments[removed]! };
-  if (!(first.keys ?? []).some((k) => k.method === 'NONE') && state.keys.length > 0) first.keys = state.keys.map((k) => ({ ...k }));
+  if (!(first.keys ?? []).some((k) => k.method === 'NONE') && state.keys.length > 0)
+    first.keys = state.keys.map((k) => ({ ...k }));
   if (first.map === undefined && state.map !== undefined) first.map = state.map;
   if (first.programDateTime === undefined && state.programDateTimeMs !== undefined) {
     first.programDateTime = new Date(Math.round(state.programDateTimeMs)).toISOString();
@@ -288,7 +307,10 @@ export function trimLiveWindow(playlist: MediaPlaylist, window: LiveWindowOption
  * });
  * return new Response(serializePlaylist(out));
  */
-export function rewriteMediaPlaylist(playlist: MediaPlaylist, options: RewriteMediaPlaylistOptions = {}): MediaPlaylist {
+export function rewriteMediaPlaylist(
+  playlist: MediaPlaylist,
+  options: RewriteMediaPlaylistOptions = {},
+): MediaPlaylist {
   let out = options.window === undefined ? playlist : trimLiveWindow(playlist, options.window).playlist;
   if (options.drm === undefined && options.reemitKeys !== false) out = reemitKeysInForce(out);
   out = rewriteMediaUris(out, options);

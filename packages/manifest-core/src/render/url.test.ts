@@ -8,7 +8,16 @@ const BASE = 'https://origin.example/live/ch1/index.m3u8?token=abc';
 
 describe('resolveUri', () => {
   it('resolves like the WHATWG URL parser for plain references', () => {
-    const cases = ['seg.ts', './seg.ts', '../v2/seg.ts', '/abs/seg.ts', '//cdn.example/x.ts', 'a/b/../c.ts', '?only=query', 'https://other.example/s.ts'];
+    const cases = [
+      'seg.ts',
+      './seg.ts',
+      '../v2/seg.ts',
+      '/abs/seg.ts',
+      '//cdn.example/x.ts',
+      'a/b/../c.ts',
+      '?only=query',
+      'https://other.example/s.ts',
+    ];
     for (const ref of cases) expect(resolveUri(ref, BASE)).toBe(new URL(ref, BASE).href);
   });
 
@@ -19,8 +28,12 @@ describe('resolveUri', () => {
 
   it('keeps any query after any relative path byte for byte (property)', () => {
     const segment = fc.stringMatching(/^[a-zA-Z0-9_-]{1,8}$/);
-    const pathArb = fc.array(fc.oneof(segment, fc.constantFrom('.', '..')), { minLength: 1, maxLength: 5 }).map((parts) => parts.join('/'));
-    const queryArb = fc.array(fc.constantFrom(...'abc019-._~%2B%3D%2F=&+/!$'.split('')), { maxLength: 30 }).map((c) => c.join(''));
+    const pathArb = fc
+      .array(fc.oneof(segment, fc.constantFrom('.', '..')), { minLength: 1, maxLength: 5 })
+      .map((parts) => parts.join('/'));
+    const queryArb = fc
+      .array(fc.constantFrom(...'abc019-._~%2B%3D%2F=&+/!$'.split('')), { maxLength: 30 })
+      .map((c) => c.join(''));
     fc.assert(
       fc.property(pathArb, queryArb, fc.boolean(), (path, query, rooted) => {
         const ref = `${rooted ? '/' : ''}${path}.ts?${query}`;
@@ -69,12 +82,18 @@ describe('appendQuery', () => {
 
 describe('prefix helpers', () => {
   it('swaps an origin prefix for a CDN prefix without touching the rest', () => {
-    expect(replaceUrlPrefix('https://origin.example/live/a.ts?x=%2F', 'https://origin.example', 'https://cdn.example/o')).toBe(
-      'https://cdn.example/o/live/a.ts?x=%2F',
+    expect(
+      replaceUrlPrefix('https://origin.example/live/a.ts?x=%2F', 'https://origin.example', 'https://cdn.example/o'),
+    ).toBe('https://cdn.example/o/live/a.ts?x=%2F');
+    expect(replaceUrlPrefix('https://ads.example/a.ts', 'https://origin.example', 'https://cdn.example')).toBe(
+      'https://ads.example/a.ts',
     );
-    expect(replaceUrlPrefix('https://ads.example/a.ts', 'https://origin.example', 'https://cdn.example')).toBe('https://ads.example/a.ts');
-    expect(replaceUrlPrefix('https://origin.example.evil/a.ts', 'https://origin.example', 'https://cdn.example')).toBe('https://origin.example.evil/a.ts');
-    expect(replaceUrlPrefix('https://origin.example?x=1', 'https://origin.example', 'https://cdn.example')).toBe('https://cdn.example?x=1');
+    expect(replaceUrlPrefix('https://origin.example.evil/a.ts', 'https://origin.example', 'https://cdn.example')).toBe(
+      'https://origin.example.evil/a.ts',
+    );
+    expect(replaceUrlPrefix('https://origin.example?x=1', 'https://origin.example', 'https://cdn.example')).toBe(
+      'https://cdn.example?x=1',
+    );
     expect(joinUrl('https://cdn-a.example/', '/v/720p.m3u8')).toBe('https://cdn-a.example/v/720p.m3u8');
   });
 });

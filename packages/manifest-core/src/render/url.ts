@@ -37,7 +37,10 @@ interface BaseParts {
 function splitBase(baseUrl: string): BaseParts {
   const scheme = SCHEME.exec(baseUrl.slice(0, 64))?.[0];
   if (scheme === undefined || !baseUrl.startsWith('//', scheme.length)) {
-    throw new ManifestError('INVALID_OPTIONS', `base URL ${JSON.stringify(baseUrl)} must be absolute (scheme://host/…)`);
+    throw new ManifestError(
+      'INVALID_OPTIONS',
+      `base URL ${JSON.stringify(baseUrl)} must be absolute (scheme://host/…)`,
+    );
   }
   let rest = baseUrl.slice(scheme.length);
   const hash = rest.indexOf('#');
@@ -126,7 +129,8 @@ export function formatQuery(params: QueryParams): string {
   if (typeof params === 'string') return params.replace(/^[?&]+/, '');
   const parts: string[] = [];
   try {
-    for (const [k, v] of Object.entries(params)) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+    for (const [k, v] of Object.entries(params))
+      parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
   } catch (cause) {
     // encodeURIComponent throws URIError on lone surrogates.
     throw new ManifestError('INVALID_OPTIONS', 'query parameter is not well-formed Unicode', { cause });
@@ -164,7 +168,8 @@ export function replaceUrlPrefix(url: string, fromPrefix: string, toPrefix: stri
   // Match whole path segments only: `https://o.example` is not a prefix of `https://o.example.evil/…`.
   if (!fromPrefix.endsWith('/') && rest !== '' && !'/?#'.includes(rest[0]!)) return url;
   if (toPrefix.endsWith('/') && rest.startsWith('/')) return toPrefix + rest.slice(1);
-  if (!toPrefix.endsWith('/') && !rest.startsWith('/') && rest !== '' && fromPrefix.endsWith('/')) return `${toPrefix}/${rest}`;
+  if (!toPrefix.endsWith('/') && !rest.startsWith('/') && rest !== '' && fromPrefix.endsWith('/'))
+    return `${toPrefix}/${rest}`;
   return toPrefix + rest;
 }
 

@@ -40,7 +40,18 @@ const pod: AdPod = {
         {
           uri: adUri,
           bandwidthBps: 3_000_000,
-          playlist: parseMediaPlaylist(['#EXTM3U', '#EXT-X-TARGETDURATION:6', '#EXTINF:6,', 'a0.ts', '#EXTINF:6,', 'a1.ts', '#EXT-X-ENDLIST', ''].join('\n')).playlist,
+          playlist: parseMediaPlaylist(
+            [
+              '#EXTM3U',
+              '#EXT-X-TARGETDURATION:6',
+              '#EXTINF:6,',
+              'a0.ts',
+              '#EXTINF:6,',
+              'a1.ts',
+              '#EXT-X-ENDLIST',
+              '',
+            ].join('\n'),
+          ).playlist,
         },
       ],
     },
@@ -51,15 +62,22 @@ describe('renderSessionMedia with ads', () => {
   const breaks = breaksFromVodOffsets(mediaModelOf(content), { preRoll: true, midRollOffsetsSeconds: [12] });
   const pods = Object.fromEntries(breaks.map((b) => [b.id, pod]));
 
-  it('stitches the session\'s decisions: ad segments keep their own URLs, the session key comes back after them', () => {
+  it("stitches the session's decisions: ad segments keep their own URLs, the session key comes back after them", () => {
     const decisions = planVodSession(breaks, pods);
-    const out = renderSessionMedia(content, urls, { mode: 'stitched', decisions, pods, rendition: { bandwidthBps: 3_000_000 } });
+    const out = renderSessionMedia(content, urls, {
+      mode: 'stitched',
+      decisions,
+      pods,
+      rendition: { bandwidthBps: 3_000_000 },
+    });
     const lines = out.split('\n');
     const uris = lines.filter((l) => l !== '' && !l.startsWith('#'));
     expect(uris).toHaveLength(8);
     expect(uris[0]).toMatch(/^https:\/\/ads\.example\/ad1\/720p\/a0\.ts\?mbk=/);
     expect(uris.filter((u) => u.startsWith('https://ads.example/'))).toHaveLength(4);
-    expect(uris.filter((u) => u.startsWith('https://origin.example/vod/enc1/720p/seg') && u.endsWith(`?session=${token}`))).toHaveLength(4);
+    expect(
+      uris.filter((u) => u.startsWith('https://origin.example/vod/enc1/720p/seg') && u.endsWith(`?session=${token}`)),
+    ).toHaveLength(4);
     expect(uris.some((u) => u.startsWith('https://ads.example/') && u.includes('session='))).toBe(false);
     expect(lines.filter((l) => l === '#EXT-X-DISCONTINUITY').length).toBeGreaterThanOrEqual(3);
     expect(out).toContain('#EXT-X-KEY:METHOD=NONE');
@@ -69,12 +87,18 @@ describe('renderSessionMedia with ads', () => {
     expect(lines.indexOf(sessionKey)).toBeLessThan(lines.indexOf(uris[2]!));
   });
 
-  it('signals the session\'s breaks as HLS Interstitials and leaves the content as it is', () => {
-    const out = renderSessionMedia(content, urls, { mode: 'interstitials', breaks, assetListUrl: (b) => `https://edge.example/v1/sessions/${token}/breaks/${b.id}.json` });
+  it("signals the session's breaks as HLS Interstitials and leaves the content as it is", () => {
+    const out = renderSessionMedia(content, urls, {
+      mode: 'interstitials',
+      breaks,
+      assetListUrl: (b) => `https://edge.example/v1/sessions/${token}/breaks/${b.id}.json`,
+    });
     const ranges = out.split('\n').filter((l) => l.startsWith('#EXT-X-DATERANGE'));
     expect(ranges).toHaveLength(2);
     for (const r of ranges) expect(r).toContain('CLASS="com.apple.hls.interstitial"');
-    expect(ranges[0]).toContain(`X-ASSET-LIST="https://edge.example/v1/sessions/${token}/breaks/${breaks[0]!.id}.json"`);
+    expect(ranges[0]).toContain(
+      `X-ASSET-LIST="https://edge.example/v1/sessions/${token}/breaks/${breaks[0]!.id}.json"`,
+    );
     expect(out).not.toContain('#EXT-X-DISCONTINUITY');
     expect(out).not.toContain('ads.example');
     const plain = renderSessionMedia(content, urls);
@@ -84,8 +108,14 @@ describe('renderSessionMedia with ads', () => {
 
   it('renders exactly the plain session playlist when no decision fills a break', () => {
     const decisions = planVodSession(breaks, {});
-    expect(renderSessionMedia(content, urls, { mode: 'stitched', decisions, rendition: { bandwidthBps: 3_000_000 } }).split('\n').filter((l) => l.startsWith('https://'))).toEqual(
-      renderSessionMedia(content, urls).split('\n').filter((l) => l.startsWith('https://')),
+    expect(
+      renderSessionMedia(content, urls, { mode: 'stitched', decisions, rendition: { bandwidthBps: 3_000_000 } })
+        .split('\n')
+        .filter((l) => l.startsWith('https://')),
+    ).toEqual(
+      renderSessionMedia(content, urls)
+        .split('\n')
+        .filter((l) => l.startsWith('https://')),
     );
   });
 });

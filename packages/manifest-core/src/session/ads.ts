@@ -56,7 +56,10 @@ export function applySessionAds(personalized: MediaPlaylist, ads: SessionAds): M
       return stitchVod(personalized, options);
     }
     case 'interstitials': {
-      const options: Parameters<typeof renderInterstitials>[1] = { breaks: ads.breaks, assetListUrl: (brk) => ads.assetListUrl(brk) };
+      const options: Parameters<typeof renderInterstitials>[1] = {
+        breaks: ads.breaks,
+        assetListUrl: (brk) => ads.assetListUrl(brk),
+      };
       if (ads.pods !== undefined) options.pods = ads.pods;
       if (ads.sessionEpochMs !== undefined) options.sessionEpochMs = ads.sessionEpochMs;
       return renderInterstitials(personalized, options);

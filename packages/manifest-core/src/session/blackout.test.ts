@@ -50,9 +50,15 @@ const usRule: BlackoutRule = {
 const uriLines = (text: string): string[] => text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
 const contentUris = (text: string): string[] => uriLines(text).filter((u) => u.startsWith('https://origin.example/'));
 const slateUris = (text: string): string[] => uriLines(text).filter((u) => u.includes('/slate/'));
-const adUrisOf = (text: string): string[] => uriLines(text).filter((u) => u.startsWith('https://ads.example.com/') && !u.includes('/slate/'));
+const adUrisOf = (text: string): string[] =>
+  uriLines(text).filter((u) => u.startsWith('https://ads.example.com/') && !u.includes('/slate/'));
 const seg = (i: number): string => `https://origin.example/vod/a1/720p/seg${i}.ts?session=${token}`;
-const blackout = (country: string, rules: readonly BlackoutRule[] = [usRule]): SessionBlackout => ({ rules, viewer: { country }, fillers, rendition });
+const blackout = (country: string, rules: readonly BlackoutRule[] = [usRule]): SessionBlackout => ({
+  rules,
+  viewer: { country },
+  fillers,
+  rendition,
+});
 
 describe('renderSessionMedia with a blackout', () => {
   it('gives a viewer in the blacked-out country slate over the window, and another viewer the content', () => {
@@ -79,7 +85,9 @@ describe('renderSessionMedia with a blackout', () => {
 
   it('applies a reverse blackout to everyone outside its audience', () => {
     const reverse: BlackoutRule = { ...usRule, id: 'us-only', reverse: true };
-    expect(renderSessionMedia(content, urls, undefined, blackout('US', [reverse]))).toBe(renderSessionMedia(content, urls));
+    expect(renderSessionMedia(content, urls, undefined, blackout('US', [reverse]))).toBe(
+      renderSessionMedia(content, urls),
+    );
     const fr = renderSessionMedia(content, urls, undefined, blackout('FR', [reverse]));
     expect(contentUris(fr)).toEqual([0, 1, 5, 6, 7, 8, 9].map(seg));
     expect(slateUris(fr)).toHaveLength(9);
@@ -96,7 +104,9 @@ describe('renderSessionMedia with a blackout', () => {
     expect(adUris).toHaveLength(10);
     expect(slateUris(us)).toHaveLength(9);
     expect(contentUris(us)).toEqual([0, 1, 5, 6, 7, 8, 9].map(seg));
-    const order = uriLines(us).map((u) => (u.includes('/slate/') ? 'slate' : u.startsWith('https://ads.') ? 'ad' : 'content'));
+    const order = uriLines(us).map((u) =>
+      u.includes('/slate/') ? 'slate' : u.startsWith('https://ads.') ? 'ad' : 'content',
+    );
     const runs = order.filter((k, i) => k !== order[i - 1]);
     expect(runs).toEqual(['ad', 'content', 'slate', 'content', 'ad', 'content']);
     // Before ad 2 of the pre-roll (the first segment needs none), the return, each of the 9 slate
@@ -118,7 +128,11 @@ describe('renderSessionMedia with a blackout', () => {
 
   it('composes with interstitials: breaks inside the blackout are not signalled, later ones stay on their content segment', () => {
     const breaks = breaksFromVodOffsets(mediaModelOf(content), { midRollOffsetsSeconds: [18, 42] });
-    const ads = { mode: 'interstitials' as const, breaks, assetListUrl: (b: { id: string }) => `https://edge.example/v1/sessions/${token}/breaks/${b.id}.json` };
+    const ads = {
+      mode: 'interstitials' as const,
+      breaks,
+      assetListUrl: (b: { id: string }) => `https://edge.example/v1/sessions/${token}/breaks/${b.id}.json`,
+    };
     const us = renderSessionMedia(content, urls, ads, blackout('US'));
     const lines = us.split('\n');
     const ranges = lines.filter((l) => l.startsWith('#EXT-X-DATERANGE'));
@@ -143,7 +157,10 @@ describe('renderSessionMedia with a blackout', () => {
   });
 
   it('refuses a live playlist and rules naming a missing filler with INVALID_OPTIONS', () => {
-    const live: SourcePlaylistText = { path: '/live/c1/720p.m3u8', text: content.text.replace('#EXT-X-PLAYLIST-TYPE:VOD\n', '').replace('#EXT-X-ENDLIST\n', '') };
+    const live: SourcePlaylistText = {
+      path: '/live/c1/720p.m3u8',
+      text: content.text.replace('#EXT-X-PLAYLIST-TYPE:VOD\n', '').replace('#EXT-X-ENDLIST\n', ''),
+    };
     expect(parseMediaPlaylist(live.text).playlist.endList).toBeFalsy();
     const code = (f: () => unknown): string | undefined => {
       try {
@@ -154,12 +171,24 @@ describe('renderSessionMedia with a blackout', () => {
       return undefined;
     };
     expect(code(() => renderSessionMedia(live, urls, undefined, blackout('US')))).toBe('INVALID_OPTIONS');
-    expect(code(() => renderSessionMedia(content, urls, undefined, { ...blackout('US'), fillers: [] }))).toBe('INVALID_OPTIONS');
+    expect(code(() => renderSessionMedia(content, urls, undefined, { ...blackout('US'), fillers: [] }))).toBe(
+      'INVALID_OPTIONS',
+    );
   });
 
-  it('picks the slate rendition nearest to the content rendition and keeps ads\' own renditions', () => {
-    const twoSizes: FillerAsset = { id: 'slate', renditions: [...slate().renditions, { ...ad1().renditions[1]!, uri: 'https://ads.example.com/slate-360/slate.m3u8' }] };
-    const low = renderSessionMedia(content, urls, undefined, { ...blackout('US'), fillers: [twoSizes], rendition: { bandwidthBps: 800_000, resolution: { width: 640, height: 360 } } });
+  it("picks the slate rendition nearest to the content rendition and keeps ads' own renditions", () => {
+    const twoSizes: FillerAsset = {
+      id: 'slate',
+      renditions: [
+        ...slate().renditions,
+        { ...ad1().renditions[1]!, uri: 'https://ads.example.com/slate-360/slate.m3u8' },
+      ],
+    };
+    const low = renderSessionMedia(content, urls, undefined, {
+      ...blackout('US'),
+      fillers: [twoSizes],
+      rendition: { bandwidthBps: 800_000, resolution: { width: 640, height: 360 } },
+    });
     expect(uriLines(low).some((u) => u.startsWith('https://ads.example.com/slate-360/'))).toBe(true);
     const high = renderSessionMedia(content, urls, undefined, { ...blackout('US'), fillers: [twoSizes] });
     expect(uriLines(high).some((u) => u.startsWith('https://ads.example.com/slate-360/'))).toBe(false);
@@ -177,8 +206,15 @@ describe('renderSessionMedia with a blackout and stitched ads (property)', () =>
         fc.boolean(),
         (startSeg, lengthSegs, preRoll, mids, postRoll) => {
           const endSeg = Math.min(10, startSeg + lengthSegs);
-          const rule: BlackoutRule = { ...usRule, trigger: { kind: 'mediaTime', startSeconds: startSeg * 6, endSeconds: endSeg * 6 } };
-          const breaks = breaksFromVodOffsets(mediaModelOf(content), { preRoll, postRoll, midRollOffsetsSeconds: mids.map((m) => m * 6) });
+          const rule: BlackoutRule = {
+            ...usRule,
+            trigger: { kind: 'mediaTime', startSeconds: startSeg * 6, endSeconds: endSeg * 6 },
+          };
+          const breaks = breaksFromVodOffsets(mediaModelOf(content), {
+            preRoll,
+            postRoll,
+            midRollOffsetsSeconds: mids.map((m) => m * 6),
+          });
           const pods: Record<string, AdPod> = Object.fromEntries(breaks.map((b) => [b.id, { ads: [ad1()] }]));
           const ads = { mode: 'stitched' as const, decisions: planVodSession(breaks, pods), pods, fillers, rendition };
           const text = renderSessionMedia(content, urls, ads, blackout('US', [rule]));
@@ -202,7 +238,9 @@ describe('renderSessionMedia with a blackout and stitched ads (property)', () =>
             const m = /\/seg(\d+)\.ts/.exec(s.uri);
             if (m === null) return;
             expect(method).toBe('AES-128');
-            expect(iv ?? ivForMediaSequence((parsed.playlist.mediaSequence ?? 0) + j)).toBe(ivForMediaSequence(Number(m[1])));
+            expect(iv ?? ivForMediaSequence((parsed.playlist.mediaSequence ?? 0) + j)).toBe(
+              ivForMediaSequence(Number(m[1])),
+            );
           });
         },
       ),

@@ -36,7 +36,12 @@ function isVod(m: MediaPlaylist): boolean {
 }
 
 /** True when an ad decision or break [start, end) (an insertion: the point `start`) falls inside a blackout (start inclusive for replacements). */
-function insideBlackout(start: number, end: number | undefined, insert: boolean, blackouts: readonly BreakDecision[]): boolean {
+function insideBlackout(
+  start: number,
+  end: number | undefined,
+  insert: boolean,
+  blackouts: readonly BreakDecision[],
+): boolean {
   return blackouts.some((b) => {
     const bEnd = b.endMsn ?? Infinity;
     // An insertion exactly at the blackout's start plays before it (a pre-roll before the slate); one at its end plays after.
@@ -80,26 +85,47 @@ function mergeFillers(a: readonly FillerAsset[] | undefined, b: readonly FillerA
  * @example
  * const out = applySessionBlackout(personalized, { rules, viewer: { country: 'US', subdivision: 'US-MA' }, fillers: [slate] }, ads);
  */
-export function applySessionBlackout(personalized: MediaPlaylist, blackout: SessionBlackout, ads?: SessionAds): MediaPlaylist {
+export function applySessionBlackout(
+  personalized: MediaPlaylist,
+  blackout: SessionBlackout,
+  ads?: SessionAds,
+): MediaPlaylist {
   if (!isVod(personalized)) {
-    throw new ManifestError('INVALID_OPTIONS', 'blackout of a live playlist needs the session\'s live state (renderSessionLiveMedia)');
+    throw new ManifestError(
+      'INVALID_OPTIONS',
+      "blackout of a live playlist needs the session's live state (renderSessionLiveMedia)",
+    );
   }
   const blackouts = planVodBlackouts(personalized, blackout);
   if (blackouts.length === 0) return ads === undefined ? personalized : applySessionAds(personalized, ads);
   if (ads === undefined) {
-    return stitchVod(personalized, { decisions: blackouts, fillers: blackout.fillers, rendition: blackout.rendition ?? {} });
+    return stitchVod(personalized, {
+      decisions: blackouts,
+      fillers: blackout.fillers,
+      rendition: blackout.rendition ?? {},
+    });
   }
   switch (ads.mode) {
     case 'stitched': {
-      const kept = ads.decisions.filter((d) => !insideBlackout(d.startMsn, d.insert ? d.startMsn : d.endMsn, d.insert === true, blackouts));
+      const kept = ads.decisions.filter(
+        (d) => !insideBlackout(d.startMsn, d.insert ? d.startMsn : d.endMsn, d.insert === true, blackouts),
+      );
       const decisions = [...blackouts, ...kept].sort((a, b) => a.startMsn - b.startMsn);
-      const options: Parameters<typeof stitchVod>[1] = { decisions, rendition: ads.rendition, fillers: mergeFillers(ads.fillers, blackout.fillers) };
+      const options: Parameters<typeof stitchVod>[1] = {
+        decisions,
+        rendition: ads.rendition,
+        fillers: mergeFillers(ads.fillers, blackout.fillers),
+      };
       if (ads.pods !== undefined) options.pods = ads.pods;
       if (ads.sessionEpochMs !== undefined) options.sessionEpochMs = ads.sessionEpochMs;
       return stitchVod(personalized, options);
     }
     case 'interstitials': {
-      const stitchOptions: Parameters<typeof stitchVod>[1] = { decisions: blackouts, fillers: blackout.fillers, rendition: blackout.rendition ?? {} };
+      const stitchOptions: Parameters<typeof stitchVod>[1] = {
+        decisions: blackouts,
+        fillers: blackout.fillers,
+        rendition: blackout.rendition ?? {},
+      };
       if (ads.sessionEpochMs !== undefined) stitchOptions.sessionEpochMs = ads.sessionEpochMs;
       const stitched = stitchVod(personalized, stitchOptions);
       // Breaks are positioned by origin MSN: move the ones after a blackout by its (M − N).
@@ -110,7 +136,10 @@ export function applySessionBlackout(personalized: MediaPlaylist, blackout: Sess
         const shift = shiftAfter(brk.startMsn, blackouts);
         breaks.push(shift === 0 ? brk : { ...brk, startMsn: brk.startMsn + shift });
       }
-      const options: Parameters<typeof renderInterstitials>[1] = { breaks, assetListUrl: (brk) => ads.assetListUrl(brk) };
+      const options: Parameters<typeof renderInterstitials>[1] = {
+        breaks,
+        assetListUrl: (brk) => ads.assetListUrl(brk),
+      };
       if (ads.pods !== undefined) options.pods = ads.pods;
       if (ads.sessionEpochMs !== undefined) options.sessionEpochMs = ads.sessionEpochMs;
       return renderInterstitials(stitched, options);

@@ -12,9 +12,15 @@ describe('parseSigningKeys', () => {
   });
 
   it('names every problem: missing keys, short secrets, bad kids, an unknown active kid', () => {
-    expect(parseSigningKeys(undefined, undefined).problems).toEqual(['SIGNING_KEYS is required (kid:secret[,kid:secret…]); the edge and every zone must share it']);
+    expect(parseSigningKeys(undefined, undefined).problems).toEqual([
+      'SIGNING_KEYS is required (kid:secret[,kid:secret…]); the edge and every zone must share it',
+    ]);
     expect(parseSigningKeys('k1:short', undefined).problems).toHaveLength(2);
-    expect(parseSigningKeys('bad kid:secret-0123456789abcdef,:secret-0123456789abcdef', undefined).problems[0]).toMatch(/^SIGNING_KEYS: expected kid:secret pairs/);
-    expect(parseSigningKeys('k1:secret-0123456789abcdef', 'k9').problems).toEqual(['SIGNING_ACTIVE_KID=k9: not a kid of SIGNING_KEYS']);
+    expect(parseSigningKeys('bad kid:secret-0123456789abcdef,:secret-0123456789abcdef', undefined).problems[0]).toMatch(
+      /^SIGNING_KEYS: expected kid:secret pairs/,
+    );
+    expect(parseSigningKeys('k1:secret-0123456789abcdef', 'k9').problems).toEqual([
+      'SIGNING_ACTIVE_KID=k9: not a kid of SIGNING_KEYS',
+    ]);
   });
 });

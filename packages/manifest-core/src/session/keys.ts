@@ -28,16 +28,22 @@ const MIN_SECRET_LENGTH = 16;
 export function parseSigningKeys(signingKeys: string | undefined, activeKid: string | undefined): ParsedSigningKeys {
   const problems: string[] = [];
   const keys: Record<string, string> = {};
-  for (const entry of (signingKeys ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const entry of (signingKeys ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     const colon = entry.indexOf(':');
     const kid = entry.slice(0, colon);
     const secret = entry.slice(colon + 1);
-    if (colon <= 0 || !KID.test(kid) || secret.length < MIN_SECRET_LENGTH) problems.push('SIGNING_KEYS: expected kid:secret pairs separated by commas, secrets of at least 16 characters');
+    if (colon <= 0 || !KID.test(kid) || secret.length < MIN_SECRET_LENGTH)
+      problems.push('SIGNING_KEYS: expected kid:secret pairs separated by commas, secrets of at least 16 characters');
     else keys[kid] = secret;
   }
   const kids = Object.keys(keys);
-  if (kids.length === 0) problems.push('SIGNING_KEYS is required (kid:secret[,kid:secret…]); the edge and every zone must share it');
+  if (kids.length === 0)
+    problems.push('SIGNING_KEYS is required (kid:secret[,kid:secret…]); the edge and every zone must share it');
   const active = activeKid?.trim() || (kids[kids.length - 1] ?? '');
-  if (kids.length > 0 && !Object.hasOwn(keys, active)) problems.push(`SIGNING_ACTIVE_KID=${active}: not a kid of SIGNING_KEYS`);
+  if (kids.length > 0 && !Object.hasOwn(keys, active))
+    problems.push(`SIGNING_ACTIVE_KID=${active}: not a kid of SIGNING_KEYS`);
   return { keyring: { activeKid: active, keys }, problems };
 }

@@ -33,7 +33,11 @@ function reloads(country: string): { texts: string[]; state: LiveSessionState } 
   let state = createLiveSession();
   const texts: string[] = [];
   for (let first = 5; first <= 35; first++) {
-    const out = renderSessionLiveMedia(windowAt(first), urls, { state, rendition, blackout: { rules: [rule], viewer: { country }, fillers: [slate()] } });
+    const out = renderSessionLiveMedia(windowAt(first), urls, {
+      state,
+      rendition,
+      blackout: { rules: [rule], viewer: { country }, fillers: [slate()] },
+    });
     texts.push(out.text);
     state = out.state;
   }
@@ -41,7 +45,7 @@ function reloads(country: string): { texts: string[]; state: LiveSessionState } 
 }
 
 describe('renderSessionLiveMedia with a blackout', () => {
-  it('replaces the window\'s blacked-out wall-clock span with slate for a viewer in the audience, with sequence numbers that never go back', () => {
+  it("replaces the window's blacked-out wall-clock span with slate for a viewer in the audience, with sequence numbers that never go back", () => {
     const { texts } = reloads('US');
     let lastMsn = -1;
     let lastDsn = -1;

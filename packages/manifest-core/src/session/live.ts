@@ -5,7 +5,12 @@
  */
 import { serializePlaylist } from '../playlist/serialize.ts';
 import { advanceLiveSession, renderLiveWindow } from '../ssai/live.ts';
-import type { AdvanceLiveSessionOptions, LiveSessionState, LiveTimingOptions, RenderLiveWindowOptions } from '../ssai/live.ts';
+import type {
+  AdvanceLiveSessionOptions,
+  LiveSessionState,
+  LiveTimingOptions,
+  RenderLiveWindowOptions,
+} from '../ssai/live.ts';
 import type { AdPod, FillerAsset, RenditionTarget } from '../ssai/types.ts';
 import type { SessionBlackout } from './blackout.ts';
 import { mediaModelOf, personalizeMediaPlaylist, type SessionUrls, type SourcePlaylistText } from './playlist.ts';
@@ -53,13 +58,23 @@ export interface SessionLiveMedia {
  * const { text, state } = renderSessionLiveMedia(source, urls, { state: stored, rendition, blackout: { rules, viewer, fillers } });
  * await store.set(sessionId, JSON.stringify(state));
  */
-export function renderSessionLiveMedia(source: SourcePlaylistText, urls: SessionUrls, options: SessionLiveOptions): SessionLiveMedia {
+export function renderSessionLiveMedia(
+  source: SourcePlaylistText,
+  urls: SessionUrls,
+  options: SessionLiveOptions,
+): SessionLiveMedia {
   const window = personalizeMediaPlaylist(mediaModelOf(source), source.path, urls);
   const advance: AdvanceLiveSessionOptions = {};
-  if (options.blackout !== undefined) advance.blackout = { rules: options.blackout.rules, viewer: options.blackout.viewer, fillers: options.blackout.fillers };
+  if (options.blackout !== undefined)
+    advance.blackout = {
+      rules: options.blackout.rules,
+      viewer: options.blackout.viewer,
+      fillers: options.blackout.fillers,
+    };
   if (options.pods !== undefined) advance.pods = options.pods;
   if (options.slate !== undefined) advance.slate = options.slate;
-  if (options.personalizationThresholdSeconds !== undefined) advance.personalizationThresholdSeconds = options.personalizationThresholdSeconds;
+  if (options.personalizationThresholdSeconds !== undefined)
+    advance.personalizationThresholdSeconds = options.personalizationThresholdSeconds;
   if (options.targetDurationSeconds !== undefined) advance.targetDurationSeconds = options.targetDurationSeconds;
   if (options.maxBreakSeconds !== undefined) advance.maxBreakSeconds = options.maxBreakSeconds;
   if (options.maxBlackoutSeconds !== undefined) advance.maxBlackoutSeconds = options.maxBlackoutSeconds;

@@ -1,6 +1,17 @@
 /** @module Tests of session playlists: steered and plain masters, media URL personalisation, origin paths, templates. */
 import { describe, expect, it } from 'vitest';
-import { describeSourcePlaylist, sessionMediaPath, keyIdFromUri, listSessionRenditions, renderSessionMaster, renderSessionMedia, resolveOriginPath, type SessionPathway, type SessionUrls, type SourcePlaylistText } from './playlist.ts';
+import {
+  describeSourcePlaylist,
+  sessionMediaPath,
+  keyIdFromUri,
+  listSessionRenditions,
+  renderSessionMaster,
+  renderSessionMedia,
+  resolveOriginPath,
+  type SessionPathway,
+  type SessionUrls,
+  type SourcePlaylistText,
+} from './playlist.ts';
 import { createSessionMediaRenderer } from './templates.ts';
 
 const urlsFor = (token: string, over: Partial<SessionUrls> = {}): SessionUrls => ({
@@ -62,7 +73,12 @@ const odd: SourcePlaylistText = {
 
 describe('listSessionRenditions', () => {
   it('names variants v<n>, renditions with a URI r<n> and I-frame streams i<n>', () => {
-    expect(Object.fromEntries(listSessionRenditions(master))).toEqual({ v0: '240p/index.m3u8', v1: '720p/index.m3u8', r0: 'audio/index.m3u8', i0: '240p/iframes.m3u8' });
+    expect(Object.fromEntries(listSessionRenditions(master))).toEqual({
+      v0: '240p/index.m3u8',
+      v1: '720p/index.m3u8',
+      r0: 'audio/index.m3u8',
+      i0: '240p/iframes.m3u8',
+    });
   });
 });
 
@@ -84,21 +100,39 @@ describe('renderSessionMaster', () => {
   });
 
   it('writes one copy of the ladder per pathway with PATHWAY-ID and per-pathway groups, captions once', () => {
-    const pathways: SessionPathway[] = ['edge', 'zone-eu'].map((id) => ({ id, mediaPlaylistUrl: (r) => `https://${id}.example/v1/sessions/TOK.SIG/${r}.m3u8` }));
-    const out = renderSessionMaster(master, { ...urls, steeringUrl: 'https://edge.example/v1/steering/TOK.SIG.json' }, pathways);
+    const pathways: SessionPathway[] = ['edge', 'zone-eu'].map((id) => ({
+      id,
+      mediaPlaylistUrl: (r) => `https://${id}.example/v1/sessions/TOK.SIG/${r}.m3u8`,
+    }));
+    const out = renderSessionMaster(
+      master,
+      { ...urls, steeringUrl: 'https://edge.example/v1/steering/TOK.SIG.json' },
+      pathways,
+    );
     const lines = out.split('\n');
-    expect(out).toContain('#EXT-X-CONTENT-STEERING:SERVER-URI="https://edge.example/v1/steering/TOK.SIG.json",PATHWAY-ID="edge"');
+    expect(out).toContain(
+      '#EXT-X-CONTENT-STEERING:SERVER-URI="https://edge.example/v1/steering/TOK.SIG.json",PATHWAY-ID="edge"',
+    );
     expect(lines.filter((l) => l.startsWith('#EXT-X-STREAM-INF'))).toHaveLength(4);
-    expect(lines.filter((l) => l.includes('PATHWAY-ID="zone-eu"') && l.includes('AUDIO="aud-zone-eu"') && l.includes('CLOSED-CAPTIONS="cc"'))).toHaveLength(2);
+    expect(
+      lines.filter(
+        (l) =>
+          l.includes('PATHWAY-ID="zone-eu"') && l.includes('AUDIO="aud-zone-eu"') && l.includes('CLOSED-CAPTIONS="cc"'),
+      ),
+    ).toHaveLength(2);
     expect(lines.filter((l) => l.startsWith('#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS'))).toHaveLength(1);
-    expect(out).toContain('GROUP-ID="aud-edge",NAME="English",LANGUAGE="en",DEFAULT=YES,URI="https://edge.example/v1/sessions/TOK.SIG/r0.m3u8"');
+    expect(out).toContain(
+      'GROUP-ID="aud-edge",NAME="English",LANGUAGE="en",DEFAULT=YES,URI="https://edge.example/v1/sessions/TOK.SIG/r0.m3u8"',
+    );
     expect(out).toContain('\nhttps://zone-eu.example/v1/sessions/TOK.SIG/v1.m3u8\n');
     expect(out.match(/#EXT-X-I-FRAME-STREAM-INF:.*PATHWAY-ID="(edge|zone-eu)"/g)).toHaveLength(2);
     expect(out).toContain('#EXT-X-SESSION-KEY:METHOD=AES-128,URI="https://edge.example/v1/keys/k1?session=TOK.SIG"');
   });
 
-  it('uses the first pathway\'s URLs when steering is off', () => {
-    const out = renderSessionMaster(master, urls, [{ id: 'zone', mediaPlaylistUrl: (r) => `https://zone.example/${r}.m3u8` }]);
+  it("uses the first pathway's URLs when steering is off", () => {
+    const out = renderSessionMaster(master, urls, [
+      { id: 'zone', mediaPlaylistUrl: (r) => `https://zone.example/${r}.m3u8` },
+    ]);
     expect(out).toContain('\nhttps://zone.example/v0.m3u8\n');
     expect(out).not.toContain('PATHWAY-ID');
   });
@@ -174,7 +208,7 @@ describe('createSessionMediaRenderer', () => {
     }
   });
 
-  it('keeps one template per key, so a different URL base is never served from another base\'s template', () => {
+  it("keeps one template per key, so a different URL base is never served from another base's template", () => {
     const media = createSessionMediaRenderer();
     const a = media.text(odd, 'A.B', (t) => urlsFor(t), 'origin');
     const b = media.text(odd, 'A.B', (t) => urlsFor(t, { segmentBaseUrl: 'https://cdn.example' }), 'cdn');
@@ -184,9 +218,11 @@ describe('createSessionMediaRenderer', () => {
 });
 
 describe('origin paths and key ids', () => {
-  it('resolves against the playlist\'s origin path, keeping queries and refusing nothing silently', () => {
+  it("resolves against the playlist's origin path, keeping queries and refusing nothing silently", () => {
     expect(resolveOriginPath('master.m3u8', '/vod/a1/asset.json')).toBe('/vod/a1/master.m3u8');
-    expect(resolveOriginPath('../720p/index.m3u8?x=a%2Fb', '/vod/a1/240p/index.m3u8')).toBe('/vod/a1/720p/index.m3u8?x=a%2Fb');
+    expect(resolveOriginPath('../720p/index.m3u8?x=a%2Fb', '/vod/a1/240p/index.m3u8')).toBe(
+      '/vod/a1/720p/index.m3u8?x=a%2Fb',
+    );
     expect(resolveOriginPath('%2e%2e/%2E%2E/secret', '/vod/a1/master.m3u8')).toBe('/secret');
     expect(resolveOriginPath('https://evil.example/x.m3u8', '/vod/a1/master.m3u8')).toBe('https://evil.example/x.m3u8');
     expect(resolveOriginPath('//evil.example/x.m3u8', '/vod/a1/master.m3u8')).toBe('http://evil.example/x.m3u8');
@@ -201,11 +237,28 @@ describe('origin paths and key ids', () => {
 
 describe('describeSourcePlaylist', () => {
   it('tells live from VOD media playlists by their own tags, and masters by how they were read', () => {
-    const vod = describeSourcePlaylist('/v/a.m3u8', '#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:6,\na.ts\n', 'primary', true);
-    expect(vod).toEqual({ path: '/v/a.m3u8', text: expect.any(String), originId: 'primary', live: false, targetDurationSeconds: 6 });
-    expect(describeSourcePlaylist('/l/a.m3u8', '\uFEFF#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\na.ts\n', 'o', false)).toMatchObject({ live: true, targetDurationSeconds: 4 });
-    expect(describeSourcePlaylist('/l/m.m3u8', '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n', 'o', true)).toMatchObject({ live: true, targetDurationSeconds: undefined });
-    expect(describeSourcePlaylist('/v/m.m3u8', '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n', 'o', false)).toMatchObject({ live: false });
+    const vod = describeSourcePlaylist(
+      '/v/a.m3u8',
+      '#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:6,\na.ts\n',
+      'primary',
+      true,
+    );
+    expect(vod).toEqual({
+      path: '/v/a.m3u8',
+      text: expect.any(String),
+      originId: 'primary',
+      live: false,
+      targetDurationSeconds: 6,
+    });
+    expect(
+      describeSourcePlaylist('/l/a.m3u8', '\uFEFF#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\na.ts\n', 'o', false),
+    ).toMatchObject({ live: true, targetDurationSeconds: 4 });
+    expect(
+      describeSourcePlaylist('/l/m.m3u8', '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n', 'o', true),
+    ).toMatchObject({ live: true, targetDurationSeconds: undefined });
+    expect(
+      describeSourcePlaylist('/v/m.m3u8', '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n', 'o', false),
+    ).toMatchObject({ live: false });
     expect(describeSourcePlaylist('/v/x', '<html>', 'o', false)).toBeUndefined();
   });
 });
@@ -214,7 +267,10 @@ describe('sessionMediaPath', () => {
   it('maps a rendition id to its origin path, refusing unknown ids and other hosts', () => {
     expect(sessionMediaPath(master, 'r0')).toEqual({ ok: true, value: '/vod/a1/audio/index.m3u8' });
     expect(sessionMediaPath(master, 'v9')).toEqual({ ok: false, problem: 'NOT_FOUND', message: 'no rendition v9' });
-    const hostile = { path: '/vod/x/master.m3u8', text: '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nhttps://evil.example/x.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=2\n//evil.example/y.m3u8\n' };
+    const hostile = {
+      path: '/vod/x/master.m3u8',
+      text: '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nhttps://evil.example/x.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=2\n//evil.example/y.m3u8\n',
+    };
     expect(sessionMediaPath(hostile, 'v0')).toMatchObject({ ok: false, problem: 'BAD_ORIGIN_RESPONSE' });
     expect(sessionMediaPath(hostile, 'v1')).toMatchObject({ ok: false, problem: 'BAD_ORIGIN_RESPONSE' });
   });

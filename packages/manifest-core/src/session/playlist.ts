@@ -41,11 +41,19 @@ const TARGET_DURATION = /^#EXT-X-TARGETDURATION:\s*(\d+(?:\.\d+)?)/m;
  * master is live when it was read as a live channel's, `liveMaster`) and its target duration.
  * Undefined when the text is not an HLS playlist (callers answer 502).
  */
-export function describeSourcePlaylist(path: string, text: string, originId: string, liveMaster: boolean): SessionSourcePlaylist | undefined {
+export function describeSourcePlaylist(
+  path: string,
+  text: string,
+  originId: string,
+  liveMaster: boolean,
+): SessionSourcePlaylist | undefined {
   if (!/^(\uFEFF)?#EXTM3U/.test(text)) return undefined;
   const target = TARGET_DURATION.exec(text);
   const targetDurationSeconds = target ? Number(target[1]) : undefined;
-  const live = targetDurationSeconds === undefined ? liveMaster : !/^#EXT-X-ENDLIST/m.test(text) && !/^#EXT-X-PLAYLIST-TYPE:\s*VOD/m.test(text);
+  const live =
+    targetDurationSeconds === undefined
+      ? liveMaster
+      : !/^#EXT-X-ENDLIST/m.test(text) && !/^#EXT-X-PLAYLIST-TYPE:\s*VOD/m.test(text);
   return { path, text, originId, live, targetDurationSeconds };
 }
 
@@ -164,7 +172,9 @@ export function sessionMediaPath(master: SourcePlaylistText, renditionId: string
   const uri = listSessionRenditions(master).get(renditionId);
   if (uri === undefined) return { ok: false, problem: 'NOT_FOUND', message: `no rendition ${renditionId}` };
   const path = resolveOriginPath(uri, master.path);
-  return path.startsWith('/') ? { ok: true, value: path } : { ok: false, problem: 'BAD_ORIGIN_RESPONSE', message: 'master points outside the origin' };
+  return path.startsWith('/')
+    ? { ok: true, value: path }
+    : { ok: false, problem: 'BAD_ORIGIN_RESPONSE', message: 'master points outside the origin' };
 }
 
 /**
@@ -177,15 +187,27 @@ export function sessionMediaPath(master: SourcePlaylistText, renditionId: string
  * @example
  * renderSessionMaster(source, urls, [{ id: 'edge', mediaPlaylistUrl: (r) => `${edge}/v1/sessions/${sid}/${r}.m3u8` }]);
  */
-export function renderSessionMaster(source: SourcePlaylistText, urls: SessionUrls, pathways: readonly SessionPathway[] = []): string {
+export function renderSessionMaster(
+  source: SourcePlaylistText,
+  urls: SessionUrls,
+  pathways: readonly SessionPathway[] = [],
+): string {
   const m = masterModelOf(source);
   const first = pathways[0];
-  if (!first || !urls.steeringUrl || pathways.length === 0) return renderSinglePathwayMaster(m, urls, first?.mediaPlaylistUrl ?? urls.mediaPlaylistUrl);
-  const group = (id: string | undefined, p: SessionPathway): string | undefined => (id === undefined ? undefined : `${id}-${p.id}`);
+  if (!first || !urls.steeringUrl || pathways.length === 0)
+    return renderSinglePathwayMaster(m, urls, first?.mediaPlaylistUrl ?? urls.mediaPlaylistUrl);
+  const group = (id: string | undefined, p: SessionPathway): string | undefined =>
+    id === undefined ? undefined : `${id}-${p.id}`;
   const renditions: Rendition[] = [];
   // Closed captions travel inside the video: their groups are shared, written once.
   for (const r of m.renditions) if (r.type === 'CLOSED-CAPTIONS') renditions.push(r);
-  const out: MasterPlaylist = { ...m, renditions, variants: [], iFrameVariants: [], contentSteering: { serverUri: urls.steeringUrl, pathwayId: first.id } };
+  const out: MasterPlaylist = {
+    ...m,
+    renditions,
+    variants: [],
+    iFrameVariants: [],
+    contentSteering: { serverUri: urls.steeringUrl, pathwayId: first.id },
+  };
   for (const p of pathways) {
     let r = 0;
     for (const rendition of m.renditions) {
@@ -215,12 +237,18 @@ export function renderSessionMaster(source: SourcePlaylistText, urls: SessionUrl
   return serializePlaylist(out);
 }
 
-function renderSinglePathwayMaster(m: MasterPlaylist, urls: SessionUrls, mediaPlaylistUrl: (renditionId: string) => string): string {
+function renderSinglePathwayMaster(
+  m: MasterPlaylist,
+  urls: SessionUrls,
+  mediaPlaylistUrl: (renditionId: string) => string,
+): string {
   let r = 0;
   const out: MasterPlaylist = {
     ...m,
     variants: m.variants.map((v, i) => ({ ...v, uri: mediaPlaylistUrl(`v${i}`) })),
-    renditions: m.renditions.map((rendition) => (rendition.uri === undefined ? rendition : { ...rendition, uri: mediaPlaylistUrl(`r${r++}`) })),
+    renditions: m.renditions.map((rendition) =>
+      rendition.uri === undefined ? rendition : { ...rendition, uri: mediaPlaylistUrl(`r${r++}`) },
+    ),
     iFrameVariants: m.iFrameVariants.map((v, i) => ({ ...v, uri: mediaPlaylistUrl(`i${i}`) })),
   };
   if (m.sessionKeys) out.sessionKeys = m.sessionKeys.map((k) => rewriteSessionKey(k, urls));
@@ -271,7 +299,12 @@ export function personalizeMediaPlaylist(m: MediaPlaylist, sourcePath: string, u
  * const withAds = renderSessionMedia(source, urls, { mode: 'stitched', decisions, pods, rendition: { bandwidthBps: 3e6 } });
  * const blackedOut = renderSessionMedia(source, urls, undefined, { rules, viewer: { country: 'US' }, fillers: [slate], rendition });
  */
-export function renderSessionMedia(source: SourcePlaylistText, urls: SessionUrls, ads?: SessionAds, blackout?: SessionBlackout): string {
+export function renderSessionMedia(
+  source: SourcePlaylistText,
+  urls: SessionUrls,
+  ads?: SessionAds,
+  blackout?: SessionBlackout,
+): string {
   const personalized = personalizeMediaPlaylist(mediaModelOf(source), source.path, urls);
   if (blackout !== undefined) return serializePlaylist(applySessionBlackout(personalized, blackout, ads));
   return serializePlaylist(ads === undefined ? personalized : applySessionAds(personalized, ads));

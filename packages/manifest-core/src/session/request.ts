@@ -15,7 +15,8 @@ export type SessionKind = SessionClaims['kind'];
 export type SessionMode = SessionClaims['mode'];
 
 /** The error code an app answers a failed check with (the same strings in edge and regional-origin). */
-export type SessionRequestProblem = 'INVALID_ID' | 'BAD_REQUEST' | 'INVALID_SIGNATURE' | 'NOT_FOUND' | 'BAD_ORIGIN_RESPONSE';
+export type SessionRequestProblem =
+  'INVALID_ID' | 'BAD_REQUEST' | 'INVALID_SIGNATURE' | 'NOT_FOUND' | 'BAD_ORIGIN_RESPONSE';
 
 /** The outcome of a request check: the checked value, or the problem and a message safe to show the client. */
 export type RequestCheck<T> = { ok: true; value: T } | { ok: false; problem: SessionRequestProblem; message: string };
@@ -57,7 +58,9 @@ export function checkId(value: unknown, what: string): RequestCheck<string> {
 
 /** Checks a session id's shape before it is verified (a malformed id is answered like a forged one). */
 export function checkSessionTokenShape(value: unknown): RequestCheck<string> {
-  return typeof value === 'string' && SESSION_TOKEN.test(value) ? ok(value) : fail('INVALID_SIGNATURE', 'malformed session id');
+  return typeof value === 'string' && SESSION_TOKEN.test(value)
+    ? ok(value)
+    : fail('INVALID_SIGNATURE', 'malformed session id');
 }
 
 /**
@@ -72,11 +75,13 @@ export function checkAdParamsQuery(query: Readonly<Record<string, string>>): Req
   for (const [k, v] of Object.entries(query)) {
     if (!k.startsWith('ads.')) continue;
     const name = k.slice(4);
-    if (!AD_PARAM_NAME.test(name) || v.length > AD_PARAM_LIMITS.maxValueLength) return fail('BAD_REQUEST', `bad ad parameter ${k}`);
+    if (!AD_PARAM_NAME.test(name) || v.length > AD_PARAM_LIMITS.maxValueLength)
+      return fail('BAD_REQUEST', `bad ad parameter ${k}`);
     // A prototype name would not be an own property; refuse it rather than drop it silently.
     if (name === '__proto__') return fail('BAD_REQUEST', `bad ad parameter ${k}`);
     params[name] = v;
-    if (++count > AD_PARAM_LIMITS.maxParams) return fail('BAD_REQUEST', `more than ${AD_PARAM_LIMITS.maxParams} ad parameters`);
+    if (++count > AD_PARAM_LIMITS.maxParams)
+      return fail('BAD_REQUEST', `more than ${AD_PARAM_LIMITS.maxParams} ad parameters`);
   }
   return ok(params);
 }
@@ -84,10 +89,12 @@ export function checkAdParamsQuery(query: Readonly<Record<string, string>>): Req
 /** The `adParams` object of a POST /v1/sessions body (strings, numbers or booleans, stringified), under the same limits. */
 export function checkAdParamsBody(value: unknown): RequestCheck<Record<string, string>> {
   if (value === undefined) return ok({});
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('BAD_REQUEST', 'adParams must be an object of strings');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return fail('BAD_REQUEST', 'adParams must be an object of strings');
   const prefixed: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return fail('BAD_REQUEST', `adParams.${k} must be a string`);
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
+      return fail('BAD_REQUEST', `adParams.${k} must be a string`);
     prefixed[`ads.${k}`] = String(v);
   }
   return checkAdParamsQuery(prefixed);
@@ -114,9 +121,11 @@ export interface SessionStartRequest {
 
 /** Checks a parsed POST /v1/sessions body: an object with exactly one of `assetId` / `channelId`, and optional `mode` and `adParams`. */
 export function checkSessionStart(body: unknown): RequestCheck<SessionStartRequest> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail('BAD_REQUEST', 'body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return fail('BAD_REQUEST', 'body must be a JSON object');
   const { assetId, channelId, mode, adParams } = body as Record<string, unknown>;
-  if ((assetId === undefined) === (channelId === undefined)) return fail('BAD_REQUEST', 'give exactly one of assetId or channelId');
+  if ((assetId === undefined) === (channelId === undefined))
+    return fail('BAD_REQUEST', 'give exactly one of assetId or channelId');
   const kind: SessionKind = assetId !== undefined ? 'vod' : 'live';
   const id = checkId(kind === 'vod' ? assetId : channelId, kind === 'vod' ? 'assetId' : 'channelId');
   if (!id.ok) return id;
@@ -144,7 +153,10 @@ export function checkAssetJson(assetId: string, text: string): RequestCheck<Asse
   try {
     manifest = parseAssetManifest(JSON.parse(text));
   } catch (error) {
-    return fail('BAD_ORIGIN_RESPONSE', `asset.json of ${assetId} is invalid: ${isManifestError(error) ? error.message : 'not JSON'}`);
+    return fail(
+      'BAD_ORIGIN_RESPONSE',
+      `asset.json of ${assetId} is invalid: ${isManifestError(error) ? error.message : 'not JSON'}`,
+    );
   }
   if (manifest.assetId !== assetId) return fail('BAD_ORIGIN_RESPONSE', `asset.json of ${assetId} names another asset`);
   return ok(manifest);
@@ -152,5 +164,7 @@ export function checkAssetJson(assetId: string, text: string): RequestCheck<Asse
 
 /** An asset sessions can play: NOT_FOUND while it is uploading, processing or failed. */
 export function checkReadyAsset(asset: AssetManifest): RequestCheck<AssetManifest> {
-  return asset.status === 'ready' ? ok(asset) : fail('NOT_FOUND', `asset ${asset.assetId} is ${asset.status}, not ready`);
+  return asset.status === 'ready'
+    ? ok(asset)
+    : fail('NOT_FOUND', `asset ${asset.assetId} is ${asset.status}, not ready`);
 }

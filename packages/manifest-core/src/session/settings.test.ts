@@ -3,7 +3,14 @@ import { createSettingsReader } from './settings.ts';
 
 describe('createSettingsReader', () => {
   it('reads typed values and falls back when unset or blank', () => {
-    const s = createSettingsReader({ PORT: ' 8081 ', DEBUG: 'YES', ROLE: 'upload', HOSTS: 'a, b,,c', BLANK: '  ', ZONES: [{ id: 'z' }] });
+    const s = createSettingsReader({
+      PORT: ' 8081 ',
+      DEBUG: 'YES',
+      ROLE: 'upload',
+      HOSTS: 'a, b,,c',
+      BLANK: '  ',
+      ZONES: [{ id: 'z' }],
+    });
     expect(s.int('PORT', 1, 0, 65535)).toBe(8081);
     expect(s.bool('DEBUG', false)).toBe(true);
     expect(s.oneOf('ROLE', 'all', ['all', 'upload', 'playback'] as const)).toBe('upload');

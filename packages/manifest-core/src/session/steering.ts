@@ -60,14 +60,17 @@ export interface SteeringQuery {
 export function steeringPathwayPriority(input: SteeringPriorityInput): string[] {
   const { pathways } = input;
   const zoneRank = new Map(input.zoneOrder.map((z, i) => [z, i]));
-  const zoneSlots = pathways.filter((p) => p.zone !== undefined).sort((a, b) => (zoneRank.get(a.zone ?? '') ?? 0) - (zoneRank.get(b.zone ?? '') ?? 0));
+  const zoneSlots = pathways
+    .filter((p) => p.zone !== undefined)
+    .sort((a, b) => (zoneRank.get(a.zone ?? '') ?? 0) - (zoneRank.get(b.zone ?? '') ?? 0));
   let next = 0;
   const ordered = pathways.map((p) => (p.zone === undefined ? p : (zoneSlots[next++] ?? p)));
   const healthy = ordered.filter((p) => p.zone === undefined || input.isHealthy(p.zone));
   let ids = (healthy.length > 0 ? healthy : ordered).map((p) => p.id);
   const current = input.currentPathway;
   if (current !== undefined && ids.includes(current)) {
-    const slow = input.throughputBps !== undefined && input.minThroughputBps > 0 && input.throughputBps < input.minThroughputBps;
+    const slow =
+      input.throughputBps !== undefined && input.minThroughputBps > 0 && input.throughputBps < input.minThroughputBps;
     ids = ids.filter((id) => id !== current);
     if (slow) ids.splice(Math.min(1, ids.length), 0, current);
     else ids.unshift(current);
@@ -86,6 +89,10 @@ export function readSteeringQuery(query: Readonly<Record<string, string | undefi
 }
 
 /** Builds the steering manifest. */
-export function buildSteeringManifest(priority: readonly string[], ttlSeconds: number, reloadUri: string): SteeringManifest {
+export function buildSteeringManifest(
+  priority: readonly string[],
+  ttlSeconds: number,
+  reloadUri: string,
+): SteeringManifest {
   return { VERSION: 1, TTL: ttlSeconds, 'RELOAD-URI': reloadUri, 'PATHWAY-PRIORITY': [...priority] };
 }

@@ -20,7 +20,12 @@ export interface SessionMediaRenderer {
    */
   text(source: SourcePlaylistText, token: string, urlsFor: (token: string) => SessionUrls, templateKey: string): string;
   /** The same playlist as UTF-8 bytes, joined from pre-encoded parts (no per-request encoding). */
-  bytes(source: SourcePlaylistText, token: string, urlsFor: (token: string) => SessionUrls, templateKey: string): Uint8Array;
+  bytes(
+    source: SourcePlaylistText,
+    token: string,
+    urlsFor: (token: string) => SessionUrls,
+    templateKey: string,
+  ): Uint8Array;
 }
 
 interface Template {
@@ -50,7 +55,11 @@ export interface SessionMediaRendererOptions {
 export function createSessionMediaRenderer(options: SessionMediaRendererOptions = {}): SessionMediaRenderer {
   const allocate = options.allocate ?? ((size: number) => new Uint8Array(size));
   const templates = new WeakMap<SourcePlaylistText, Map<string, Template>>();
-  const templateFor = (source: SourcePlaylistText, urlsFor: (token: string) => SessionUrls, templateKey: string): Template => {
+  const templateFor = (
+    source: SourcePlaylistText,
+    urlsFor: (token: string) => SessionUrls,
+    templateKey: string,
+  ): Template => {
     let bySource = templates.get(source);
     if (!bySource) templates.set(source, (bySource = new Map()));
     let template = bySource.get(templateKey);
@@ -62,7 +71,8 @@ export function createSessionMediaRenderer(options: SessionMediaRendererOptions 
     return template;
   };
   // A token that could collide with the placeholder, or a source that contains it, is rendered directly.
-  const direct = (source: SourcePlaylistText, token: string): boolean => source.text.includes('\u0001') || token.includes('\u0001');
+  const direct = (source: SourcePlaylistText, token: string): boolean =>
+    source.text.includes('\u0001') || token.includes('\u0001');
   return {
     text(source, token, urlsFor, templateKey) {
       if (direct(source, token)) return renderSessionMedia(source, urlsFor(token));

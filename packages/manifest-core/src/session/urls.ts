@@ -49,14 +49,28 @@ export interface SessionStartResponse {
 
 /** The POST /v1/sessions answer for a new session on a server. */
 export function sessionStartResponse(baseUrl: string, sessionToken: string): SessionStartResponse {
-  return { sessionId: sessionToken, masterUrl: sessionPlaylistUrl(baseUrl, sessionToken, 'master'), trackingUrl: `${baseUrl}/v1/sessions/${sessionToken}/tracking` };
+  return {
+    sessionId: sessionToken,
+    masterUrl: sessionPlaylistUrl(baseUrl, sessionToken, 'master'),
+    trackingUrl: `${baseUrl}/v1/sessions/${sessionToken}/tracking`,
+  };
 }
 
 /**
  * A session master's steering pathways in PATHWAY-PRIORITY order; pathways the viewer should not
  * start on (unhealthy now) still follow, last, so that steering can move players back to them.
  */
-export function sessionPathways(pathways: readonly { id: string; baseUrl: string }[], priority: readonly string[], sessionToken: string): SessionPathway[] {
-  const ordered = [...priority.flatMap((id) => pathways.filter((p) => p.id === id).slice(0, 1)), ...pathways.filter((p) => !priority.includes(p.id))];
-  return ordered.map((p) => ({ id: p.id, mediaPlaylistUrl: (renditionId: string) => sessionPlaylistUrl(p.baseUrl, sessionToken, renditionId) }));
+export function sessionPathways(
+  pathways: readonly { id: string; baseUrl: string }[],
+  priority: readonly string[],
+  sessionToken: string,
+): SessionPathway[] {
+  const ordered = [
+    ...priority.flatMap((id) => pathways.filter((p) => p.id === id).slice(0, 1)),
+    ...pathways.filter((p) => !priority.includes(p.id)),
+  ];
+  return ordered.map((p) => ({
+    id: p.id,
+    mediaPlaylistUrl: (renditionId: string) => sessionPlaylistUrl(p.baseUrl, sessionToken, renditionId),
+  }));
 }

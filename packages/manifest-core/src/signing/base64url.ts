@@ -29,7 +29,8 @@ export function base64UrlToBytes(text: string): Uint8Array {
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   // RFC 4648 §3.5: the last character's unused bits must be zero. Accepting others would let a
   // token with an altered final character decode to the same signature bytes (and verify).
-  if (bytesToBase64Url(out) !== text.replace(/=+$/, '')) throw new ManifestError('INVALID_SIGNATURE', 'not canonical base64url');
+  if (bytesToBase64Url(out) !== text.replace(/=+$/, ''))
+    throw new ManifestError('INVALID_SIGNATURE', 'not canonical base64url');
   return out;
 }
 

@@ -23,7 +23,8 @@ export function assertKeyring(keyring: Keyring): void {
   const kids = Object.keys(keyring.keys ?? {});
   if (kids.length === 0) throw new ManifestError('INVALID_OPTIONS', 'keyring has no keys');
   for (const kid of kids) {
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(kid)) throw new ManifestError('INVALID_OPTIONS', `key id "${kid}" must match [A-Za-z0-9._-]{1,64}`);
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(kid))
+      throw new ManifestError('INVALID_OPTIONS', `key id "${kid}" must match [A-Za-z0-9._-]{1,64}`);
     if (typeof keyring.keys[kid] !== 'string' || (keyring.keys[kid] ?? '').length < 16) {
       throw new ManifestError('INVALID_OPTIONS', `secret of key "${kid}" must be at least 16 characters`);
     }

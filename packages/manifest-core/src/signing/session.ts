@@ -45,7 +45,14 @@ export const MAX_SESSION_TOKEN_LENGTH = 2048;
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 function toWire(c: SessionClaims): WireClaims {
-  const wire: WireClaims = { i: c.id, k: c.kind === 'vod' ? 'v' : 'l', c: c.contentId, m: c.mode === 'stitched' ? 's' : 'i', t: c.createdAtSeconds, s: c.seed };
+  const wire: WireClaims = {
+    i: c.id,
+    k: c.kind === 'vod' ? 'v' : 'l',
+    c: c.contentId,
+    m: c.mode === 'stitched' ? 's' : 'i',
+    t: c.createdAtSeconds,
+    s: c.seed,
+  };
   if (Object.keys(c.adParams).length > 0) wire.p = c.adParams;
   if (c.country !== undefined) wire.g = c.country;
   return wire;
@@ -62,7 +69,11 @@ function fromWire(w: unknown): SessionClaims {
     (x.m === 's' || x.m === 'i') &&
     Number.isSafeInteger(x.t) &&
     Number.isSafeInteger(x.s) &&
-    (x.p === undefined || (typeof x.p === 'object' && x.p !== null && !Array.isArray(x.p) && Object.values(x.p).every((v) => typeof v === 'string'))) &&
+    (x.p === undefined ||
+      (typeof x.p === 'object' &&
+        x.p !== null &&
+        !Array.isArray(x.p) &&
+        Object.values(x.p).every((v) => typeof v === 'string'))) &&
     (x.g === undefined || typeof x.g === 'string');
   // Only a holder of the key can sign malformed claims, but a rotated-in format must still fail typed.
   if (!ok) throw new ManifestError('INVALID_SIGNATURE', 'session id carries malformed claims');
@@ -88,7 +99,11 @@ export function signSessionToken(claims: SessionClaims, keyring: Keyring, ttlSec
 }
 
 /** Verifies a session id and returns its claims; forged, altered, expired or malformed → ManifestError INVALID_SIGNATURE. */
-export async function verifySessionToken(token: string, keyring: Keyring, nowMs: number): Promise<SessionClaims & { expiresAtSeconds: number }> {
+export async function verifySessionToken(
+  token: string,
+  keyring: Keyring,
+  nowMs: number,
+): Promise<SessionClaims & { expiresAtSeconds: number }> {
   const verified = await verifyToken<WireClaims>(token, { keyring, nowMs, maxLength: MAX_SESSION_TOKEN_LENGTH });
   return { ...fromWire(verified.payload), expiresAtSeconds: verified.expiresAtSeconds };
 }

@@ -17,7 +17,10 @@ import {
 const NOW_MS = Date.UTC(2026, 10, 22, 3, 0, 0);
 const NOW_S = NOW_MS / 1000;
 const keyring: Keyring = { activeKid: 'k1', keys: { k1: 'first-secret-0123456789abcdef' } };
-const rotated: Keyring = { activeKid: 'k2', keys: { k1: 'first-secret-0123456789abcdef', k2: 'second-secret-0123456789abcdef' } };
+const rotated: Keyring = {
+  activeKid: 'k2',
+  keys: { k1: 'first-secret-0123456789abcdef', k2: 'second-secret-0123456789abcdef' },
+};
 const other: Keyring = { activeKid: 'k1', keys: { k1: 'attacker-secret-0123456789abcde' } };
 
 async function expectInvalid(promise: Promise<unknown>, message?: RegExp): Promise<void> {
@@ -32,16 +35,28 @@ async function expectInvalid(promise: Promise<unknown>, message?: RegExp): Promi
 
 describe('signPlaybackUrl / verifyPlaybackUrl', () => {
   it('signs a path URL and verifies it, keeping the original query untouched', async () => {
-    const url = await signPlaybackUrl('/v1/vod/a1/master.m3u8?ads.gdpr=1&ads.x=a%20b', { keyring, expiresAtSeconds: NOW_S + 60 });
+    const url = await signPlaybackUrl('/v1/vod/a1/master.m3u8?ads.gdpr=1&ads.x=a%20b', {
+      keyring,
+      expiresAtSeconds: NOW_S + 60,
+    });
     expect(url.startsWith('/v1/vod/a1/master.m3u8?ads.gdpr=1&ads.x=a%20b&exp=')).toBe(true);
     expect(url).toMatch(/&kid=k1&sig=[A-Za-z0-9_-]{43}$/);
-    await expect(verifyPlaybackUrl(url, { keyring, nowMs: NOW_MS })).resolves.toEqual({ kid: 'k1', expiresAtSeconds: NOW_S + 60 });
+    await expect(verifyPlaybackUrl(url, { keyring, nowMs: NOW_MS })).resolves.toEqual({
+      kid: 'k1',
+      expiresAtSeconds: NOW_S + 60,
+    });
   });
 
   it('verifies an absolute URL at another host and with reordered parameters', async () => {
-    const url = await signPlaybackUrl('https://edge.example/v1/live/c1/master.m3u8?b=2&a=1', { keyring, expiresAtSeconds: NOW_S + 60 });
+    const url = await signPlaybackUrl('https://edge.example/v1/live/c1/master.m3u8?b=2&a=1', {
+      keyring,
+      expiresAtSeconds: NOW_S + 60,
+    });
     const parsed = new URL(url);
-    const reordered = `https://zone-b.example${parsed.pathname}?${[...parsed.searchParams].reverse().map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`;
+    const reordered = `https://zone-b.example${parsed.pathname}?${[...parsed.searchParams]
+      .reverse()
+      .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+      .join('&')}`;
     await expect(verifyPlaybackUrl(reordered, { keyring, nowMs: NOW_MS })).resolves.toMatchObject({ kid: 'k1' });
   });
 
@@ -50,11 +65,20 @@ describe('signPlaybackUrl / verifyPlaybackUrl', () => {
   });
 
   it('rejects an altered path, an altered parameter, an added parameter and an altered expiry', async () => {
-    const url = await signPlaybackUrl('/v1/vod/a1/master.m3u8?ads.tier=free', { keyring, expiresAtSeconds: NOW_S + 60 });
+    const url = await signPlaybackUrl('/v1/vod/a1/master.m3u8?ads.tier=free', {
+      keyring,
+      expiresAtSeconds: NOW_S + 60,
+    });
     await expectInvalid(verifyPlaybackUrl(url.replace('/a1/', '/a2/'), { keyring, nowMs: NOW_MS }), /does not match/);
-    await expectInvalid(verifyPlaybackUrl(url.replace('tier=free', 'tier=paid'), { keyring, nowMs: NOW_MS }), /does not match/);
+    await expectInvalid(
+      verifyPlaybackUrl(url.replace('tier=free', 'tier=paid'), { keyring, nowMs: NOW_MS }),
+      /does not match/,
+    );
     await expectInvalid(verifyPlaybackUrl(`${url}&ads.extra=1`, { keyring, nowMs: NOW_MS }), /does not match/);
-    await expectInvalid(verifyPlaybackUrl(url.replace(`exp=${NOW_S + 60}`, `exp=${NOW_S + 6000}`), { keyring, nowMs: NOW_MS }), /does not match/);
+    await expectInvalid(
+      verifyPlaybackUrl(url.replace(`exp=${NOW_S + 60}`, `exp=${NOW_S + 6000}`), { keyring, nowMs: NOW_MS }),
+      /does not match/,
+    );
   });
 
   it('rejects a signature forged with another secret', async () => {
@@ -70,7 +94,10 @@ describe('signPlaybackUrl / verifyPlaybackUrl', () => {
 
   it('rejects an unknown key id and a garbage signature', async () => {
     const url = await signPlaybackUrl('/v1/vod/a1/master.m3u8', { keyring, expiresAtSeconds: NOW_S + 60 });
-    await expectInvalid(verifyPlaybackUrl(url.replace('kid=k1', 'kid=k9'), { keyring, nowMs: NOW_MS }), /unknown key id/);
+    await expectInvalid(
+      verifyPlaybackUrl(url.replace('kid=k1', 'kid=k9'), { keyring, nowMs: NOW_MS }),
+      /unknown key id/,
+    );
     await expectInvalid(verifyPlaybackUrl(url.replace(/sig=.*$/, 'sig=%%%'), { keyring, nowMs: NOW_MS }));
     await expectInvalid(verifyPlaybackUrl(url.replace(/sig=.*$/, 'sig='), { keyring, nowMs: NOW_MS }));
   });
@@ -86,8 +113,12 @@ describe('signPlaybackUrl / verifyPlaybackUrl', () => {
   });
 
   it('refuses to sign with a keyring whose active kid is missing, or a URL that already has sig', async () => {
-    await expect(signPlaybackUrl('/x', { keyring: { activeKid: 'k9', keys: keyring.keys }, expiresAtSeconds: NOW_S })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
-    await expect(signPlaybackUrl('/x?sig=1', { keyring, expiresAtSeconds: NOW_S })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+    await expect(
+      signPlaybackUrl('/x', { keyring: { activeKid: 'k9', keys: keyring.keys }, expiresAtSeconds: NOW_S }),
+    ).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+    await expect(signPlaybackUrl('/x?sig=1', { keyring, expiresAtSeconds: NOW_S })).rejects.toMatchObject({
+      code: 'INVALID_OPTIONS',
+    });
   });
 
   it('canonical string ignores parameter order and sig, and not the path', () => {
@@ -97,12 +128,19 @@ describe('signPlaybackUrl / verifyPlaybackUrl', () => {
 
   it('property: any single-character change of a signed URL query value is rejected', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 12 }), fc.string({ minLength: 1, maxLength: 12 }), async (v, w) => {
-        fc.pre(v !== w);
-        const url = await signPlaybackUrl(`/v1/vod/a/master.m3u8?ads.v=${encodeURIComponent(v)}`, { keyring, expiresAtSeconds: NOW_S + 60 });
-        const altered = url.replace(`ads.v=${encodeURIComponent(v)}`, `ads.v=${encodeURIComponent(w)}`);
-        await expectInvalid(verifyPlaybackUrl(altered, { keyring, nowMs: NOW_MS }));
-      }),
+      fc.asyncProperty(
+        fc.string({ minLength: 1, maxLength: 12 }),
+        fc.string({ minLength: 1, maxLength: 12 }),
+        async (v, w) => {
+          fc.pre(v !== w);
+          const url = await signPlaybackUrl(`/v1/vod/a/master.m3u8?ads.v=${encodeURIComponent(v)}`, {
+            keyring,
+            expiresAtSeconds: NOW_S + 60,
+          });
+          const altered = url.replace(`ads.v=${encodeURIComponent(v)}`, `ads.v=${encodeURIComponent(w)}`);
+          await expectInvalid(verifyPlaybackUrl(altered, { keyring, nowMs: NOW_MS }));
+        },
+      ),
       { numRuns: 50 },
     );
   });
@@ -114,7 +152,11 @@ describe('signToken / verifyToken', () => {
   it('round-trips a payload (including non-ASCII text) in a URL-safe token', async () => {
     const token = await signToken(payload, { keyring, expiresAtSeconds: NOW_S + 60 });
     expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
-    await expect(verifyToken(token, { keyring, nowMs: NOW_MS })).resolves.toEqual({ payload, kid: 'k1', expiresAtSeconds: NOW_S + 60 });
+    await expect(verifyToken(token, { keyring, nowMs: NOW_MS })).resolves.toEqual({
+      payload,
+      kid: 'k1',
+      expiresAtSeconds: NOW_S + 60,
+    });
   });
 
   it('rejects a token whose payload was altered', async () => {
@@ -125,10 +167,25 @@ describe('signToken / verifyToken', () => {
   });
 
   it('rejects a forged token, an expired token and a token signed with a retired kid', async () => {
-    await expectInvalid(verifyToken(await signToken(payload, { keyring: other, expiresAtSeconds: NOW_S + 60 }), { keyring, nowMs: NOW_MS }), /does not match/);
-    await expectInvalid(verifyToken(await signToken(payload, { keyring, expiresAtSeconds: NOW_S - 1 }), { keyring, nowMs: NOW_MS }), /expired/);
+    await expectInvalid(
+      verifyToken(await signToken(payload, { keyring: other, expiresAtSeconds: NOW_S + 60 }), {
+        keyring,
+        nowMs: NOW_MS,
+      }),
+      /does not match/,
+    );
+    await expectInvalid(
+      verifyToken(await signToken(payload, { keyring, expiresAtSeconds: NOW_S - 1 }), { keyring, nowMs: NOW_MS }),
+      /expired/,
+    );
     const newOnly: Keyring = { activeKid: 'k2', keys: { k2: 'second-secret-0123456789abcdef' } };
-    await expectInvalid(verifyToken(await signToken(payload, { keyring, expiresAtSeconds: NOW_S + 60 }), { keyring: newOnly, nowMs: NOW_MS }), /unknown key id/);
+    await expectInvalid(
+      verifyToken(await signToken(payload, { keyring, expiresAtSeconds: NOW_S + 60 }), {
+        keyring: newOnly,
+        nowMs: NOW_MS,
+      }),
+      /unknown key id/,
+    );
   });
 
   it('accepts tokens of the previous kid after rotation', async () => {
@@ -161,7 +218,8 @@ describe('primitives', () => {
   });
 
   it('base64url round-trips any bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
         expect([...base64UrlToBytes(bytesToBase64Url(bytes))]).toEqual([...bytes]);
       }),
     );

@@ -78,7 +78,12 @@ export async function verifyToken<T = unknown>(token: string, options: VerifyTok
   } catch (cause) {
     throw new ManifestError('INVALID_SIGNATURE', 'token payload is not JSON', { cause });
   }
-  if (typeof envelope !== 'object' || envelope === null || typeof envelope.k !== 'string' || !Number.isSafeInteger(envelope.e)) {
+  if (
+    typeof envelope !== 'object' ||
+    envelope === null ||
+    typeof envelope.k !== 'string' ||
+    !Number.isSafeInteger(envelope.e)
+  ) {
     throw new ManifestError('INVALID_SIGNATURE', 'token envelope is malformed');
   }
   const expected = await hmacSha256(secretFor(options.keyring, envelope.k), body);

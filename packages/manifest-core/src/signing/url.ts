@@ -61,7 +61,8 @@ export async function signPlaybackUrl(url: string, options: SignPlaybackUrlOptio
   }
   const parsed = new URL(url, RELATIVE_BASE);
   for (const reserved of ['exp', 'kid', 'sig']) {
-    if (parsed.searchParams.has(reserved)) throw new ManifestError('INVALID_OPTIONS', `URL already has a "${reserved}" parameter`);
+    if (parsed.searchParams.has(reserved))
+      throw new ManifestError('INVALID_OPTIONS', `URL already has a "${reserved}" parameter`);
   }
   const kid = options.keyring.activeKid;
   const hashAt = url.indexOf('#');
@@ -88,7 +89,8 @@ export async function verifyPlaybackUrl(url: string, options: VerifyPlaybackUrlO
   const sig = params.get('sig');
   const kid = params.get('kid');
   const exp = params.get('exp');
-  if (sig === null || kid === null || exp === null) throw new ManifestError('INVALID_SIGNATURE', 'URL is not signed (exp, kid and sig are required)');
+  if (sig === null || kid === null || exp === null)
+    throw new ManifestError('INVALID_SIGNATURE', 'URL is not signed (exp, kid and sig are required)');
   if (params.getAll('sig').length > 1 || params.getAll('kid').length > 1 || params.getAll('exp').length > 1) {
     throw new ManifestError('INVALID_SIGNATURE', 'repeated signature parameters');
   }

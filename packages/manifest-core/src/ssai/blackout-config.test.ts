@@ -6,7 +6,10 @@ import { parseBlackoutRules } from './blackout-config.ts';
 import { ruleApplies } from './blackout.ts';
 
 /** The code and path of what parseBlackoutRules throws for `input`. */
-function refusal(input: unknown, options?: Parameters<typeof parseBlackoutRules>[1]): { code: string; path: string | undefined } | undefined {
+function refusal(
+  input: unknown,
+  options?: Parameters<typeof parseBlackoutRules>[1],
+): { code: string; path: string | undefined } | undefined {
   try {
     parseBlackoutRules(input, options);
   } catch (e) {
@@ -24,9 +27,25 @@ const good = {
       trigger: { kind: 'wallClock', start: '2026-11-22T18:00:00Z', end: '2026-11-22T21:00:00+00:00' },
       replacementId: 'slate',
     },
-    { id: 'rights', audience: { countries: ['US', 'ca'], match: 'ANY' }, reverse: true, trigger: { kind: 'scte35', upid: 'EP012345670001', deviceGroup: 1 }, replacementId: 'alt-feed' },
-    { id: 'vod', audience: { continents: ['EU'], devices: ['tv'], match: 'ALL' }, trigger: { kind: 'mediaTime', startSeconds: 60, endSeconds: 90.5 }, replacementId: 'slate' },
-    { id: 'epoch', audience: { countries: ['FR'], match: 'NONE' }, trigger: { kind: 'wallClock', startMs: 1_000, endMs: 2_000 }, replacementId: 'slate' },
+    {
+      id: 'rights',
+      audience: { countries: ['US', 'ca'], match: 'ANY' },
+      reverse: true,
+      trigger: { kind: 'scte35', upid: 'EP012345670001', deviceGroup: 1 },
+      replacementId: 'alt-feed',
+    },
+    {
+      id: 'vod',
+      audience: { continents: ['EU'], devices: ['tv'], match: 'ALL' },
+      trigger: { kind: 'mediaTime', startSeconds: 60, endSeconds: 90.5 },
+      replacementId: 'slate',
+    },
+    {
+      id: 'epoch',
+      audience: { countries: ['FR'], match: 'NONE' },
+      trigger: { kind: 'wallClock', startMs: 1_000, endMs: 2_000 },
+      replacementId: 'slate',
+    },
   ],
 };
 
@@ -34,10 +53,31 @@ describe('parseBlackoutRules', () => {
   it('reads every trigger kind, reverse rules and both wall-clock forms, upper-casing geographic codes', () => {
     const rules = parseBlackoutRules(JSON.stringify(good), { fillerIds: ['slate', 'alt-feed'] });
     expect(rules).toEqual([
-      { id: 'nfl-local', audience: { subdivisions: ['US-MA'], match: 'ANY' }, trigger: { kind: 'wallClock', startMs: Date.UTC(2026, 10, 22, 18), endMs: Date.UTC(2026, 10, 22, 21) }, replacementId: 'slate' },
-      { id: 'rights', audience: { countries: ['US', 'CA'], match: 'ANY' }, reverse: true, trigger: { kind: 'scte35', upid: 'EP012345670001', deviceGroup: 1 }, replacementId: 'alt-feed' },
-      { id: 'vod', audience: { continents: ['EU'], devices: ['tv'], match: 'ALL' }, trigger: { kind: 'mediaTime', startSeconds: 60, endSeconds: 90.5 }, replacementId: 'slate' },
-      { id: 'epoch', audience: { countries: ['FR'], match: 'NONE' }, trigger: { kind: 'wallClock', startMs: 1_000, endMs: 2_000 }, replacementId: 'slate' },
+      {
+        id: 'nfl-local',
+        audience: { subdivisions: ['US-MA'], match: 'ANY' },
+        trigger: { kind: 'wallClock', startMs: Date.UTC(2026, 10, 22, 18), endMs: Date.UTC(2026, 10, 22, 21) },
+        replacementId: 'slate',
+      },
+      {
+        id: 'rights',
+        audience: { countries: ['US', 'CA'], match: 'ANY' },
+        reverse: true,
+        trigger: { kind: 'scte35', upid: 'EP012345670001', deviceGroup: 1 },
+        replacementId: 'alt-feed',
+      },
+      {
+        id: 'vod',
+        audience: { continents: ['EU'], devices: ['tv'], match: 'ALL' },
+        trigger: { kind: 'mediaTime', startSeconds: 60, endSeconds: 90.5 },
+        replacementId: 'slate',
+      },
+      {
+        id: 'epoch',
+        audience: { countries: ['FR'], match: 'NONE' },
+        trigger: { kind: 'wallClock', startMs: 1_000, endMs: 2_000 },
+        replacementId: 'slate',
+      },
     ]);
     // A bare array and an already parsed value are read the same way.
     expect(parseBlackoutRules(good.rules)).toEqual(rules);
@@ -47,7 +87,9 @@ describe('parseBlackoutRules', () => {
   });
 
   it('names the offending field of a bad rule', () => {
-    const withRule = (patch: Record<string, unknown>, i = 1) => ({ rules: good.rules.map((r, k) => (k === i ? { ...r, ...patch } : r)) });
+    const withRule = (patch: Record<string, unknown>, i = 1) => ({
+      rules: good.rules.map((r, k) => (k === i ? { ...r, ...patch } : r)),
+    });
     const cases: [unknown, string][] = [
       ['{"rules": [', '$'],
       ['"rules"', '$'],
@@ -67,19 +109,35 @@ describe('parseBlackoutRules', () => {
       [withRule({ audience: { match: 'ALL' } }), '$.rules[1].audience'],
       [withRule({ trigger: { kind: 'cron' } }), '$.rules[1].trigger.kind'],
       [withRule({ trigger: { kind: 'mediaTime', startSeconds: 30, endSeconds: 30 } }), '$.rules[1].trigger.endSeconds'],
-      [withRule({ trigger: { kind: 'mediaTime', startSeconds: -1, endSeconds: 30 } }), '$.rules[1].trigger.startSeconds'],
-      [withRule({ trigger: { kind: 'wallClock', start: '2026-11-22 18:00', end: '2026-11-22T21:00:00Z' } }), '$.rules[1].trigger.start'],
-      [withRule({ trigger: { kind: 'wallClock', startMs: 5, start: '2026-11-22T18:00:00Z', endMs: 9 } }), '$.rules[1].trigger.startMs'],
+      [
+        withRule({ trigger: { kind: 'mediaTime', startSeconds: -1, endSeconds: 30 } }),
+        '$.rules[1].trigger.startSeconds',
+      ],
+      [
+        withRule({ trigger: { kind: 'wallClock', start: '2026-11-22 18:00', end: '2026-11-22T21:00:00Z' } }),
+        '$.rules[1].trigger.start',
+      ],
+      [
+        withRule({ trigger: { kind: 'wallClock', startMs: 5, start: '2026-11-22T18:00:00Z', endMs: 9 } }),
+        '$.rules[1].trigger.startMs',
+      ],
       [withRule({ trigger: { kind: 'wallClock', startMs: 9, endMs: 5 } }), '$.rules[1].trigger.endMs'],
       [withRule({ trigger: { kind: 'scte35', deviceGroup: 3 } }), '$.rules[1].trigger.deviceGroup'],
-      [withRule({ trigger: { kind: 'scte35', segmentationEventId: 2 ** 32 } }), '$.rules[1].trigger.segmentationEventId'],
+      [
+        withRule({ trigger: { kind: 'scte35', segmentationEventId: 2 ** 32 } }),
+        '$.rules[1].trigger.segmentationEventId',
+      ],
       [withRule({ trigger: { kind: 'scte35', upid: 'x', extra: 1 } }), '$.rules[1].trigger.extra'],
     ];
-    for (const [input, path] of cases) expect(refusal(input), JSON.stringify(input)).toEqual({ code: 'INVALID_BLACKOUT_RULES', path });
+    for (const [input, path] of cases)
+      expect(refusal(input), JSON.stringify(input)).toEqual({ code: 'INVALID_BLACKOUT_RULES', path });
   });
 
   it('checks filler ids and size limits when asked', () => {
-    expect(refusal(good, { fillerIds: ['slate'] })).toEqual({ code: 'INVALID_BLACKOUT_RULES', path: '$.rules[1].replacementId' });
+    expect(refusal(good, { fillerIds: ['slate'] })).toEqual({
+      code: 'INVALID_BLACKOUT_RULES',
+      path: '$.rules[1].replacementId',
+    });
     expect(refusal(good, { maxRules: 3 })).toEqual({ code: 'INVALID_BLACKOUT_RULES', path: '$.rules' });
     expect(refusal(JSON.stringify(good), { maxChars: 100 })).toEqual({ code: 'INVALID_BLACKOUT_RULES', path: '$' });
   });

@@ -37,7 +37,8 @@ type Json = Record<string, unknown>;
 
 function object(value: unknown, path: string, allowed: readonly string[]): Json {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'must be an object');
-  for (const key of Object.keys(value)) if (!allowed.includes(key)) fail(`${path}.${key}`, `unknown field (allowed: ${allowed.join(', ')})`);
+  for (const key of Object.keys(value))
+    if (!allowed.includes(key)) fail(`${path}.${key}`, `unknown field (allowed: ${allowed.join(', ')})`);
   return value as Json;
 }
 
@@ -59,19 +60,33 @@ function codes(value: unknown, path: string, check: (code: string, path: string)
 
 function readAudience(value: unknown, path: string): Audience {
   const a = object(value, path, ['countries', 'continents', 'subdivisions', 'devices', 'match']);
-  if (a.match !== 'ALL' && a.match !== 'ANY' && a.match !== 'NONE') fail(`${path}.match`, 'must be "ALL", "ANY" or "NONE"');
+  if (a.match !== 'ALL' && a.match !== 'ANY' && a.match !== 'NONE')
+    fail(`${path}.match`, 'must be "ALL", "ANY" or "NONE"');
   const out: Audience = { match: a.match };
-  if (a.countries !== undefined) out.countries = codes(a.countries, `${path}.countries`, (c, p) => string(c, p, COUNTRY, 'an ISO 3166-1 alpha-2 code'));
+  if (a.countries !== undefined)
+    out.countries = codes(a.countries, `${path}.countries`, (c, p) =>
+      string(c, p, COUNTRY, 'an ISO 3166-1 alpha-2 code'),
+    );
   if (a.continents !== undefined) {
-    out.continents = codes(a.continents, `${path}.continents`, (c, p) => (CONTINENTS.has(c) ? c : fail(p, `must be one of ${[...CONTINENTS].join(', ')}`)));
+    out.continents = codes(a.continents, `${path}.continents`, (c, p) =>
+      CONTINENTS.has(c) ? c : fail(p, `must be one of ${[...CONTINENTS].join(', ')}`),
+    );
   }
-  if (a.subdivisions !== undefined) out.subdivisions = codes(a.subdivisions, `${path}.subdivisions`, (c, p) => string(c, p, SUBDIVISION, 'an ISO 3166-2 code such as US-MA'));
+  if (a.subdivisions !== undefined)
+    out.subdivisions = codes(a.subdivisions, `${path}.subdivisions`, (c, p) =>
+      string(c, p, SUBDIVISION, 'an ISO 3166-2 code such as US-MA'),
+    );
   if (a.devices !== undefined) {
     if (!Array.isArray(a.devices) || a.devices.length === 0) fail(`${path}.devices`, 'must be a non-empty array');
     out.devices = a.devices.map((d, i) => string(d, `${path}.devices[${i}]`, ID, 'a device class such as "tv"'));
   }
   // With no criterion, ALL and NONE would match everybody and ANY nobody: refuse the ambiguity.
-  if (out.countries === undefined && out.continents === undefined && out.subdivisions === undefined && out.devices === undefined) {
+  if (
+    out.countries === undefined &&
+    out.continents === undefined &&
+    out.subdivisions === undefined &&
+    out.devices === undefined
+  ) {
     fail(path, 'needs at least one of countries, continents, subdivisions, devices');
   }
   return out;
@@ -81,12 +96,19 @@ function readAudience(value: unknown, path: string): Audience {
 function instant(t: Json, msKey: string, isoKey: string, path: string): number {
   const ms = t[msKey];
   const iso = t[isoKey];
-  if ((ms === undefined) === (iso === undefined)) fail(`${path}.${msKey}`, `give exactly one of ${msKey} (epoch ms) or ${isoKey} (RFC 3339)`);
+  if ((ms === undefined) === (iso === undefined))
+    fail(`${path}.${msKey}`, `give exactly one of ${msKey} (epoch ms) or ${isoKey} (RFC 3339)`);
   if (ms !== undefined) {
-    if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < 0) fail(`${path}.${msKey}`, 'must be a non-negative integer (epoch ms)');
+    if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < 0)
+      fail(`${path}.${msKey}`, 'must be a non-negative integer (epoch ms)');
     return ms;
   }
-  const text = string(iso, `${path}.${isoKey}`, ISO_DATE, 'an RFC 3339 date-time with a zone, e.g. 2026-11-22T18:00:00Z');
+  const text = string(
+    iso,
+    `${path}.${isoKey}`,
+    ISO_DATE,
+    'an RFC 3339 date-time with a zone, e.g. 2026-11-22T18:00:00Z',
+  );
   const parsed = Date.parse(text);
   if (Number.isNaN(parsed)) fail(`${path}.${isoKey}`, 'is not a valid date');
   return parsed;
@@ -114,16 +136,19 @@ function readTrigger(value: unknown, path: string): BlackoutTrigger {
       const t = object(value, path, ['kind', 'upid', 'segmentationEventId', 'deviceGroup']);
       const out: BlackoutTrigger = { kind };
       if (t.upid !== undefined) {
-        if (typeof t.upid !== 'string' || t.upid.length === 0 || t.upid.length > 512) fail(`${path}.upid`, 'must be a non-empty string (as describeScte35Break gives it)');
+        if (typeof t.upid !== 'string' || t.upid.length === 0 || t.upid.length > 512)
+          fail(`${path}.upid`, 'must be a non-empty string (as describeScte35Break gives it)');
         out.upid = t.upid;
       }
       if (t.segmentationEventId !== undefined) {
         const id = t.segmentationEventId;
-        if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 0xffff_ffff) fail(`${path}.segmentationEventId`, 'must be a 32-bit unsigned integer');
+        if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 0xffff_ffff)
+          fail(`${path}.segmentationEventId`, 'must be a 32-bit unsigned integer');
         out.segmentationEventId = id;
       }
       if (t.deviceGroup !== undefined) {
-        if (t.deviceGroup !== 0 && t.deviceGroup !== 1 && t.deviceGroup !== 2) fail(`${path}.deviceGroup`, 'must be 0, 1 or 2 (SCTE 35 device_restrictions)');
+        if (t.deviceGroup !== 0 && t.deviceGroup !== 1 && t.deviceGroup !== 2)
+          fail(`${path}.deviceGroup`, 'must be 0, 1 or 2 (SCTE 35 device_restrictions)');
         out.deviceGroup = t.deviceGroup;
       }
       return out;
@@ -155,7 +180,11 @@ export function parseBlackoutRules(input: unknown, options: ParseBlackoutRulesOp
     try {
       value = JSON.parse(input) as unknown;
     } catch (cause) {
-      throw new ManifestError('INVALID_BLACKOUT_RULES', `$: not JSON (${cause instanceof Error ? cause.message : 'parse error'})`, { path: '$', cause });
+      throw new ManifestError(
+        'INVALID_BLACKOUT_RULES',
+        `$: not JSON (${cause instanceof Error ? cause.message : 'parse error'})`,
+        { path: '$', cause },
+      );
     }
   }
   let list = value;
@@ -174,10 +203,24 @@ export function parseBlackoutRules(input: unknown, options: ParseBlackoutRulesOp
     const id = string(r.id, `${path}.id`, ID, 'an id of 1–128 characters [A-Za-z0-9_.:-]');
     if (ids.has(id)) fail(`${path}.id`, `duplicate rule id "${id}"`);
     ids.add(id);
-    const replacementId = string(r.replacementId, `${path}.replacementId`, ID, 'a filler id of 1–128 characters [A-Za-z0-9_.:-]');
-    if (fillerIds !== undefined && !fillerIds.has(replacementId)) fail(`${path}.replacementId`, `no filler asset "${replacementId}" (known: ${[...fillerIds].join(', ') || 'none'})`);
+    const replacementId = string(
+      r.replacementId,
+      `${path}.replacementId`,
+      ID,
+      'a filler id of 1–128 characters [A-Za-z0-9_.:-]',
+    );
+    if (fillerIds !== undefined && !fillerIds.has(replacementId))
+      fail(
+        `${path}.replacementId`,
+        `no filler asset "${replacementId}" (known: ${[...fillerIds].join(', ') || 'none'})`,
+      );
     if (r.reverse !== undefined && typeof r.reverse !== 'boolean') fail(`${path}.reverse`, 'must be true or false');
-    const rule: BlackoutRule = { id, audience: readAudience(r.audience, `${path}.audience`), trigger: readTrigger(r.trigger, `${path}.trigger`), replacementId };
+    const rule: BlackoutRule = {
+      id,
+      audience: readAudience(r.audience, `${path}.audience`),
+      trigger: readTrigger(r.trigger, `${path}.trigger`),
+      replacementId,
+    };
     if (r.reverse === true) rule.reverse = true;
     return rule;
   });

@@ -126,8 +126,10 @@ export function validateBlackoutRules(rules: readonly BlackoutRule[], fillers: r
       throw new ManifestError('INVALID_OPTIONS', `blackout rule ${r.id}: no filler asset "${r.replacementId}"`);
     }
     const t = r.trigger;
-    if (t.kind === 'wallClock' && !(t.endMs > t.startMs)) throw new ManifestError('INVALID_OPTIONS', `blackout rule ${r.id}: empty window`);
-    if (t.kind === 'mediaTime' && !(t.endSeconds > t.startSeconds)) throw new ManifestError('INVALID_OPTIONS', `blackout rule ${r.id}: empty window`);
+    if (t.kind === 'wallClock' && !(t.endMs > t.startMs))
+      throw new ManifestError('INVALID_OPTIONS', `blackout rule ${r.id}: empty window`);
+    if (t.kind === 'mediaTime' && !(t.endSeconds > t.startSeconds))
+      throw new ManifestError('INVALID_OPTIONS', `blackout rule ${r.id}: empty window`);
   }
 }
 
@@ -222,9 +224,16 @@ export function planVodBlackouts(content: MediaPlaylist, options: PlanVodBlackou
         if (sig.kind !== 'program-start' || !scte35Triggers(rule, sig.scte35)) continue;
         const end = signals.slice(s + 1).find((x) => x.kind === 'program-end');
         const from = sig.msn - tl.firstMsn;
-        const to = end !== undefined ? end.msn - tl.firstMsn : sig.scte35.durationSeconds !== undefined
-          ? nearestBoundary(tl.startMs, tl.totalMs, (from < n ? tl.startMs[from]! : tl.totalMs) + sig.scte35.durationSeconds * 1000)
-          : n;
+        const to =
+          end !== undefined
+            ? end.msn - tl.firstMsn
+            : sig.scte35.durationSeconds !== undefined
+              ? nearestBoundary(
+                  tl.startMs,
+                  tl.totalMs,
+                  (from < n ? tl.startMs[from]! : tl.totalMs) + sig.scte35.durationSeconds * 1000,
+                )
+              : n;
         ranges.push({ rule, from, to });
       }
     }
@@ -237,7 +246,18 @@ export function planVodBlackouts(content: MediaPlaylist, options: PlanVodBlackou
     if (r.to <= from) continue;
     const fromMs = from < n ? tl.startMs[from]! : tl.totalMs;
     const toMs = r.to < n ? tl.startMs[r.to]! : tl.totalMs;
-    out.push(blackoutDecision(r.rule, fillers.get(r.rule.replacementId)!, tl.firstMsn, from, r.to, fromMs, toMs, tl.hasPdt ? tl.pdtMs[Math.min(from, n - 1)] : undefined));
+    out.push(
+      blackoutDecision(
+        r.rule,
+        fillers.get(r.rule.replacementId)!,
+        tl.firstMsn,
+        from,
+        r.to,
+        fromMs,
+        toMs,
+        tl.hasPdt ? tl.pdtMs[Math.min(from, n - 1)] : undefined,
+      ),
+    );
     lastTo = r.to;
   }
   return out;

@@ -55,7 +55,14 @@ describe('detectBreaks', () => {
 
   it('keeps a break open while its end is beyond the live edge', () => {
     const p = parseMediaPlaylist(
-      liveChannelText({ firstMsn: 0, windowSize: 6, segmentSeconds: 6, epochMs: EPOCH, breaks: [{ startMsn: 4, segments: 5 }], rendition: 'v' }),
+      liveChannelText({
+        firstMsn: 0,
+        windowSize: 6,
+        segmentSeconds: 6,
+        epochMs: EPOCH,
+        breaks: [{ startMsn: 4, segments: 5 }],
+        rendition: 'v',
+      }),
     ).playlist;
     const [b] = detectBreaks(p).breaks;
     expect(b?.startMsn).toBe(4);
@@ -64,7 +71,13 @@ describe('detectBreaks', () => {
 
   it('names the break after the SCTE-35 event id of an EXT-OATCLS-SCTE35 cue', () => {
     const cue = spliceInsertOutBase64(4242, 12);
-    const p = media([...seg(100), ...seg(101, [`#EXT-OATCLS-SCTE35:${cue}`, '#EXT-X-CUE-OUT:12']), ...seg(102), ...seg(103, ['#EXT-X-CUE-IN']), ...seg(104)]);
+    const p = media([
+      ...seg(100),
+      ...seg(101, [`#EXT-OATCLS-SCTE35:${cue}`, '#EXT-X-CUE-OUT:12']),
+      ...seg(102),
+      ...seg(103, ['#EXT-X-CUE-IN']),
+      ...seg(104),
+    ]);
     const [b] = detectBreaks(p).breaks;
     expect(b).toMatchObject({ id: 'scte35-4242-101', startMsn: 101, durationSeconds: 12, contentSegmentCount: 2 });
     expect(b?.scte35?.eventId).toBe(4242);
@@ -88,7 +101,14 @@ describe('detectBreaks', () => {
 
   it('ends a break at its DURATION when no cue-in arrives', () => {
     const out = timeSignalHex(0x34, 9, { durationSeconds: 12 });
-    const p = media([...seg(100, [`#EXT-X-DATERANGE:ID="9",START-DATE="${new Date(EPOCH + 600000).toISOString()}",DURATION=12,SCTE35-OUT=${out}`]), ...seg(101), ...seg(102), ...seg(103)]);
+    const p = media([
+      ...seg(100, [
+        `#EXT-X-DATERANGE:ID="9",START-DATE="${new Date(EPOCH + 600000).toISOString()}",DURATION=12,SCTE35-OUT=${out}`,
+      ]),
+      ...seg(101),
+      ...seg(102),
+      ...seg(103),
+    ]);
     const [b] = detectBreaks(p).breaks;
     expect(b?.contentSegmentCount).toBe(2);
   });
@@ -96,12 +116,27 @@ describe('detectBreaks', () => {
   it('reads EXT-X-SPLICEPOINT-SCTE35 out and in cues and a DATERANGE SCTE35-CMD', () => {
     const outB64 = Buffer.from(timeSignalHex(0x30, 11, { durationSeconds: 18 }).slice(2), 'hex').toString('base64');
     const inB64 = Buffer.from(timeSignalHex(0x31, 11).slice(2), 'hex').toString('base64');
-    const p = media([...seg(100, [`#EXT-X-SPLICEPOINT-SCTE35:${outB64}`]), ...seg(101), ...seg(102, [`#EXT-X-SPLICEPOINT-SCTE35:${inB64}`]), ...seg(103)]);
+    const p = media([
+      ...seg(100, [`#EXT-X-SPLICEPOINT-SCTE35:${outB64}`]),
+      ...seg(101),
+      ...seg(102, [`#EXT-X-SPLICEPOINT-SCTE35:${inB64}`]),
+      ...seg(103),
+    ]);
     const [b] = detectBreaks(p).breaks;
-    expect(b).toMatchObject({ id: 'scte35-11-100', source: 'splicepoint-scte35', contentSegmentCount: 2, durationSeconds: 18 });
+    expect(b).toMatchObject({
+      id: 'scte35-11-100',
+      source: 'splicepoint-scte35',
+      contentSegmentCount: 2,
+      durationSeconds: 18,
+    });
 
     const cmd = timeSignalHex(0x34, 12, { durationSeconds: 6 });
-    const q = media([...seg(100), ...seg(101, [`#EXT-X-DATERANGE:ID="c",START-DATE="${new Date(EPOCH).toISOString()}",SCTE35-CMD=${cmd}`]), ...seg(102), ...seg(103)]);
+    const q = media([
+      ...seg(100),
+      ...seg(101, [`#EXT-X-DATERANGE:ID="c",START-DATE="${new Date(EPOCH).toISOString()}",SCTE35-CMD=${cmd}`]),
+      ...seg(102),
+      ...seg(103),
+    ]);
     expect(detectBreaks(q).breaks[0]).toMatchObject({ startMsn: 101, contentSegmentCount: 1 });
   });
 
@@ -109,7 +144,11 @@ describe('detectBreaks', () => {
     const cue = spliceInsertOutBase64(77, 12);
     const hex = '0x' + Buffer.from(cue, 'base64').toString('hex');
     const p = media([
-      ...seg(100, [`#EXT-X-DATERANGE:ID="77",START-DATE="${new Date(EPOCH + 600000).toISOString()}",SCTE35-OUT=${hex}`, `#EXT-OATCLS-SCTE35:${cue}`, '#EXT-X-CUE-OUT:12']),
+      ...seg(100, [
+        `#EXT-X-DATERANGE:ID="77",START-DATE="${new Date(EPOCH + 600000).toISOString()}",SCTE35-OUT=${hex}`,
+        `#EXT-OATCLS-SCTE35:${cue}`,
+        '#EXT-X-CUE-OUT:12',
+      ]),
       ...seg(101),
       ...seg(102, ['#EXT-X-CUE-IN']),
     ]);
@@ -119,15 +158,33 @@ describe('detectBreaks', () => {
   });
 
   it('reports a window that starts inside a break, and an undecodable cue as a warning', () => {
-    const p = media([...seg(100, ['#EXT-X-CUE-OUT-CONT:ElapsedTime=12,Duration=30']), ...seg(101), ...seg(102, ['#EXT-X-CUE-IN', '#EXT-X-SPLICEPOINT-SCTE35:AAAA'])]);
+    const p = media([
+      ...seg(100, ['#EXT-X-CUE-OUT-CONT:ElapsedTime=12,Duration=30']),
+      ...seg(101),
+      ...seg(102, ['#EXT-X-CUE-IN', '#EXT-X-SPLICEPOINT-SCTE35:AAAA']),
+    ]);
     const { breaks, warnings } = detectBreaks(p);
-    expect(breaks[0]).toMatchObject({ startsBeforeWindow: true, startPdtMs: EPOCH + 100 * 6000 - 12000, contentSegmentCount: 2 });
+    expect(breaks[0]).toMatchObject({
+      startsBeforeWindow: true,
+      startPdtMs: EPOCH + 100 * 6000 - 12000,
+      contentSegmentCount: 2,
+    });
     expect(warnings.map((w) => w.code)).toEqual(['SCTE35_UNREADABLE']);
   });
 
   it('treats EXT-X-CUE-OUT:0 in VOD as an insertion point (MediaTailor)', () => {
     const p = parseMediaPlaylist(
-      ['#EXTM3U', '#EXT-X-TARGETDURATION:6', '#EXT-X-PLAYLIST-TYPE:VOD', '#EXTINF:6,', 'a.ts', '#EXT-X-CUE-OUT:0', '#EXTINF:6,', 'b.ts', '#EXT-X-ENDLIST'].join('\n'),
+      [
+        '#EXTM3U',
+        '#EXT-X-TARGETDURATION:6',
+        '#EXT-X-PLAYLIST-TYPE:VOD',
+        '#EXTINF:6,',
+        'a.ts',
+        '#EXT-X-CUE-OUT:0',
+        '#EXTINF:6,',
+        'b.ts',
+        '#EXT-X-ENDLIST',
+      ].join('\n'),
     ).playlist;
     expect(detectBreaks(p).breaks[0]).toMatchObject({ insert: true, startMsn: 1, contentSegmentCount: 0 });
   });
@@ -135,7 +192,11 @@ describe('detectBreaks', () => {
   it('reports program start and end signals for blackouts', () => {
     const start = timeSignalHex(0x10, 5, { noRegionalBlackoutFlag: false });
     const end = timeSignalHex(0x11, 5);
-    const p = media([...seg(100, [`#EXT-X-DATERANGE:ID="p",START-DATE="${new Date(EPOCH).toISOString()}",SCTE35-CMD=${start}`]), ...seg(101), ...seg(102, [`#EXT-X-DATERANGE:ID="p2",START-DATE="${new Date(EPOCH).toISOString()}",SCTE35-CMD=${end}`])]);
+    const p = media([
+      ...seg(100, [`#EXT-X-DATERANGE:ID="p",START-DATE="${new Date(EPOCH).toISOString()}",SCTE35-CMD=${start}`]),
+      ...seg(101),
+      ...seg(102, [`#EXT-X-DATERANGE:ID="p2",START-DATE="${new Date(EPOCH).toISOString()}",SCTE35-CMD=${end}`]),
+    ]);
     const { breaks, programSignals } = detectBreaks(p);
     expect(breaks).toEqual([]);
     expect(programSignals.map((s) => [s.kind, s.msn, s.scte35.noRegionalBlackout])).toEqual([
@@ -148,7 +209,11 @@ describe('detectBreaks', () => {
 describe('breaksFromVodOffsets', () => {
   it('snaps mid-roll offsets to the nearest segment boundary and adds pre- and post-rolls', () => {
     const vod = fixturePlaylist('vod-video-720p.m3u8');
-    const breaks = breaksFromVodOffsets(vod, { preRoll: true, midRollOffsetsSeconds: [20, 31, 29, 33.1, 1000], postRoll: true });
+    const breaks = breaksFromVodOffsets(vod, {
+      preRoll: true,
+      midRollOffsetsSeconds: [20, 31, 29, 33.1, 1000],
+      postRoll: true,
+    });
     expect(breaks.map((b) => [b.id, b.position, b.startMsn, b.startOffsetSeconds])).toEqual([
       ['vod-pre', 'pre', 0, 0],
       ['vod-18000', 'mid', 3, 18],

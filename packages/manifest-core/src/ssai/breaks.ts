@@ -47,7 +47,13 @@ interface OpenBreak {
   /** Where the duration rule ends it (segment index), when a duration is known. */
 }
 
-type Cue = { dir: 'out' | 'in'; source: BreakSource; durationSeconds?: number; scte35?: Scte35Break; cancelled?: boolean };
+type Cue = {
+  dir: 'out' | 'in';
+  source: BreakSource;
+  durationSeconds?: number;
+  scte35?: Scte35Break;
+  cancelled?: boolean;
+};
 
 function decodeCue(payload: string, warnings: ManifestWarning[], what: string): Scte35Break | undefined {
   try {
@@ -111,7 +117,8 @@ function segmentCues(seg: MediaSegment, warnings: ManifestWarning[], signals: Sc
     });
   } else if (oatcls !== undefined) {
     const dir = adDirection(oatcls);
-    if (dir !== undefined) cues.push({ dir, source: 'oatcls-scte35', durationSeconds: oatcls.durationSeconds, scte35: oatcls });
+    if (dir !== undefined)
+      cues.push({ dir, source: 'oatcls-scte35', durationSeconds: oatcls.durationSeconds, scte35: oatcls });
   }
   if (seg.cueIn) cues.push({ dir: 'in', source: 'cue-out' });
   if (seg.dateRanges !== undefined) {
@@ -124,7 +131,8 @@ function segmentCues(seg: MediaSegment, warnings: ManifestWarning[], signals: Sc
     if (sp) {
       signals.push(sp);
       const dir = adDirection(sp);
-      if (dir !== undefined) cues.push({ dir, source: 'splicepoint-scte35', durationSeconds: sp.durationSeconds, scte35: sp });
+      if (dir !== undefined)
+        cues.push({ dir, source: 'splicepoint-scte35', durationSeconds: sp.durationSeconds, scte35: sp });
     }
   }
   return cues;

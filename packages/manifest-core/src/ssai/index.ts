@@ -38,12 +38,24 @@ export { selectAdRendition, AD_BANDWIDTH_TOLERANCE } from './select.ts';
 
 // — stitched output —
 /** VOD stitching and the decisions a VOD session stores. */
-export { stitchVod, planVodSession, isReplacementSegment, AD_CREATIVE_DATERANGE_CLASS, STITCH_SEGMENT_PARAM } from './stitch.ts';
+export {
+  stitchVod,
+  planVodSession,
+  isReplacementSegment,
+  AD_CREATIVE_DATERANGE_CLASS,
+  STITCH_SEGMENT_PARAM,
+} from './stitch.ts';
 export type { StitchCommonOptions, StitchVodOptions, PlanVodSessionOptions } from './stitch.ts';
 
 // — live sequencing —
 /** Per-session live windows: decisions in a small state, MSN/DSN as a pure function of (window, state). */
-export { createLiveSession, parseLiveSessionState, pendingBreaks, advanceLiveSession, renderLiveWindow } from './live.ts';
+export {
+  createLiveSession,
+  parseLiveSessionState,
+  pendingBreaks,
+  advanceLiveSession,
+  renderLiveWindow,
+} from './live.ts';
 export type {
   LiveSessionState,
   LiveBlackoutOptions,

@@ -35,7 +35,9 @@ function stripCues(seg: SegmentTags): void {
   delete seg.oatclsScte35;
   delete seg.splicePointScte35;
   if (seg.dateRanges !== undefined) {
-    seg.dateRanges = seg.dateRanges.filter((d) => d.scte35Out === undefined && d.scte35In === undefined && d.scte35Cmd === undefined);
+    seg.dateRanges = seg.dateRanges.filter(
+      (d) => d.scte35Out === undefined && d.scte35In === undefined && d.scte35Cmd === undefined,
+    );
     if (seg.dateRanges.length === 0) delete seg.dateRanges;
   }
 }

@@ -44,14 +44,26 @@ function effectiveIvs(p: MediaPlaylist): (string | undefined)[] {
 }
 
 /** A VOD of `count` 6 s TS segments encrypted with AES-128 and no IV; the URI carries the origin MSN. */
-function aesVod(firstMsn: number, count: number, options: { iv?: (msn: number) => string; method?: string; rotateEvery?: number } = {}): MediaPlaylist {
-  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:6', `#EXT-X-MEDIA-SEQUENCE:${firstMsn}`, '#EXT-X-PLAYLIST-TYPE:VOD'];
+function aesVod(
+  firstMsn: number,
+  count: number,
+  options: { iv?: (msn: number) => string; method?: string; rotateEvery?: number } = {},
+): MediaPlaylist {
+  const lines = [
+    '#EXTM3U',
+    '#EXT-X-VERSION:3',
+    '#EXT-X-TARGETDURATION:6',
+    `#EXT-X-MEDIA-SEQUENCE:${firstMsn}`,
+    '#EXT-X-PLAYLIST-TYPE:VOD',
+  ];
   const method = options.method ?? 'METHOD=AES-128';
   for (let msn = firstMsn; msn < firstMsn + count; msn++) {
     const rotate = options.rotateEvery !== undefined && msn % options.rotateEvery === 0;
     if (msn === firstMsn || rotate || options.iv !== undefined) {
       const iv = options.iv === undefined ? '' : `,IV=${options.iv(msn)}`;
-      lines.push(`#EXT-X-KEY:${method},URI="https://keys.example.com/k/${Math.floor(msn / (options.rotateEvery ?? 1e9))}"${iv}`);
+      lines.push(
+        `#EXT-X-KEY:${method},URI="https://keys.example.com/k/${Math.floor(msn / (options.rotateEvery ?? 1e9))}"${iv}`,
+      );
     }
     lines.push('#EXTINF:6.000,', `c/${msn}.ts`);
   }
@@ -119,7 +131,12 @@ describe('stitched AES-128 content without IV (RFC 8216 §5.2)', () => {
     const content = aesVod(40, 8);
     // 6 s of content (one segment) replaced by three 2 s slate segments: everything after shifts by 2.
     const rules: BlackoutRule[] = [
-      { id: 'rights', audience: { countries: ['US'], match: 'ANY' }, trigger: { kind: 'mediaTime', startSeconds: 12, endSeconds: 18 }, replacementId: 'slate' },
+      {
+        id: 'rights',
+        audience: { countries: ['US'], match: 'ANY' },
+        trigger: { kind: 'mediaTime', startSeconds: 12, endSeconds: 18 },
+        replacementId: 'slate',
+      },
     ];
     const blackouts = planVodBlackouts(content, { rules, viewer: { country: 'US' }, fillers: [slate()] });
     const decisions = planVodSession([], {}, { blackouts });
@@ -131,10 +148,26 @@ describe('stitched AES-128 content without IV (RFC 8216 §5.2)', () => {
   it('a live blackout replaced by slate keeps the IVs of the content after it', () => {
     const EPOCH = Date.UTC(2026, 0, 1, 12, 0, 0);
     const rules: BlackoutRule[] = [
-      { id: 'nfl-us', audience: { countries: ['US'], match: 'ANY' }, trigger: { kind: 'wallClock', startMs: EPOCH + 1003 * 6000, endMs: EPOCH + 1004 * 6000 }, replacementId: 'slate' },
+      {
+        id: 'nfl-us',
+        audience: { countries: ['US'], match: 'ANY' },
+        trigger: { kind: 'wallClock', startMs: EPOCH + 1003 * 6000, endMs: EPOCH + 1004 * 6000 },
+        replacementId: 'slate',
+      },
     ];
-    const w = parseMediaPlaylist(liveChannelText({ firstMsn: 1000, windowSize: 10, segmentSeconds: 6, epochMs: EPOCH, breaks: [], rendition: 'v720' })).playlist;
-    const state = advanceLiveSession(createLiveSession(), w, { blackout: { rules, viewer: { country: 'US' }, fillers: [slate()] } });
+    const w = parseMediaPlaylist(
+      liveChannelText({
+        firstMsn: 1000,
+        windowSize: 10,
+        segmentSeconds: 6,
+        epochMs: EPOCH,
+        breaks: [],
+        rendition: 'v720',
+      }),
+    ).playlist;
+    const state = advanceLiveSession(createLiveSession(), w, {
+      blackout: { rules, viewer: { country: 'US' }, fillers: [slate()] },
+    });
     const out = asPlayerSees(renderLiveWindow(state, w, { rendition: V720, fillers: [slate()] }));
     expect(out.segments.filter(isReplacementSegment)).toHaveLength(3);
     expect(expectContentIvsKept(out)).toBe(9);
@@ -143,7 +176,11 @@ describe('stitched AES-128 content without IV (RFC 8216 §5.2)', () => {
   it('FairPlay and Widevine key lines (SAMPLE-AES skd://, data:) never get an IV attribute', () => {
     const video = fixturePlaylist('vod-video-720p.m3u8');
     const pods: Record<string, AdPod> = { 'vod-pre': { ads: [ad1()] }, 'vod-30000': pod12() };
-    const decisions = planVodSession(breaksFromVodOffsets(video, { preRoll: true, midRollOffsetsSeconds: [30] }), pods, { slate: slate() });
+    const decisions = planVodSession(
+      breaksFromVodOffsets(video, { preRoll: true, midRollOffsetsSeconds: [30] }),
+      pods,
+      { slate: slate() },
+    );
     const out = asPlayerSees(stitchVod(video, { decisions, pods, fillers: [slate()], rendition: V720 }));
     const keys = out.segments.flatMap((s) => s.keys ?? []);
     expect(keys.filter((k) => k.method !== 'NONE').length).toBeGreaterThan(0);
@@ -171,7 +208,9 @@ describe('stitched AES-128 content without IV (RFC 8216 §5.2)', () => {
             midRollOffsetsSeconds,
             ...(breakSeconds === undefined ? {} : { breakDurationSeconds: breakSeconds }),
           });
-          const pods: Record<string, AdPod> = Object.fromEntries(breaks.map((b, i) => [b.id, i % 2 === 0 ? pod12() : { ads: [ad2()] }]));
+          const pods: Record<string, AdPod> = Object.fromEntries(
+            breaks.map((b, i) => [b.id, i % 2 === 0 ? pod12() : { ads: [ad2()] }]),
+          );
           const decisions = planVodSession(breaks, pods, { slate: slate() });
           const out = asPlayerSees(stitchVod(content, { decisions, pods, fillers: [slate()], rendition: V720 }));
           expect(expectContentIvsKept(out)).toBe(count);
@@ -185,12 +224,30 @@ describe('stitched AES-128 content without IV (RFC 8216 §5.2)', () => {
 describe('live windows over AES-128 without IV (RFC 8216 §5.2)', () => {
   const EPOCH = Date.UTC(2026, 0, 1, 12, 0, 0);
   const channel = (firstMsn: number, breaks: LiveChannelOptions['breaks'], windowSize = 10): MediaPlaylist =>
-    parseMediaPlaylist(liveChannelText({ firstMsn, windowSize, segmentSeconds: 6, epochMs: EPOCH, breaks, rendition: 'v720', keyPeriod: 4 })).playlist;
+    parseMediaPlaylist(
+      liveChannelText({
+        firstMsn,
+        windowSize,
+        segmentSeconds: 6,
+        epochMs: EPOCH,
+        breaks,
+        rendition: 'v720',
+        keyPeriod: 4,
+      }),
+    ).playlist;
 
-  function reload(state: LiveSessionState, w: MediaPlaylist, pod: AdPod, seen: Record<string, AdPod>): { state: LiveSessionState; out: MediaPlaylist } {
+  function reload(
+    state: LiveSessionState,
+    w: MediaPlaylist,
+    pod: AdPod,
+    seen: Record<string, AdPod>,
+  ): { state: LiveSessionState; out: MediaPlaylist } {
     for (const b of pendingBreaks(state, w)) seen[b.id] = pod;
     const next = advanceLiveSession(state, w, { pods: seen, slate: slate() });
-    return { state: next, out: asPlayerSees(renderLiveWindow(next, w, { rendition: V720, pods: seen, fillers: [slate()] })) };
+    return {
+      state: next,
+      out: asPlayerSees(renderLiveWindow(next, w, { rendition: V720, pods: seen, fillers: [slate()] })),
+    };
   }
 
   it('content after a replaced break keeps its origin IV on every reload', () => {
@@ -216,7 +273,10 @@ describe('live windows over AES-128 without IV (RFC 8216 §5.2)', () => {
         fc.integer({ min: 0, max: 3 }),
         fc.boolean(),
         (startMsn, segments, step, shortPod) => {
-          const breaks = [{ startMsn, segments }, { startMsn: startMsn + segments + 4, segments: 2 }];
+          const breaks = [
+            { startMsn, segments },
+            { startMsn: startMsn + segments + 4, segments: 2 },
+          ];
           let state = createLiveSession();
           const seen: Record<string, AdPod> = {};
           const pod: AdPod = shortPod ? { ads: [ad2()] } : pod12();
@@ -234,12 +294,27 @@ describe('live windows over AES-128 without IV (RFC 8216 §5.2)', () => {
 
 describe('encrypted ads and slate without IV (RFC 8216 §5.2)', () => {
   /** An ad rendition of `count` segments encrypted with AES-128 and no IV: each segment's IV is its MSN in the ad's own playlist. */
-  function aesAsset(dir: string, firstMsn: number, count: number, seconds: number): AdPod['ads'][number]['renditions'][number] {
-    const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${Math.ceil(seconds)}`, `#EXT-X-MEDIA-SEQUENCE:${firstMsn}`, '#EXT-X-PLAYLIST-TYPE:VOD'];
+  function aesAsset(
+    dir: string,
+    firstMsn: number,
+    count: number,
+    seconds: number,
+  ): AdPod['ads'][number]['renditions'][number] {
+    const lines = [
+      '#EXTM3U',
+      '#EXT-X-VERSION:3',
+      `#EXT-X-TARGETDURATION:${Math.ceil(seconds)}`,
+      `#EXT-X-MEDIA-SEQUENCE:${firstMsn}`,
+      '#EXT-X-PLAYLIST-TYPE:VOD',
+    ];
     lines.push(`#EXT-X-KEY:METHOD=AES-128,URI="https://keys.example.com/${dir}"`);
     for (let msn = firstMsn; msn < firstMsn + count; msn++) lines.push(`#EXTINF:${seconds.toFixed(3)},`, `${msn}.ts`);
     lines.push('#EXT-X-ENDLIST');
-    return { uri: `https://ads.example.com/${dir}/index.m3u8`, playlist: parseMediaPlaylist(lines.join('\n') + '\n').playlist, bandwidthBps: 3_000_000 };
+    return {
+      uri: `https://ads.example.com/${dir}/index.m3u8`,
+      playlist: parseMediaPlaylist(lines.join('\n') + '\n').playlist,
+      bandwidthBps: 3_000_000,
+    };
   }
 
   /** Asserts every replacement segment decrypts with the IV of its MSN in its own playlist (the number in its URI). */
@@ -255,10 +330,12 @@ describe('encrypted ads and slate without IV (RFC 8216 §5.2)', () => {
     return checked;
   }
 
-  const encryptedAd: AdPod = { ads: [{ adId: 'enc-1', durationSeconds: 12, renditions: [aesAsset('enc-ad', 0, 2, 6)] }] };
+  const encryptedAd: AdPod = {
+    ads: [{ adId: 'enc-1', durationSeconds: 12, renditions: [aesAsset('enc-ad', 0, 2, 6)] }],
+  };
   const encryptedSlate = { id: 'enc-slate', renditions: [aesAsset('enc-slate', 7, 2, 2)] };
 
-  it('a VOD mid-roll of an encrypted ad keeps each ad segment\'s own IV, and the content\'s after it', () => {
+  it("a VOD mid-roll of an encrypted ad keeps each ad segment's own IV, and the content's after it", () => {
     const content = aesVod(0, 6);
     const pods: Record<string, AdPod> = { 'vod-12000': encryptedAd };
     const decisions = planVodSession(breaksFromVodOffsets(content, { midRollOffsetsSeconds: [12] }), pods);
@@ -270,17 +347,37 @@ describe('encrypted ads and slate without IV (RFC 8216 §5.2)', () => {
   it('an encrypted slate looped over a VOD blackout restarts its IVs with every repetition', () => {
     const content = aesVod(0, 6);
     const rules: BlackoutRule[] = [
-      { id: 'r', audience: { countries: ['US'], match: 'ANY' }, trigger: { kind: 'mediaTime', startSeconds: 6, endSeconds: 18 }, replacementId: 'enc-slate' },
+      {
+        id: 'r',
+        audience: { countries: ['US'], match: 'ANY' },
+        trigger: { kind: 'mediaTime', startSeconds: 6, endSeconds: 18 },
+        replacementId: 'enc-slate',
+      },
     ];
     const blackouts = planVodBlackouts(content, { rules, viewer: { country: 'US' }, fillers: [encryptedSlate] });
-    const out = asPlayerSees(stitchVod(content, { decisions: planVodSession([], {}, { blackouts }), fillers: [encryptedSlate], rendition: V720 }));
+    const out = asPlayerSees(
+      stitchVod(content, {
+        decisions: planVodSession([], {}, { blackouts }),
+        fillers: [encryptedSlate],
+        rendition: V720,
+      }),
+    );
     expect(expectReplacementIvsKept(out)).toBe(6);
     expect(expectContentIvsKept(out)).toBe(4);
   });
 
-  it('a live break filled with an encrypted ad and slate keeps every replacement segment\'s own IV', () => {
+  it("a live break filled with an encrypted ad and slate keeps every replacement segment's own IV", () => {
     const EPOCH = Date.UTC(2026, 0, 1, 12, 0, 0);
-    const w = parseMediaPlaylist(liveChannelText({ firstMsn: 1000, windowSize: 12, segmentSeconds: 6, epochMs: EPOCH, breaks: [{ startMsn: 1003, segments: 4 }], rendition: 'v720' })).playlist;
+    const w = parseMediaPlaylist(
+      liveChannelText({
+        firstMsn: 1000,
+        windowSize: 12,
+        segmentSeconds: 6,
+        epochMs: EPOCH,
+        breaks: [{ startMsn: 1003, segments: 4 }],
+        rendition: 'v720',
+      }),
+    ).playlist;
     const pods: Record<string, AdPod> = {};
     for (const b of pendingBreaks(createLiveSession(), w)) pods[b.id] = encryptedAd;
     const state = advanceLiveSession(createLiveSession(), w, { pods, slate: encryptedSlate });

@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { parseMediaPlaylist, serializePlaylist } from '../playlist/index.ts';
 import type { MediaPlaylist } from '../playlist/index.ts';
 import { ad1, ad2, liveChannelText, slate } from '../../test/fixtures/ssai/fixtures.ts';
-import { advanceLiveSession, createLiveSession, parseLiveSessionState, pendingBreaks, renderLiveWindow } from './live.ts';
+import {
+  advanceLiveSession,
+  createLiveSession,
+  parseLiveSessionState,
+  pendingBreaks,
+  renderLiveWindow,
+} from './live.ts';
 import type { LiveSessionState } from './live.ts';
 import type { AdPod, RenditionTarget } from './types.ts';
 
@@ -14,7 +20,13 @@ const RENDITIONS: { path: string; target: RenditionTarget }[] = [
   { path: 'v360', target: { bandwidthBps: 800_000, resolution: { width: 640, height: 360 } } },
   { path: 'audio', target: { kind: 'audio', bandwidthBps: 128_000 } },
 ];
-const POD_CHOICES: AdPod[] = [{ ads: [ad1()] }, { ads: [ad2()] }, { ads: [ad1(), ad2()] }, { ads: [ad2(), ad1(), ad1()] }, { ads: [] }];
+const POD_CHOICES: AdPod[] = [
+  { ads: [ad1()] },
+  { ads: [ad2()] },
+  { ads: [ad1(), ad2()] },
+  { ads: [ad2(), ad1(), ad1()] },
+  { ads: [] },
+];
 const SLATE = slate();
 
 /** A cheap assertion for hot loops (vitest's expect costs microseconds per call). */
@@ -42,7 +54,11 @@ class RenditionLog {
       this.lastMsn = msn0;
       this.lastDsn = dsn;
       // RFC 8216 §6.2.1: EXT-X-TARGETDURATION does not change between reloads.
-      if (this.targetDuration !== undefined) check(p.targetDuration === this.targetDuration, `target duration changed from ${this.targetDuration} to ${p.targetDuration}`);
+      if (this.targetDuration !== undefined)
+        check(
+          p.targetDuration === this.targetDuration,
+          `target duration changed from ${this.targetDuration} to ${p.targetDuration}`,
+        );
       this.targetDuration = p.targetDuration;
     }
     let cc = dsn;
@@ -64,13 +80,15 @@ class RenditionLog {
       if (s.programDateTime !== undefined) {
         const pdt = Date.parse(s.programDateTime);
         // PDT continuous: each segment's PDT is the previous PDT plus the previous duration, across discontinuities.
-        if (expectedPdt !== undefined) check(Math.abs(pdt - expectedPdt) <= 1, `PDT of MSN ${msn} jumps by ${pdt - expectedPdt} ms`);
+        if (expectedPdt !== undefined)
+          check(Math.abs(pdt - expectedPdt) <= 1, `PDT of MSN ${msn} jumps by ${pdt - expectedPdt} ms`);
         expectedPdt = pdt;
       }
       check(k > 0 || s.programDateTime !== undefined, 'the first segment has no PDT');
       if (expectedPdt !== undefined) {
         const seenPdt = this.msnToPdt.get(msn);
-        if (seenPdt !== undefined) check(Math.abs(expectedPdt - seenPdt) <= 1, `MSN ${msn} moved in time by ${expectedPdt - seenPdt} ms`);
+        if (seenPdt !== undefined)
+          check(Math.abs(expectedPdt - seenPdt) <= 1, `MSN ${msn} moved in time by ${expectedPdt - seenPdt} ms`);
         else this.msnToPdt.set(msn, expectedPdt);
         expectedPdt += Math.round(s.duration * 1000);
       }
@@ -83,7 +101,8 @@ class RenditionLog {
   /** Every output MSN between the first and last seen was served: no ad or content segment was skipped. */
   assertNoGaps(): void {
     const msns = [...this.msnToUri.keys()].sort((a, b) => a - b);
-    for (let i = 1; i < msns.length; i++) check(msns[i] === msns[i - 1]! + 1, `MSN ${msns[i - 1]! + 1} was never served`);
+    for (let i = 1; i < msns.length; i++)
+      check(msns[i] === msns[i - 1]! + 1, `MSN ${msns[i - 1]! + 1} was never served`);
   }
 }
 
@@ -91,7 +110,11 @@ const scenario = fc.record({
   segmentSeconds: fc.constantFrom(4, 6),
   windowSize: fc.integer({ min: 8, max: 14 }),
   breaks: fc.array(
-    fc.record({ gap: fc.integer({ min: 1, max: 14 }), segments: fc.integer({ min: 1, max: 9 }), style: fc.constantFrom('cue' as const, 'daterange' as const) }),
+    fc.record({
+      gap: fc.integer({ min: 1, max: 14 }),
+      segments: fc.integer({ min: 1, max: 9 }),
+      style: fc.constantFrom('cue' as const, 'daterange' as const),
+    }),
     { minLength: 1, maxLength: 8 },
   ),
   steps: fc.array(
@@ -141,21 +164,31 @@ describe('live sequencing (property)', () => {
         for (const step of sc.steps) {
           edge += step.advance;
           const advanceWith = windowOf(RENDITIONS[step.rendition]!.path, edge);
-          for (const b of pendingBreaks(state, advanceWith)) pods[b.id] = POD_CHOICES[(b.startMsn + sc.podSeed) % POD_CHOICES.length]!;
+          for (const b of pendingBreaks(state, advanceWith))
+            pods[b.id] = POD_CHOICES[(b.startMsn + sc.podSeed) % POD_CHOICES.length]!;
           state = advanceLiveSession(state, advanceWith, { pods, slate: SLATE, targetDurationSeconds: 6 });
           if (step.viaJson) state = parseLiveSessionState(JSON.stringify(state));
           const heads: [number, number][] = [];
           RENDITIONS.forEach((r, i) => {
-            const out = renderLiveWindow(state, windowOf(r.path, edge), { rendition: r.target, pods, fillers: [SLATE] });
+            const out = renderLiveWindow(state, windowOf(r.path, edge), {
+              rendition: r.target,
+              pods,
+              fillers: [SLATE],
+            });
             const seen = parseMediaPlaylist(serializePlaylist(out)).playlist;
             logs[i]!.record(seen, true);
             heads.push([seen.mediaSequence ?? 0, seen.discontinuitySequence ?? 0]);
             reloads++;
           });
-          for (const h of heads) check(h[0] === heads[0]![0] && h[1] === heads[0]![1], `renditions disagree: ${JSON.stringify(heads)}`);
+          for (const h of heads)
+            check(h[0] === heads[0]![0] && h[1] === heads[0]![1], `renditions disagree: ${JSON.stringify(heads)}`);
           // A rendition whose origin playlist lags one segment behind tells the same story.
           const lag = RENDITIONS[step.lagged]!;
-          const behind = renderLiveWindow(state, windowOf(lag.path, edge - 1), { rendition: lag.target, pods, fillers: [SLATE] });
+          const behind = renderLiveWindow(state, windowOf(lag.path, edge - 1), {
+            rendition: lag.target,
+            pods,
+            fillers: [SLATE],
+          });
           logs[step.lagged]!.record(parseMediaPlaylist(serializePlaylist(behind)).playlist, false);
         }
         for (const log of logs) log.assertNoGaps();

@@ -30,7 +30,11 @@ function window(firstMsn: number, extra: Partial<LiveChannelOptions> = {}): Medi
 }
 
 /** One reload: advance with pods for the pending breaks, then render. */
-function reload(state: LiveSessionState, w: MediaPlaylist, pod: AdPod): { state: LiveSessionState; out: MediaPlaylist } {
+function reload(
+  state: LiveSessionState,
+  w: MediaPlaylist,
+  pod: AdPod,
+): { state: LiveSessionState; out: MediaPlaylist } {
   const pods = Object.fromEntries(pendingBreaks(state, w).map((b) => [b.id, pod]));
   const allPods = { ...pods, 'cue-1008': pod };
   const next = advanceLiveSession(state, w, { pods, slate: slate() });
@@ -38,7 +42,8 @@ function reload(state: LiveSessionState, w: MediaPlaylist, pod: AdPod): { state:
   return { state: next, out: parseMediaPlaylist(serializePlaylist(out)).playlist };
 }
 
-const names = (p: MediaPlaylist): string[] => p.segments.map((s) => s.uri.replace(/^https:\/\/[^/]+\//, '').replace(/\?mbk=.*\.(\d+)$/, '#$1'));
+const names = (p: MediaPlaylist): string[] =>
+  p.segments.map((s) => s.uri.replace(/^https:\/\/[^/]+\//, '').replace(/\?mbk=.*\.(\d+)$/, '#$1'));
 
 describe('live sequencing', () => {
   it('replaces a break that starts in the window, showing ad segments only as far as the content is published', () => {
@@ -48,8 +53,16 @@ describe('live sequencing', () => {
     const r = reload(state, window(1000), pod);
     state = r.state;
     expect(names(r.out)).toEqual([
-      'live/v720/1000.ts', 'live/v720/1001.ts', 'live/v720/1002.ts', 'live/v720/1003.ts', 'live/v720/1004.ts',
-      'live/v720/1005.ts', 'live/v720/1006.ts', 'live/v720/1007.ts', 'ad1/seg-0.m4s#0', 'ad1/seg-1.m4s#1',
+      'live/v720/1000.ts',
+      'live/v720/1001.ts',
+      'live/v720/1002.ts',
+      'live/v720/1003.ts',
+      'live/v720/1004.ts',
+      'live/v720/1005.ts',
+      'live/v720/1006.ts',
+      'live/v720/1007.ts',
+      'ad1/seg-0.m4s#0',
+      'ad1/seg-1.m4s#1',
     ]);
     expect(r.out.mediaSequence).toBe(1000);
     expect(r.out.discontinuitySequence).toBe(0);
@@ -65,9 +78,19 @@ describe('live sequencing', () => {
     // Four segments later the break has closed (CUE-IN at 1013): all 25 s of ads, 5 s of slate, then content.
     const r2 = reload(state, window(1004), pod);
     expect(names(r2.out)).toEqual([
-      'live/v720/1004.ts', 'live/v720/1005.ts', 'live/v720/1006.ts', 'live/v720/1007.ts',
-      'ad1/seg-0.m4s#0', 'ad1/seg-1.m4s#1', 'ad1/seg-2.m4s#2', 'ad2/seg-0.m4s#3', 'ad2/seg-1.m4s#4',
-      'slate/slate-0.m4s#5', 'slate/slate-0.m4s#6', 'slate/slate-0.m4s#7', 'live/v720/1013.ts',
+      'live/v720/1004.ts',
+      'live/v720/1005.ts',
+      'live/v720/1006.ts',
+      'live/v720/1007.ts',
+      'ad1/seg-0.m4s#0',
+      'ad1/seg-1.m4s#1',
+      'ad1/seg-2.m4s#2',
+      'ad2/seg-0.m4s#3',
+      'ad2/seg-1.m4s#4',
+      'slate/slate-0.m4s#5',
+      'slate/slate-0.m4s#6',
+      'slate/slate-0.m4s#7',
+      'live/v720/1013.ts',
     ]);
     expect(r2.out.mediaSequence).toBe(1004);
     const back = r2.out.segments[12]!;
@@ -109,7 +132,11 @@ describe('live sequencing', () => {
     const wAudio = window(1009, { rendition: 'audio-en' });
     const next = advanceLiveSession(restored, w720, { slate: slate() });
     const v = renderLiveWindow(next, w720, { rendition: V720, pods: { 'cue-1008': pod }, fillers: [slate()] });
-    const a = renderLiveWindow(next, wAudio, { rendition: { kind: 'audio' }, pods: { 'cue-1008': pod }, fillers: [slate()] });
+    const a = renderLiveWindow(next, wAudio, {
+      rendition: { kind: 'audio' },
+      pods: { 'cue-1008': pod },
+      fillers: [slate()],
+    });
     expect([a.mediaSequence, a.discontinuitySequence]).toEqual([v.mediaSequence, v.discontinuitySequence]);
     expect(a.segments.map((s) => s.discontinuity === true)).toEqual(v.segments.map((s) => s.discontinuity === true));
     // The window starts at 1009, so the ad's first 6 s segment (which replaced 1008) has slid out.
@@ -133,16 +160,23 @@ describe('live sequencing', () => {
       '#EXTINF:6.000,\nhttps://origin.example.com/live/v720/1005.ts',
       '#EXT-X-PART:DURATION=2,URI="1005.0.ts"\n#EXTINF:6.000,\nhttps://origin.example.com/live/v720/1005.ts',
     );
-    const w = parseMediaPlaylist(`${text.replace('#EXT-X-VERSION:3', '#EXT-X-VERSION:9\n#EXT-X-PART-INF:PART-TARGET=2')}`).playlist;
+    const w = parseMediaPlaylist(
+      `${text.replace('#EXT-X-VERSION:3', '#EXT-X-VERSION:9\n#EXT-X-PART-INF:PART-TARGET=2')}`,
+    ).playlist;
     expect(w.segments[5]!.parts).toHaveLength(1);
-    const out = renderLiveWindow(advanceLiveSession(createLiveSession(), w, { slate: slate() }), w, { rendition: V720, fillers: [slate()] });
+    const out = renderLiveWindow(advanceLiveSession(createLiveSession(), w, { slate: slate() }), w, {
+      rendition: V720,
+      fillers: [slate()],
+    });
     expect(serializePlaylist(out)).not.toContain('EXT-X-PART');
   });
 
   it('requires PROGRAM-DATE-TIME in the origin window', () => {
     const text = liveChannelText({ ...CHANNEL, firstMsn: 1000 }).replace(/#EXT-X-PROGRAM-DATE-TIME:.*\n/g, '');
     const w = parseMediaPlaylist(text).playlist;
-    expect(() => advanceLiveSession(createLiveSession(), w)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
+    expect(() => advanceLiveSession(createLiveSession(), w)).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+    );
   });
 });
 
@@ -157,14 +191,25 @@ describe('live blackout', () => {
   ];
 
   function blackedOut(country: string, list = rules, w = window(1000, { breaks: [] })): MediaPlaylist {
-    const state = advanceLiveSession(createLiveSession(), w, { blackout: { rules: list, viewer: { country }, fillers: [slate()] } });
+    const state = advanceLiveSession(createLiveSession(), w, {
+      blackout: { rules: list, viewer: { country }, fillers: [slate()] },
+    });
     return renderLiveWindow(state, w, { rendition: V720, fillers: [slate()] });
   }
 
   it('replaces a wall-clock window with slate for the audience only, with discontinuities and keys as for ads', () => {
     const us = blackedOut('US');
     const uris = us.segments.map((s) => s.uri.split('?')[0]!.split('/').pop());
-    expect(uris).toEqual(['1000.ts', '1001.ts', '1002.ts', ...Array(9).fill('slate-0.m4s'), '1006.ts', '1007.ts', '1008.ts', '1009.ts']);
+    expect(uris).toEqual([
+      '1000.ts',
+      '1001.ts',
+      '1002.ts',
+      ...Array(9).fill('slate-0.m4s'),
+      '1006.ts',
+      '1007.ts',
+      '1008.ts',
+      '1009.ts',
+    ]);
     expect(us.segments[3]!.keys).toEqual([{ method: 'NONE' }]);
     expect(us.segments[12]!.discontinuity).toBe(true);
     expect(us.segments[12]!.keys?.[0]?.uri).toBe('https://keys.example.com/k/100');
@@ -185,11 +230,24 @@ describe('live blackout', () => {
       const date = new Date(EPOCH).toISOString();
       return parseMediaPlaylist(
         liveChannelText({ ...CHANNEL, firstMsn: 1000, breaks: [] })
-          .replace('#EXTINF:6.000,\nhttps://origin.example.com/live/v720/1002.ts', `#EXT-X-DATERANGE:ID="ps",START-DATE="${date}",SCTE35-CMD=${start}\n#EXTINF:6.000,\nhttps://origin.example.com/live/v720/1002.ts`)
-          .replace('#EXTINF:6.000,\nhttps://origin.example.com/live/v720/1004.ts', `#EXT-X-DATERANGE:ID="pe",START-DATE="${date}",SCTE35-CMD=${end}\n#EXTINF:6.000,\nhttps://origin.example.com/live/v720/1004.ts`),
+          .replace(
+            '#EXTINF:6.000,\nhttps://origin.example.com/live/v720/1002.ts',
+            `#EXT-X-DATERANGE:ID="ps",START-DATE="${date}",SCTE35-CMD=${start}\n#EXTINF:6.000,\nhttps://origin.example.com/live/v720/1002.ts`,
+          )
+          .replace(
+            '#EXTINF:6.000,\nhttps://origin.example.com/live/v720/1004.ts',
+            `#EXT-X-DATERANGE:ID="pe",START-DATE="${date}",SCTE35-CMD=${end}\n#EXTINF:6.000,\nhttps://origin.example.com/live/v720/1004.ts`,
+          ),
       ).playlist;
     };
-    const scteRules: BlackoutRule[] = [{ id: 'regional', audience: { countries: ['US'], match: 'ALL' }, trigger: { kind: 'scte35' }, replacementId: 'slate' }];
+    const scteRules: BlackoutRule[] = [
+      {
+        id: 'regional',
+        audience: { countries: ['US'], match: 'ALL' },
+        trigger: { kind: 'scte35' },
+        replacementId: 'slate',
+      },
+    ];
     const restricted = blackedOut('US', scteRules, text(false));
     expect(restricted.segments.filter((s) => s.uri.includes('slate')).length).toBe(6);
     expect(restricted.segments.map((s) => s.uri).filter((u) => u.includes('origin'))).toHaveLength(8);
@@ -197,10 +255,16 @@ describe('live blackout', () => {
   });
 
   it('lets a blackout win over an ad break it overlaps', () => {
-    const overlap: BlackoutRule[] = [{ ...rules[0]!, trigger: { kind: 'wallClock', startMs: EPOCH + 1009 * 6000, endMs: EPOCH + 1020 * 6000 } }];
+    const overlap: BlackoutRule[] = [
+      { ...rules[0]!, trigger: { kind: 'wallClock', startMs: EPOCH + 1009 * 6000, endMs: EPOCH + 1020 * 6000 } },
+    ];
     const w = window(1005);
     const pods = { 'cue-1008': { ads: [ad1()] } };
-    const state = advanceLiveSession(createLiveSession(), w, { pods, slate: slate(), blackout: { rules: overlap, viewer: { country: 'US' }, fillers: [slate()] } });
+    const state = advanceLiveSession(createLiveSession(), w, {
+      pods,
+      slate: slate(),
+      blackout: { rules: overlap, viewer: { country: 'US' }, fillers: [slate()] },
+    });
     expect(state.decisions.map((d) => [d.cause, d.fill, d.startMsn])).toEqual([
       ['ad', 'content', 1008],
       ['blackout', 'filler', 1009],
@@ -227,10 +291,15 @@ describe('LL-HLS origin windows', () => {
       lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(EPOCH + m * 4000).toISOString()}`);
       if (m === 103) lines.push('#EXT-X-CUE-OUT:DURATION=8');
       if (m === 105) lines.push('#EXT-X-CUE-IN');
-      if (m >= 108) for (let p = 0; p < 4; p++) lines.push(`#EXT-X-PART:DURATION=1,URI="p${m}.${p}.mp4"${p === 0 ? ',INDEPENDENT=YES' : ''}`);
+      if (m >= 108)
+        for (let p = 0; p < 4; p++)
+          lines.push(`#EXT-X-PART:DURATION=1,URI="p${m}.${p}.mp4"${p === 0 ? ',INDEPENDENT=YES' : ''}`);
       lines.push('#EXTINF:4,', `s${m}.mp4`);
     }
-    lines.push('#EXT-X-PART:DURATION=1,URI="p110.0.mp4",INDEPENDENT=YES', '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="p110.1.mp4"');
+    lines.push(
+      '#EXT-X-PART:DURATION=1,URI="p110.0.mp4",INDEPENDENT=YES',
+      '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="p110.1.mp4"',
+    );
     lines.push('#EXT-X-RENDITION-REPORT:URI="../1M/index.m3u8",LAST-MSN=110,LAST-PART=0');
     return parseMediaPlaylist(lines.join('\n') + '\n').playlist;
   }
@@ -241,27 +310,47 @@ describe('LL-HLS origin windows', () => {
     const state = advanceLiveSession(createLiveSession(), w, { pods, slate: slate() });
     for (const s of [state, createLiveSession()]) {
       const text = serializePlaylist(renderLiveWindow(s, w, { rendition: V720, pods, fillers: [slate()] }));
-      for (const tag of ['#EXT-X-PART:', '#EXT-X-PART-INF', '#EXT-X-PRELOAD-HINT', '#EXT-X-RENDITION-REPORT', '#EXT-X-SERVER-CONTROL', '#EXT-X-SKIP']) {
+      for (const tag of [
+        '#EXT-X-PART:',
+        '#EXT-X-PART-INF',
+        '#EXT-X-PRELOAD-HINT',
+        '#EXT-X-RENDITION-REPORT',
+        '#EXT-X-SERVER-CONTROL',
+        '#EXT-X-SKIP',
+      ]) {
         expect(text).not.toContain(tag);
       }
       const parsed = parseMediaPlaylist(text);
       expect(parsed.warnings).toEqual([]);
       // The full segments around the break are all there (the partial segment 110 is not, as in any regular playlist).
       const content = parsed.playlist.segments.map((seg) => seg.uri).filter((u) => /^s\d+\.mp4$/.test(u));
-      expect(content).toEqual(s === state ? ['s100.mp4', 's101.mp4', 's102.mp4', 's105.mp4', 's106.mp4', 's107.mp4', 's108.mp4', 's109.mp4'] : Array.from({ length: 10 }, (_, i) => `s${100 + i}.mp4`));
+      expect(content).toEqual(
+        s === state
+          ? ['s100.mp4', 's101.mp4', 's102.mp4', 's105.mp4', 's106.mp4', 's107.mp4', 's108.mp4', 's109.mp4']
+          : Array.from({ length: 10 }, (_, i) => `s${100 + i}.mp4`),
+      );
     }
   });
 
   it('refuses a delta update (EXT-X-SKIP): its first listed segment is not EXT-X-MEDIA-SEQUENCE', () => {
     const w = llWindow({ skip: true });
-    expect(() => advanceLiveSession(createLiveSession(), w)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
-    expect(() => renderLiveWindow(createLiveSession(), w, { rendition: V720 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
+    expect(() => advanceLiveSession(createLiveSession(), w)).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+    );
+    expect(() => renderLiveWindow(createLiveSession(), w, { rendition: V720 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+    );
   });
 });
 
 describe('live blackout replaced by an alternate live stream', () => {
   const rules: BlackoutRule[] = [
-    { id: 'rights', audience: { countries: ['US'], match: 'ANY' }, trigger: { kind: 'wallClock', startMs: EPOCH + 1005 * 6000, endMs: EPOCH + 1011 * 6000 }, replacementId: 'alt-feed' },
+    {
+      id: 'rights',
+      audience: { countries: ['US'], match: 'ANY' },
+      trigger: { kind: 'wallClock', startMs: EPOCH + 1005 * 6000, endMs: EPOCH + 1011 * 6000 },
+      replacementId: 'alt-feed',
+    },
   ];
   /** The alternate channel's window at the same wall clock (same 6 s cadence, its own URIs and keys). */
   const alternate = (firstMsn: number) => ({
@@ -271,12 +360,13 @@ describe('live blackout replaced by an alternate live stream', () => {
       {
         uri: 'https://origin.example.com/live/alt720.m3u8',
         bandwidthBps: 3_000_000,
-        playlist: parseMediaPlaylist(liveChannelText({ ...CHANNEL, breaks: [], rendition: 'alt720', firstMsn })).playlist,
+        playlist: parseMediaPlaylist(liveChannelText({ ...CHANNEL, breaks: [], rendition: 'alt720', firstMsn }))
+          .playlist,
       },
     ],
   });
 
-  it('serves the alternate feed\'s own segments by wall clock, as one run, with sequence numbers that never go back', () => {
+  it("serves the alternate feed's own segments by wall clock, as one run, with sequence numbers that never go back", () => {
     let state = createLiveSession();
     let lastMsn = -1;
     let lastDsn = -1;
@@ -300,7 +390,17 @@ describe('live blackout replaced by an alternate live stream', () => {
         if (seen !== undefined) expect(seg.uri).toBe(seen);
         uriAt.set(msn + i, seg.uri);
         const m = /\/live\/(v720|alt720)\/(\d+)\.ts/.exec(seg.uri)!;
-        const wallMsn = Math.round((Date.parse(seg.programDateTime ?? out.segments.slice(0, i + 1).reverse().find((s) => s.programDateTime)!.programDateTime!) - EPOCH) / 6000);
+        const wallMsn = Math.round(
+          (Date.parse(
+            seg.programDateTime ??
+              out.segments
+                .slice(0, i + 1)
+                .reverse()
+                .find((s) => s.programDateTime)!.programDateTime!,
+          ) -
+            EPOCH) /
+            6000,
+        );
         if (m[1] === 'alt720') {
           sawAlternate++;
           // The alternate segment published for the same wall-clock time as the content it replaces.

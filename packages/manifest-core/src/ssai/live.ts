@@ -157,7 +157,11 @@ function windowCtx(window: MediaPlaylist): WindowCtx {
   for (const c of recentWindows) if (c.window === window && c.n === window.segments.length) return c;
   // A delta update (bis §4.4.5.2) lists its first segment at MEDIA-SEQUENCE + SKIPPED-SEGMENTS and lacks the
   // earlier ones: sequencing needs the full window, so the app must fetch the origin without _HLS_skip.
-  if (window.skip !== undefined) throw new ManifestError('INVALID_OPTIONS', 'live SSAI needs the full origin window, not a delta update (EXT-X-SKIP)');
+  if (window.skip !== undefined)
+    throw new ManifestError(
+      'INVALID_OPTIONS',
+      'live SSAI needs the full origin window, not a delta update (EXT-X-SKIP)',
+    );
   const tl = timelineOf(window);
   if (window.segments.length > 0 && !tl.hasPdt) {
     throw new ManifestError('INVALID_OPTIONS', 'live SSAI needs EXT-X-PROGRAM-DATE-TIME in the origin window');
@@ -196,9 +200,11 @@ function findEnd(d: BreakDecision, ctx: WindowCtx, timing: LiveTimingOptions): n
       if (seg.cueIn || seg.dateRanges?.some((r) => r.scte35In !== undefined)) return j;
     }
   } else {
-    for (const sig of det.programSignals) if (sig.kind === 'program-end' && sig.msn > d.startMsn) return sig.msn - tl.firstMsn;
+    for (const sig of det.programSignals)
+      if (sig.kind === 'program-end' && sig.msn > d.startMsn) return sig.msn - tl.firstMsn;
   }
-  const fallbackMs = (d.cause === 'ad' ? (timing.maxBreakSeconds ?? 600) : (timing.maxBlackoutSeconds ?? 14_400)) * 1000;
+  const fallbackMs =
+    (d.cause === 'ad' ? (timing.maxBreakSeconds ?? 600) : (timing.maxBlackoutSeconds ?? 14_400)) * 1000;
   const target = d.startPdtMs + (d.plannedMs ?? fallbackMs);
   for (let j = Math.max(si + 1, 0); j <= n; j++) {
     const prevDur = j > 0 ? tl.durMs[j - 1]! : tl.durMs[0]!;
@@ -324,7 +330,8 @@ export function advanceLiveSession(
     for (const rule of applying) {
       if (!scte35Triggers(rule, sig.scte35)) continue;
       const i = sig.msn - tl.firstMsn;
-      const planned = sig.scte35.durationSeconds !== undefined ? Math.round(sig.scte35.durationSeconds * 1000) : undefined;
+      const planned =
+        sig.scte35.durationSeconds !== undefined ? Math.round(sig.scte35.durationSeconds * 1000) : undefined;
       if (i < n && covering(decisions, sig.msn) === undefined) startBlackout(rule, i, planned);
       else pendingBlackouts.push({ ruleId: rule.id, sinceMsn: sig.msn });
       break;
@@ -348,7 +355,10 @@ export function advanceLiveSession(
     const plannedEnd = brk.startPdtMs! + (brk.durationSeconds ?? 0) * 1000;
     const blackedOut =
       applying.some(
-        (r) => r.trigger.kind === 'wallClock' && r.trigger.startMs < Math.max(plannedEnd, brk.startPdtMs! + 1) && r.trigger.endMs > brk.startPdtMs!,
+        (r) =>
+          r.trigger.kind === 'wallClock' &&
+          r.trigger.startMs < Math.max(plannedEnd, brk.startPdtMs! + 1) &&
+          r.trigger.endMs > brk.startPdtMs!,
       ) || decisions.some((d) => d.fill !== 'content' && d.startMsn > brk.startMsn);
     const d = blackedOut ? contentDecision(brk) : decideBreak(brk, options.pods?.[brk.id], options);
     // Live decisions close from the window (PDT-exact), not from the detector's sums.
@@ -476,6 +486,7 @@ export function renderLiveWindow(
   // RFC 8216 §6.2.2: EXT-X-DISCONTINUITY-SEQUENCE is the counter of the first segment (its own tag is not written).
   const out = finishPlaylist(window, walked, msn, dsn);
   out.discontinuitySequence = dsn;
-  if (state.targetDuration !== undefined && state.targetDuration > out.targetDuration) out.targetDuration = state.targetDuration;
+  if (state.targetDuration !== undefined && state.targetDuration > out.targetDuration)
+    out.targetDuration = state.targetDuration;
   return out;
 }

@@ -9,8 +9,16 @@ import { planVodSession, stitchVod } from './stitch.ts';
 const encrypted = (mapFirst: boolean): string => {
   const map = '#EXT-X-MAP:URI="init.mp4"';
   const key = '#EXT-X-KEY:METHOD=AES-128,URI="https://keys.example/k1",IV=0x000102030405060708090a0b0c0d0e0f';
-  return ['#EXTM3U', '#EXT-X-VERSION:7', '#EXT-X-TARGETDURATION:4', '#EXT-X-PLAYLIST-TYPE:VOD', ...(mapFirst ? [map, key] : [key, map]),
-    ...[0, 1, 2].flatMap((i) => ['#EXTINF:4,', `seg${i}.m4s`]), '#EXT-X-ENDLIST', ''].join('\n');
+  return [
+    '#EXTM3U',
+    '#EXT-X-VERSION:7',
+    '#EXT-X-TARGETDURATION:4',
+    '#EXT-X-PLAYLIST-TYPE:VOD',
+    ...(mapFirst ? [map, key] : [key, map]),
+    ...[0, 1, 2].flatMap((i) => ['#EXTINF:4,', `seg${i}.m4s`]),
+    '#EXT-X-ENDLIST',
+    '',
+  ].join('\n');
 };
 
 /** For each EXT-X-MAP line of a playlist text: was an AES-128 key in force when it was declared (RFC 8216 §4.3.2.4)? */
@@ -28,7 +36,9 @@ function stitched(text: string): string {
   const content = parseMediaPlaylist(text).playlist;
   const breaks = breaksFromVodOffsets(content, { preRoll: true, midRollOffsetsSeconds: [4] });
   const pods = Object.fromEntries(breaks.map((b) => [b.id, { ads: [ad1()] }]));
-  return serializePlaylist(stitchVod(content, { decisions: planVodSession(breaks, pods), pods, rendition: { bandwidthBps: 3_000_000 } }));
+  return serializePlaylist(
+    stitchVod(content, { decisions: planVodSession(breaks, pods), pods, rendition: { bandwidthBps: 3_000_000 } }),
+  );
 }
 
 describe('clear initialization sections through stitching', () => {

@@ -47,7 +47,14 @@ export function keepClearMapsClear(out: MediaPlaylist, clear: ReadonlySet<string
   if (clear.size === 0) return out;
   let segments: MediaSegment[] | undefined;
   out.segments.forEach((seg, i) => {
-    if (seg.map === undefined || seg.keys === undefined || !clear.has(seg.map.uri) || !encryptsWhole(seg.keys) || mapBeforeKeys(seg)) return;
+    if (
+      seg.map === undefined ||
+      seg.keys === undefined ||
+      !clear.has(seg.map.uri) ||
+      !encryptsWhole(seg.keys) ||
+      mapBeforeKeys(seg)
+    )
+      return;
     segments ??= [...out.segments];
     // Slots already recorded keep their order after the map and keys.
     const rest = (seg.order ?? []).filter((k) => k !== 'discontinuity' && k !== 'map' && k !== 'key');

@@ -236,7 +236,16 @@ export class PlanLayout {
       const a = this.segAd[k]!;
       const s = this.segIdx[k]!;
       // Ads with no kept segments were dropped at the end only, so the ad index is its run number − 1.
-      return { index: k, source: 'ad', runItem: a, segIndex: s, run: a + 1, runStart: s === 0, startMs: this.segStart[k]!, durMs: this.segDur[k]! };
+      return {
+        index: k,
+        source: 'ad',
+        runItem: a,
+        segIndex: s,
+        run: a + 1,
+        runStart: s === 0,
+        startMs: this.segStart[k]!,
+        durMs: this.segDur[k]!,
+      };
     }
     const f = k - this.adCount;
     const L = this.loop.length;
@@ -244,8 +253,27 @@ export class PlanLayout {
     const r = f - q * L;
     const startMs = this.adsEndMs + q * this.loopTotal + this.loopPrefix[r]!;
     const durMs = Math.min(this.loop[r]!, this.targetMs - startMs);
-    if (this.continuous) return { index: k, source: 'filler', runItem: q, segIndex: r, run: this.adRuns + 1, runStart: f === 0, startMs, durMs };
-    return { index: k, source: 'filler', runItem: q, segIndex: r, run: this.adRuns + q + 1, runStart: r === 0, startMs, durMs };
+    if (this.continuous)
+      return {
+        index: k,
+        source: 'filler',
+        runItem: q,
+        segIndex: r,
+        run: this.adRuns + 1,
+        runStart: f === 0,
+        startMs,
+        durMs,
+      };
+    return {
+      index: k,
+      source: 'filler',
+      runItem: q,
+      segIndex: r,
+      run: this.adRuns + q + 1,
+      runStart: r === 0,
+      startMs,
+      durMs,
+    };
   }
 
   /** Index of the first segment that ends after `ms` (ms from the break's start); `count` when none. */

@@ -50,10 +50,15 @@ export function selectAdRendition(
       target.resolution !== undefined && r.resolution !== undefined
         ? Math.abs(target.resolution.height - r.resolution.height)
         : 0;
-    const known = target.bandwidthBps !== undefined && r.bandwidthBps !== undefined && target.bandwidthBps > 0 && r.bandwidthBps > 0;
+    const known =
+      target.bandwidthBps !== undefined &&
+      r.bandwidthBps !== undefined &&
+      target.bandwidthBps > 0 &&
+      r.bandwidthBps > 0;
     const bwGap = known ? Math.abs(Math.log(r.bandwidthBps! / target.bandwidthBps!)) : 0;
     const overBudget = known && r.bandwidthBps! > target.bandwidthBps! * (1 + AD_BANDWIDTH_TOLERANCE) ? 1 : 0;
-    const langMiss = target.language !== undefined && r.language !== undefined && r.language !== target.language ? 1 : 0;
+    const langMiss =
+      target.language !== undefined && r.language !== undefined && r.language !== target.language ? 1 : 0;
     const score = [codecMiss, langMiss, overBudget, bwGap, heightGap];
     if (bestScore === undefined || lexLess(score, bestScore)) {
       best = r;

@@ -8,7 +8,11 @@ import { breaksFromVodOffsets, detectBreaks } from './breaks.ts';
 import { AD_CREATIVE_DATERANGE_CLASS, isReplacementSegment, planVodSession, stitchVod } from './stitch.ts';
 import type { AdPod, RenditionTarget } from './types.ts';
 
-const V720: RenditionTarget = { bandwidthBps: 3_000_000, resolution: { width: 1280, height: 720 }, codecs: 'avc1.64001f,mp4a.40.2' };
+const V720: RenditionTarget = {
+  bandwidthBps: 3_000_000,
+  resolution: { width: 1280, height: 720 },
+  codecs: 'avc1.64001f,mp4a.40.2',
+};
 const AUDIO: RenditionTarget = { kind: 'audio', bandwidthBps: 128_000, codecs: 'mp4a.40.2', language: 'en' };
 
 /** Serialises and re-parses, so assertions see what a player would read. */
@@ -30,7 +34,11 @@ describe('stitchVod', () => {
     const breaks = breaksFromVodOffsets(video, { preRoll: true, midRollOffsetsSeconds: [30] });
     const pods: Record<string, AdPod> = { 'vod-pre': { ads: [ad1()] }, 'vod-30000': pod12() };
     const decisions = planVodSession(breaks, pods, { slate: slate() });
-    const { playlist: out, warnings, text } = asPlayerSees(stitchVod(video, { decisions, pods, fillers: [slate()], rendition: V720 }));
+    const {
+      playlist: out,
+      warnings,
+      text,
+    } = asPlayerSees(stitchVod(video, { decisions, pods, fillers: [slate()], rendition: V720 }));
     expect(warnings).toEqual([]);
     // 3 pre-roll + 10 content + 3 + 2 mid-roll segments.
     expect(out.segments).toHaveLength(18);
@@ -46,7 +54,10 @@ describe('stitchVod', () => {
     const back = out.segments[3]!;
     expect(back.uri).toBe('v720/seg-000.m4s');
     expect(back.discontinuity).toBe(true);
-    expect(back.keys?.map((k) => k.keyFormat)).toEqual(['com.apple.streamingkeydelivery', 'urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed']);
+    expect(back.keys?.map((k) => k.keyFormat)).toEqual([
+      'com.apple.streamingkeydelivery',
+      'urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed',
+    ]);
     expect(back.map?.uri).toBe('init-v720.mp4');
     expect(back.programDateTime).toBe('1970-01-01T00:00:15.000Z');
     // Mid-roll after 5 content segments: METHOD=NONE, the ad's map, a DATERANGE per ad.
@@ -79,7 +90,11 @@ describe('stitchVod', () => {
     const breaks = breaksFromVodOffsets(video, { midRollOffsetsSeconds: [30] });
     const pods = { 'vod-30000': pod12() };
     const decisions = planVodSession(breaks, pods);
-    const low = stitchVod(video, { decisions, pods, rendition: { bandwidthBps: 700_000, resolution: { width: 640, height: 360 } } });
+    const low = stitchVod(video, {
+      decisions,
+      pods,
+      rendition: { bandwidthBps: 700_000, resolution: { width: 640, height: 360 } },
+    });
     const adUris = low.segments.filter((s) => s.uri.startsWith('https://ads.')).map((s) => s.uri.split('?')[0]);
     // ad 1 has a 360p rendition; ad 2 only 720p.
     expect(adUris).toEqual([
@@ -92,8 +107,18 @@ describe('stitchVod', () => {
   });
 
   it('stitches demuxed audio with the same discontinuities at the same boundaries as video', () => {
-    const breaks = breaksFromVodOffsets(video, { preRoll: true, midRollOffsetsSeconds: [18, 42], postRoll: true, breakDurationSeconds: 30 });
-    const pods: Record<string, AdPod> = { 'vod-pre': pod12(), 'vod-18000': { ads: [ad2()] }, 'vod-42000': pod12(), 'vod-post': { ads: [ad1()] } };
+    const breaks = breaksFromVodOffsets(video, {
+      preRoll: true,
+      midRollOffsetsSeconds: [18, 42],
+      postRoll: true,
+      breakDurationSeconds: 30,
+    });
+    const pods: Record<string, AdPod> = {
+      'vod-pre': pod12(),
+      'vod-18000': { ads: [ad2()] },
+      'vod-42000': pod12(),
+      'vod-post': { ads: [ad1()] },
+    };
     const decisions = planVodSession(breaks, pods, { slate: slate() });
     const v = asPlayerSees(stitchVod(video, { decisions, pods, fillers: [slate()], rendition: V720 })).playlist;
     const a = asPlayerSees(stitchVod(audio, { decisions, pods, fillers: [slate()], rendition: AUDIO })).playlist;
@@ -139,7 +164,9 @@ describe('stitchVod', () => {
     expect(strict[0]!.fill).toBe('content');
     expect(stitchVod(video, { decisions: strict, pods, rendition: V720 }).segments).toHaveLength(10);
     const lax = planVodSession(breaks, pods, { slate: slate(), personalizationThresholdSeconds: 50 });
-    expect(stitchVod(video, { decisions: lax, pods, fillers: [slate()], rendition: V720 }).segments.length).toBe(10 + 3 + 23);
+    expect(stitchVod(video, { decisions: lax, pods, fillers: [slate()], rendition: V720 }).segments.length).toBe(
+      10 + 3 + 23,
+    );
   });
 
   it('replaces content under a VOD CUE-OUT with a duration and removes the cue tags unless passthrough is asked', () => {
@@ -153,10 +180,22 @@ describe('stitchVod', () => {
     const decisions = planVodSession(breaks, pods, { slate: slate() });
     const out = asPlayerSees(stitchVod(content, { decisions, pods, fillers: [slate()], rendition: V720 }));
     expect(out.playlist.segments.map((s) => s.uri.split('?')[0]!.split('/').pop())).toEqual([
-      'seg-000.m4s', 'seg-001.m4s', 'seg-0.m4s', 'seg-1.m4s', 'slate-0.m4s', 'seg-004.m4s', 'seg-005.m4s', 'seg-006.m4s', 'seg-007.m4s', 'seg-008.m4s', 'seg-009.m4s',
+      'seg-000.m4s',
+      'seg-001.m4s',
+      'seg-0.m4s',
+      'seg-1.m4s',
+      'slate-0.m4s',
+      'seg-004.m4s',
+      'seg-005.m4s',
+      'seg-006.m4s',
+      'seg-007.m4s',
+      'seg-008.m4s',
+      'seg-009.m4s',
     ]);
     expect(out.text).not.toContain('CUE-');
-    const kept = serializePlaylist(stitchVod(content, { decisions, pods, fillers: [slate()], rendition: V720, keepCueTags: true }));
+    const kept = serializePlaylist(
+      stitchVod(content, { decisions, pods, fillers: [slate()], rendition: V720, keepCueTags: true }),
+    );
     expect(kept).toContain('#EXT-X-CUE-IN');
   });
 
@@ -170,11 +209,17 @@ describe('stitchVod', () => {
     expect(out.segments.filter(isReplacementSegment)).toHaveLength(9);
   });
 
-  it('composes with render\'s DRM key signalling: METHOD=NONE over the replacements, every KEYFORMAT back after them', () => {
+  it("composes with render's DRM key signalling: METHOD=NONE over the replacements, every KEYFORMAT back after them", () => {
     const breaks = breaksFromVodOffsets(video, { midRollOffsetsSeconds: [30] });
     const pods = { 'vod-30000': { ads: [ad1()] } };
     const stitched = stitchVod(video, { decisions: planVodSession(breaks, pods), pods, rendition: V720 });
-    const drm = { method: 'SAMPLE-AES' as const, keyId: '0123456789abcdef0123456789abcdef', fairPlay: true, widevine: true, playReady: true };
+    const drm = {
+      method: 'SAMPLE-AES' as const,
+      keyId: '0123456789abcdef0123456789abcdef',
+      fairPlay: true,
+      widevine: true,
+      playReady: true,
+    };
     const out = asPlayerSees(applyKeySignalling(stitched, drm, { isClear: isReplacementSegment })).playlist;
     const ad = out.segments.findIndex(isReplacementSegment);
     expect(ad).toBe(5);
@@ -188,7 +233,11 @@ describe('stitchVod', () => {
   });
 
   it('matches the golden stitched playlist (pre-roll with slate, mid-roll pod with slate)', () => {
-    const breaks = breaksFromVodOffsets(video, { preRoll: true, midRollOffsetsSeconds: [30], breakDurationSeconds: 30 });
+    const breaks = breaksFromVodOffsets(video, {
+      preRoll: true,
+      midRollOffsetsSeconds: [30],
+      breakDurationSeconds: 30,
+    });
     const pods = { 'vod-pre': { ads: [ad1()] }, 'vod-30000': pod12() };
     const decisions = planVodSession(breaks, pods, { slate: slate() });
     const out = stitchVod(video, { decisions, pods, fillers: [slate()], rendition: V720 });

@@ -32,7 +32,6 @@ export const STITCH_SEGMENT_PARAM = 'mbk';
 
 const METHOD_NONE: readonly Key[] = Object.freeze([{ method: 'NONE' }]);
 
-
 /** Options shared by the VOD and live stitchers. */
 export interface StitchCommonOptions {
   /** The content rendition being rendered; ad and filler renditions are matched to it. */
@@ -120,7 +119,12 @@ class Emitter {
   private map: MediaInitializationSection | undefined;
   private any = false;
   /** What the last {@link decide} chose (reused to avoid an allocation per segment). */
-  readonly d: { disc: boolean; keys: readonly Key[] | undefined; map: MediaInitializationSection | undefined; pdt: string | undefined } = {
+  readonly d: {
+    disc: boolean;
+    keys: readonly Key[] | undefined;
+    map: MediaInitializationSection | undefined;
+    pdt: string | undefined;
+  } = {
     disc: false,
     keys: undefined,
     map: undefined,
@@ -176,7 +180,9 @@ class Emitter {
       (seg.discontinuity === true) === d.disc &&
       seg.programDateTime === d.pdt &&
       seg.map === d.map &&
-      (seg.keys === undefined || seg.keys.length === 0 ? d.keys === undefined : d.keys !== undefined && sameKeys(seg.keys, d.keys))
+      (seg.keys === undefined || seg.keys.length === 0
+        ? d.keys === undefined
+        : d.keys !== undefined && sameKeys(seg.keys, d.keys))
     );
   }
 }
@@ -293,7 +299,11 @@ class RenditionPicker {
  */
 function segmentAtPdt(chosen: Picked, pdtMs: number, decisionId: string): number {
   const tl = chosen.tl;
-  if (!tl.hasPdt) throw new ManifestError('INVALID_OPTIONS', `break ${decisionId}: an alternate live stream needs EXT-X-PROGRAM-DATE-TIME`);
+  if (!tl.hasPdt)
+    throw new ManifestError(
+      'INVALID_OPTIONS',
+      `break ${decisionId}: an alternate live stream needs EXT-X-PROGRAM-DATE-TIME`,
+    );
   let lo = 0;
   let hi = tl.pdtMs.length - 1;
   while (lo < hi) {
@@ -400,7 +410,9 @@ export function walkStitched(input: WalkInput): WalkResult {
         );
       }
       const pdt = pdtBase + seg.startMs;
-      const srcIndex = liveFiller ? segmentAtPdt(chosen, pdt, d.id) : Math.min(seg.segIndex, chosen.r.playlist.segments.length - 1);
+      const srcIndex = liveFiller
+        ? segmentAtPdt(chosen, pdt, d.id)
+        : Math.min(seg.segIndex, chosen.r.playlist.segments.length - 1);
       const src = chosen.r.playlist.segments[srcIndex]!;
       const uri = withParam(chosen.abs[srcIndex]!, `${STITCH_SEGMENT_PARAM}=${encodeURIComponent(d.id)}.${k}`);
       const out: MediaSegment = { duration: seg.durMs / 1000, uri };
@@ -418,7 +430,11 @@ export function walkStitched(input: WalkInput): WalkResult {
       const rounded = Math.round(out.duration);
       if (rounded > maxRoundedPlanDuration) maxRoundedPlanDuration = rounded;
       if (out.map !== undefined) planVersion = 6;
-      else if (planVersion < 5 && keys.some((key) => key.keyFormat !== undefined || key.keyFormatVersions !== undefined)) planVersion = 5;
+      else if (
+        planVersion < 5 &&
+        keys.some((key) => key.keyFormat !== undefined || key.keyFormatVersions !== undefined)
+      )
+        planVersion = 5;
       // RFC 8216 §7: the IV attribute needs protocol version 2.
       else if (planVersion < 2 && keys.some((key) => key.iv !== undefined)) planVersion = 2;
       outMs += seg.durMs;
@@ -444,15 +460,19 @@ export function walkStitched(input: WalkInput): WalkResult {
       i++;
       continue;
     }
-    const pdt =
-      input.vodPdtBaseMs !== undefined ? input.vodPdtBaseMs + outMs : tl.pdtMs[i]!;
+    const pdt = input.vodPdtBaseMs !== undefined ? input.vodPdtBaseMs + outMs : tl.pdtMs[i]!;
     const disc = seg.discontinuity === true || prevWasPlan;
     if (result === undefined) result = { kind: 'content', index: i };
     // Live content keeps the origin's PDT (replacements fill breaks exactly), so its text is reused as written.
-    const pdtText = input.vodPdtBaseMs === undefined && seg.programDateTime !== undefined ? seg.programDateTime : undefined;
+    const pdtText =
+      input.vodPdtBaseMs === undefined && seg.programDateTime !== undefined ? seg.programDateTime : undefined;
     em.decide(tl.keys[i]!, tl.maps[i], pdt, disc, seg.programDateTime !== undefined, pdtText);
     // Output segments share unchanged content segments with the input (inputs are never modified).
-    em.out.push(em.matches(seg) && seg.parts === undefined && (keepCueTags || !hasCueTags(seg)) ? seg : em.apply(copyContent(seg, keepCueTags)));
+    em.out.push(
+      em.matches(seg) && seg.parts === undefined && (keepCueTags || !hasCueTags(seg))
+        ? seg
+        : em.apply(copyContent(seg, keepCueTags)),
+    );
     contentIndex?.push(i);
     outMs += tl.durMs[i]!;
     prevWasPlan = false;
@@ -477,7 +497,11 @@ function isIdentityFormat(key: Key): boolean {
  * it is written on each such segment, and the first unshifted segment after one gets the IV-less
  * key line back. Replaces `segments` entries (never modifies them, as they may be the input's).
  */
-function writeImplicitIvs(segments: MediaSegment[], fix: NonNullable<WalkResult['implicitIv']>, mediaSequence: number): boolean {
+function writeImplicitIvs(
+  segments: MediaSegment[],
+  fix: NonNullable<WalkResult['implicitIv']>,
+  mediaSequence: number,
+): boolean {
   const { tl, contentIndex } = fix;
   let written = false;
   /** True while an IV this function wrote is in force for the identity KEYFORMAT. */
@@ -582,7 +606,8 @@ export function finishPlaylist(
     mediaSequence,
     segments: walked.segments,
   };
-  if (discontinuitySequence !== 0 || content.discontinuitySequence !== undefined) out.discontinuitySequence = discontinuitySequence;
+  if (discontinuitySequence !== 0 || content.discontinuitySequence !== undefined)
+    out.discontinuitySequence = discontinuitySequence;
   if (content.version !== undefined) out.version = Math.max(content.version, walked.planVersion);
   if (content.independentSegments) out.independentSegments = true;
   if (content.playlistType !== undefined) out.playlistType = content.playlistType;
@@ -591,7 +616,12 @@ export function finishPlaylist(
   if (content.extra !== undefined) out.extra = content.extra;
   if (content.endList) out.endList = true;
   // RFC 8216 §7: the IV attribute of EXT-X-KEY needs protocol version 2.
-  if (walked.implicitIv !== undefined && writeImplicitIvs(walked.segments, walked.implicitIv, mediaSequence) && (out.version ?? 1) < 2) out.version = 2;
+  if (
+    walked.implicitIv !== undefined &&
+    writeImplicitIvs(walked.segments, walked.implicitIv, mediaSequence) &&
+    (out.version ?? 1) < 2
+  )
+    out.version = 2;
   // Keys re-emitted beside a content map must not make a clear init section "encrypted" (see map-order.ts).
   return keepClearMapsClear(out, clearMapUris(content));
 }
@@ -615,13 +645,18 @@ export function placeDecisions(tl: Timeline, decisions: readonly BreakDecision[]
     const startIndex = d.startMsn - tl.firstMsn;
     if (startIndex < 0 || startIndex > n) continue;
     const endIndex = d.insert ? startIndex : d.endMsn !== undefined ? d.endMsn - tl.firstMsn : n;
-    const target = d.insert ? d.plannedMs : (d.contentMs ?? ((endIndex < n ? tl.startMs[endIndex]! : tl.totalMs) - tl.startMs[startIndex]!));
+    const target = d.insert
+      ? d.plannedMs
+      : (d.contentMs ?? (endIndex < n ? tl.startMs[endIndex]! : tl.totalMs) - tl.startMs[startIndex]!);
     placed.push({ decision: d, layout: new PlanLayout(d, target), startIndex, endIndex });
   }
   placed.sort((a, b) => a.startIndex - b.startIndex || (a.decision.insert ? -1 : 1) - (b.decision.insert ? -1 : 1));
   for (let k = 1; k < placed.length; k++) {
     if (placed[k]!.startIndex < placed[k - 1]!.endIndex) {
-      throw new ManifestError('INVALID_OPTIONS', `decisions ${placed[k - 1]!.decision.id} and ${placed[k]!.decision.id} overlap`);
+      throw new ManifestError(
+        'INVALID_OPTIONS',
+        `decisions ${placed[k - 1]!.decision.id} and ${placed[k]!.decision.id} overlap`,
+      );
     }
   }
   return placed;
@@ -688,7 +723,10 @@ export function planVodSession(
   for (const brk of sorted) {
     const end = brk.startMsn + (brk.contentSegmentCount ?? 0);
     const overlapsBlackout = blackouts.some(
-      (b) => brk.startMsn < (b.endMsn ?? Infinity) && (brk.insert ? brk.startMsn >= b.startMsn : end > b.startMsn) && !(brk.insert && brk.startMsn === b.startMsn),
+      (b) =>
+        brk.startMsn < (b.endMsn ?? Infinity) &&
+        (brk.insert ? brk.startMsn >= b.startMsn : end > b.startMsn) &&
+        !(brk.insert && brk.startMsn === b.startMsn),
     );
     if (overlapsBlackout || brk.startMsn < lastEnd) continue;
     out.push(decideBreak(brk, pods[brk.id], options));

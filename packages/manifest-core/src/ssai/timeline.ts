@@ -117,7 +117,8 @@ const RECENT_MAX = 8;
  */
 export function timelineOf(playlist: MediaPlaylist): Timeline {
   for (const e of recent) {
-    if (e.playlist === playlist && e.segments === playlist.segments && e.length === playlist.segments.length) return e.tl;
+    if (e.playlist === playlist && e.segments === playlist.segments && e.length === playlist.segments.length)
+      return e.tl;
   }
   const tl = resolveTimeline(playlist);
   if (recent.length >= RECENT_MAX) recent.pop();

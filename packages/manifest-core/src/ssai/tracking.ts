@@ -84,7 +84,11 @@ export function buildTrackingTimeline(
     const origin = options.originPdtMs ?? 0;
     for (const d of decisions) {
       if (d.fill === 'content' || d.startPdtMs === undefined) continue;
-      place.push({ d, layout: new PlanLayout(d, d.endMsn !== undefined ? d.contentMs : undefined), startMs: d.startPdtMs - origin });
+      place.push({
+        d,
+        layout: new PlanLayout(d, d.endMsn !== undefined ? d.contentMs : undefined),
+        startMs: d.startPdtMs - origin,
+      });
     }
   }
   for (const { d, layout, startMs } of place) {
@@ -106,12 +110,23 @@ export function buildTrackingTimeline(
       const trackingEvents: TrackingEvent[] = [];
       for (const [eventType, at] of EVENT_POINTS) {
         const urls = creative?.tracking?.[eventType];
-        if (urls !== undefined && urls.length > 0) trackingEvents.push({ eventType, beaconUrls: [...urls], startTimeInSeconds: round3(start + dur * at) });
+        if (urls !== undefined && urls.length > 0)
+          trackingEvents.push({ eventType, beaconUrls: [...urls], startTimeInSeconds: round3(start + dur * at) });
       }
-      ads.push({ adId: decided.adId, startTimeInSeconds: round3(start), durationInSeconds: round3(dur), trackingEvents });
+      ads.push({
+        adId: decided.adId,
+        startTimeInSeconds: round3(start),
+        durationInSeconds: round3(dur),
+        trackingEvents,
+      });
     }
     const total = Number.isFinite(layout.totalMs) ? layout.totalMs : (d.plannedMs ?? layout.adsEndMs);
-    avails.push({ availId: d.id, startTimeInSeconds: round3(startMs / 1000), durationInSeconds: round3(total / 1000), ads });
+    avails.push({
+      availId: d.id,
+      startTimeInSeconds: round3(startMs / 1000),
+      durationInSeconds: round3(total / 1000),
+      ads,
+    });
   }
   return { avails };
 }

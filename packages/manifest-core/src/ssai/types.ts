@@ -5,12 +5,7 @@ import type { Scte35Break } from '../scte35/describe.ts';
 // ————————————————————————————————————————————————————————————————— breaks
 
 /** Where a break was signalled. */
-export type BreakSource =
-  | 'cue-out'
-  | 'daterange'
-  | 'splicepoint-scte35'
-  | 'oatcls-scte35'
-  | 'vod-offset';
+export type BreakSource = 'cue-out' | 'daterange' | 'splicepoint-scte35' | 'oatcls-scte35' | 'vod-offset';
 
 /** Where a break sits relative to the content. */
 export type BreakPosition = 'pre' | 'mid' | 'post';
@@ -88,13 +83,7 @@ export interface AdAssetRendition {
 
 /** A tracking event name in MediaTailor's client-side tracking vocabulary. */
 export type TrackingEventType =
-  | 'impression'
-  | 'start'
-  | 'firstQuartile'
-  | 'midpoint'
-  | 'thirdQuartile'
-  | 'complete'
-  | (string & {});
+  'impression' | 'start' | 'firstQuartile' | 'midpoint' | 'thirdQuartile' | 'complete' | (string & {});
 
 /** One creative of a pod, transcoded and ready to stitch. */
 export interface AdCreative {

@@ -21,7 +21,11 @@ const VAST_EVENTS = new Set(['start', 'firstQuartile', 'midpoint', 'thirdQuartil
  * The AdCreative of one linear VAST creative: ids, duration, impression and quartile beacons
  * (merged wrapper beacons, if the app merged them into the ad, come along).
  */
-export function adCreativeFromVast(ad: VastAd, creative: VastLinearCreative, transcoded: TranscodedCreative): AdCreative {
+export function adCreativeFromVast(
+  ad: VastAd,
+  creative: VastLinearCreative,
+  transcoded: TranscodedCreative,
+): AdCreative {
   const tracking: Record<string, string[]> = {};
   if (ad.impressions.length > 0) tracking['impression'] = [...ad.impressions];
   for (const t of creative.trackingEvents) {
