@@ -20,7 +20,7 @@ import {
 import { buildApp, publishAsset, startOrigin, testConfig } from './helpers.ts';
 import {
   checkSequence,
-  ladderMaster,
+  writeChannelLadder,
   publishLadder,
   reload,
   vodMedia,
@@ -55,15 +55,7 @@ let clockMs = Date.UTC(2026, 10, 22, 6, 0, 0);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'meridian-live-ads-'));
-  mkdirSync(join(dir, 'ch1'), { recursive: true });
-  writeFileSync(
-    join(dir, 'ch1', 'master.m3u8'),
-    ladderMaster((name) => `${name}/index.m3u8`),
-  );
-  for (const name of ['240p', '720p', 'audio']) {
-    mkdirSync(join(dir, 'ch1', name));
-    writeFileSync(join(dir, 'ch1', name, 'index.m3u8'), vodMedia(LOOP, 'content', name === 'audio'));
-  }
+  writeChannelLadder(dir, 'ch1', LOOP);
   channel = await startLiveChannel({
     dir,
     masterName: 'ch1/master.m3u8',

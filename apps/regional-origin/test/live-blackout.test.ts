@@ -4,7 +4,7 @@
  * country gets the slate over the window's segments (by PROGRAM-DATE-TIME) with sequence numbers
  * that never step back, then the content again; another viewer gets the content throughout.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,10 +19,9 @@ import {
 import { buildApp, startOrigin, testConfig } from './helpers.ts';
 import {
   checkSequence,
-  ladderMaster,
+  writeChannelLadder,
   publishLadder,
   reload,
-  vodMedia,
   type Reload,
   type Requester,
 } from './live-helpers.ts';
@@ -42,15 +41,7 @@ let clockMs = T0 + 20_000;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'meridian-live-blackout-'));
-  mkdirSync(join(dir, 'ch1'), { recursive: true });
-  writeFileSync(
-    join(dir, 'ch1', 'master.m3u8'),
-    ladderMaster((name) => `${name}/index.m3u8`),
-  );
-  for (const name of ['240p', '720p', 'audio']) {
-    mkdirSync(join(dir, 'ch1', name));
-    writeFileSync(join(dir, 'ch1', name, 'index.m3u8'), vodMedia(LOOP, 'content', name === 'audio'));
-  }
+  writeChannelLadder(dir, 'ch1', LOOP);
   channel = await startLiveChannel({
     dir,
     masterName: 'ch1/master.m3u8',

@@ -2,6 +2,8 @@
 import { expect } from 'vitest';
 import { parseMediaPlaylist } from '@meridian/manifest-core';
 import type { FaultyServer } from '@meridian/testkit';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { assetJson } from './helpers.ts';
 
 export const ladderMaster = (media: (name: string) => string): string =>
@@ -105,4 +107,21 @@ export function checkSequence(reloads: Reload[], what: string): Map<number, stri
   const msns = [...byMsn.keys()].sort((a, b) => a - b);
   expect(msns.at(-1)! - msns[0]! + 1, `${what}: MSNs ${msns.join(',')}`).toBe(msns.length);
   return byMsn;
+}
+
+/**
+ * The VOD ladder a simulated live channel loops (testkit's startLiveChannel): `<dir>/<name>/master.m3u8`
+ * with 240p, 720p and audio renditions of `segments` one-second `content<i>.m4s` segments (audio
+ * EXTINFs jittered as AAC frames are).
+ */
+export function writeChannelLadder(dir: string, name: string, segments: number): void {
+  mkdirSync(join(dir, name), { recursive: true });
+  writeFileSync(
+    join(dir, name, 'master.m3u8'),
+    ladderMaster((rendition) => `${rendition}/index.m3u8`),
+  );
+  for (const rendition of ['240p', '720p', 'audio']) {
+    mkdirSync(join(dir, name, rendition), { recursive: true });
+    writeFileSync(join(dir, name, rendition, 'index.m3u8'), vodMedia(segments, 'content', rendition === 'audio'));
+  }
 }
