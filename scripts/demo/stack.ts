@@ -56,10 +56,18 @@ export interface StackOptions {
    * Start a simulated live channel (`live/demo`) looping the transcoded content, with SCTE-35
    * cue-out breaks, and add it as the last origin of the zones and the edge; default false.
    */
-  live?: boolean | { speed?: number; breaks?: { offsetSeconds: number; durationSeconds: number }[] };
+  live?:
+    | boolean
+    | {
+        speed?: number;
+        breaks?: { offsetSeconds: number; durationSeconds: number }[];
+        /** PROGRAM-DATE-TIME of the channel's first segment (segment k starts k segment lengths later); default: one window before it starts. */
+        programDateTimeStartMs?: number;
+      };
   /**
-   * Passed to every zone as `BLACKOUT_RULES` (VOD: a viewer a rule applies to gets the slate — the
-   * demo's ad clip — over the window) and shown on the player page; default none.
+   * Passed to every zone and the edge as `BLACKOUT_RULES` (a viewer a rule applies to gets the
+   * slate — the demo's ad clip — over the window: VOD by media time, live by wall clock or SCTE-35)
+   * and shown on the player page; default none.
    */
   blackoutRules?: string;
   /** Progress lines; default stderr. */
@@ -215,6 +223,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         masterName: `${CONTENT_ASSET_ID}/master.m3u8`,
         windowSegments: 5,
         speed: liveOptions.speed ?? 1,
+        ...(liveOptions.programDateTimeStartMs !== undefined
+          ? { programDateTimeStartMs: liveOptions.programDateTimeStartMs }
+          : {}),
         breaks: liveOptions.breaks ?? [
           { offsetSeconds: seg, durationSeconds: seg },
           { offsetSeconds: Math.round(params.contentSeconds / 2 / seg) * seg, durationSeconds: seg },
