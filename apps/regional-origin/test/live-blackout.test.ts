@@ -36,6 +36,8 @@ const T0 = Date.UTC(2026, 10, 22, 18, 0, 0);
 let dir: string;
 let origin: FaultyServer;
 let channel: LiveChannel;
+/** The same program with two SCTE-35 ad breaks per loop (loop offsets 3 s and 8 s, 2 s each). */
+let withBreaks: LiveChannel;
 let vast: VastServer;
 let clockMs = T0 + 20_000;
 
@@ -49,6 +51,18 @@ beforeAll(async () => {
     now: () => clockMs,
     programDateTimeStartMs: T0,
   });
+  writeChannelLadder(dir, 'ch2', LOOP);
+  withBreaks = await startLiveChannel({
+    dir,
+    masterName: 'ch2/master.m3u8',
+    windowSegments: 6,
+    now: () => clockMs,
+    programDateTimeStartMs: T0,
+    breaks: [
+      { offsetSeconds: 3, durationSeconds: 2 },
+      { offsetSeconds: 8, durationSeconds: 2 },
+    ],
+  });
   origin = await startOrigin();
   publishLadder(origin, 'slate', 1);
   vast = await startVastServer({ ads: [] });
@@ -57,6 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await vast?.close();
   await channel?.stop();
+  await withBreaks?.stop();
   await origin?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -76,8 +91,10 @@ const rules = (from: number, to: number): string =>
     },
   ]);
 
-async function startLive(app: Requester, country: string): Promise<string> {
-  const res = await app.request('/v1/live/ch1/master.m3u8', { headers: { 'cloudfront-viewer-country': country } });
+async function startLive(app: Requester, country: string, query = '', channelId = 'ch1'): Promise<string> {
+  const res = await app.request(`/v1/live/${channelId}/master.m3u8${query}`, {
+    headers: { 'cloudfront-viewer-country': country },
+  });
   expect(res.status).toBe(200);
   return res.headers.get('x-meridian-session') ?? '';
 }
@@ -151,6 +168,52 @@ describe('live blackout', () => {
       expect([...frByMsn.keys()]).toEqual(expect.arrayContaining([from, from + 1, from + 2]));
     }, 60_000);
   }
+
+  it('in interstitials mode schedules the ad breaks outside the blackout, none inside it, and the slate over it', async () => {
+    const edge = withBreaks.window(clockMs).lastSequence;
+    // The next break at loop offset 8 that starts a few segments ahead, blacked out with a segment either side.
+    let breakAt = edge + 3;
+    while (breakAt % LOOP !== 8) breakAt++;
+    const [from, to] = [breakAt - 1, breakAt + 3];
+    const env = {
+      BLACKOUT_RULES: rules(from, to),
+      SLATE_URL: `${origin.url}/vod/slate/master.m3u8`,
+      ADS_URL_TEMPLATE: `${vast.vastUrl}?sid=[session.id]`,
+    };
+    const { app } = buildApp(testConfig([origin.url, channel.baseUrl, withBreaks.baseUrl], env));
+    const de = await startLive(app, 'de', '?mode=interstitials', 'ch2');
+    const fr = await startLive(app, 'fr', '?mode=interstitials', 'ch2');
+    const starts = (text: string): number[] =>
+      text
+        .split('\n')
+        .filter((l) => l.includes('CLASS="com.apple.hls.interstitial"'))
+        .map((l) => Date.parse(/START-DATE="([^"]+)"/.exec(l)?.[1] ?? ''));
+    const seen = { de: new Set<number>(), fr: new Set<number>() };
+    const runs: Reload[] = [];
+    for (let i = 0; i < 20; i++) {
+      const d = await reload(app, de, 'v1');
+      runs.push(d);
+      for (const t of starts(d.text)) seen.de.add(t);
+      for (const t of starts((await reload(app, fr, 'v1')).text)) seen.fr.add(t);
+      clockMs += 1000;
+      await sleep(CACHE_MS);
+    }
+    const byMsn = checkSequence(runs, 'de v1');
+    const window = [T0 + from * 1000, T0 + to * 1000] as const;
+    const insideWindow = (t: number): boolean => t >= window[0] && t < window[1];
+    // The viewer elsewhere is offered the blacked-out break; the blacked-out viewer is not, but gets the others.
+    expect([...seen.fr].some(insideWindow)).toBe(true);
+    expect([...seen.de].filter(insideWindow)).toEqual([]);
+    expect([...seen.de].filter((t) => !insideWindow(t)).length).toBeGreaterThanOrEqual(1);
+    expect([...seen.de].filter((t) => !insideWindow(t))).toEqual([...seen.fr].filter((t) => !insideWindow(t)));
+    // And the slate over the window.
+    expect([...byMsn].filter(([, uri]) => isSlate(uri)).map(([msn]) => msn)).toEqual([
+      from,
+      from + 1,
+      from + 2,
+      from + 3,
+    ]);
+  }, 60_000);
 
   it("fails a blacked-out viewer's live playlist (503) when the slate cannot be read, never serving the content; other viewers play on", async () => {
     const edge = channel.window(clockMs).lastSequence;
