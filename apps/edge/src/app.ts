@@ -269,7 +269,8 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
     return signSessionToken(claims, config.keyring, config.sessionTtlSeconds);
   };
 
-  const forwardAs = (c: Context): Promise<Response> => deps.forward(c.req.raw, viewerOf(c), pathAndQuery(c));
+  const forwardAs = (c: Context, affinityKey?: string): Promise<Response> =>
+    deps.forward(c.req.raw, viewerOf(c), pathAndQuery(c), affinityKey);
 
   /** True when one of BLACKOUT_RULES applies to the session's viewer (its country, as the zones read it). */
   const blackedOut = (country: string | undefined): boolean =>
@@ -341,14 +342,15 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
       // Live media playlists follow the session's ad decisions, kept in the zones; the master needs none of that.
       const master =
         renditionId === 'master' ? await liveMaster(c, token, checkId(claims.contentId, 'channel id')) : undefined;
-      return master ?? forwardAs(c);
+      // One zone per session while it is healthy: its live record (sequence numbers, breaks) stays in one place even without shared Valkey.
+      return master ?? forwardAs(c, claims.id);
     }
     const master = await vodMaster(checkId(claims.contentId, 'asset id'));
     if (renditionId === 'master') return serveMaster(c, token, master);
     // Ads need the ADS and the session's stored decisions, both in the zones: the zone renders
     // ad sessions' media playlists with the same session function (so edge and zone agree).
     // So do a blacked-out viewer's (the slate and the rule's window are applied in the zone, as for ads).
-    if (config.vodAds || blackedOut(claims.country)) return forwardAs(c);
+    if (config.vodAds || blackedOut(claims.country)) return forwardAs(c, claims.id);
     // Only origin paths are followed: an absolute URL in a master would make the edge fetch arbitrary hosts.
     const media = await sources.getPlaylist(must(sessionMediaPath(master, renditionId)));
     const base = baseOf(c);
@@ -366,12 +368,13 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
 
   // — ADS-backed session state lives in the zones —
   app.get('/v1/sessions/:sid/tracking', async (c) => {
-    await verifySession(c.req.param('sid'));
-    return forwardAs(c);
+    const { claims } = await verifySession(c.req.param('sid'));
+    return forwardAs(c, claims.id);
   });
-  app.get('/v1/sessions/:sid/breaks/:break{b[0-9]{1,4}\\.json}', async (c) => {
-    await verifySession(c.req.param('sid'));
-    return forwardAs(c);
+  // Break ids as the zones name them: VOD `b<n>`, live `cue-<msn>` / `scte35-<event>-<msn>`.
+  app.get('/v1/sessions/:sid/breaks/:break{[A-Za-z0-9_-]{1,100}\\.json}', async (c) => {
+    const { claims } = await verifySession(c.req.param('sid'));
+    return forwardAs(c, claims.id);
   });
 
   app.get('/v1/steering/:file{[A-Za-z0-9_.-]+\\.json}', async (c) => {
@@ -390,8 +393,8 @@ export function createEdgeApp(deps: EdgeDependencies): Hono<EdgeBindings> {
 
   app.get('/v1/keys/:keyId', async (c) => {
     checkId(c.req.param('keyId'), 'key id');
-    await verifySession(c.req.query('session'));
-    return forwardAs(c);
+    const { claims } = await verifySession(c.req.query('session'));
+    return forwardAs(c, claims.id);
   });
 
   // — uploads: forwarded to the zones' upload role —

@@ -25,8 +25,16 @@ export interface ForwarderOptions {
   countryHeader: string;
 }
 
-/** Forwards a request to the best zone for the viewer. */
-export type Forwarder = (request: Request, viewer: Viewer, pathAndQuery: string) => Promise<Response>;
+/**
+ * Forwards a request to the best zone for the viewer; `affinityKey` (a session id) keeps every
+ * request of one session on the same healthy zone (see ZoneDirector.order).
+ */
+export type Forwarder = (
+  request: Request,
+  viewer: Viewer,
+  pathAndQuery: string,
+  affinityKey?: string,
+) => Promise<Response>;
 
 // Statuses that mean "this zone cannot serve now", worth another zone.
 const ZONE_DOWN_STATUSES = new Set([502, 503, 504]);
@@ -75,7 +83,7 @@ export async function readBodyBounded(request: Request, limitBytes: number): Pro
 /** Creates the forwarder. */
 export function createForwarder(options: ForwarderOptions): Forwarder {
   const { director } = options;
-  return async (request, viewer, pathAndQuery) => {
+  return async (request, viewer, pathAndQuery, affinityKey) => {
     const body = await readBodyBounded(request, options.bodyLimitBytes);
     const headers = new Headers(request.headers);
     for (const h of DROPPED_REQUEST_HEADERS) headers.delete(h);
@@ -86,7 +94,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
 
     // Zones other isolates of the colo found down are skipped here too (a cache read at most every refresh interval).
     await director.syncShared();
-    const order = director.order(viewer);
+    const order = director.order(viewer, affinityKey);
     if (order.length === 0) throw new EdgeError('ZONE_UNAVAILABLE', 'no regional zone is configured');
     const attempts: string[] = [];
     let last: { zone: ZoneConfig; response: Response } | undefined;

@@ -10,6 +10,7 @@
  */
 import {
   createHealthChecker,
+  createSeededRandom,
   resolveSteering,
   validateSteeringTree,
   type GeoRecord,
@@ -58,8 +59,13 @@ export interface ZoneHealth {
 /** Orders zones for a viewer and keeps their health. */
 export interface ZoneDirector {
   readonly zones: readonly ZoneConfig[];
-  /** Zones in the order a request should try them (every zone once; unhealthy ones last). */
-  order(viewer: Viewer): ZoneConfig[];
+  /**
+   * Zones in the order a request should try them (every zone once; unhealthy ones last). With an
+   * `affinityKey` (a session id) the weighted choices are drawn from that key instead of at random:
+   * every request of one session picks the same healthy zone, and sessions still spread over the
+   * zones by weight.
+   */
+  order(viewer: Viewer, affinityKey?: string): ZoneConfig[];
   /** Records a failed forward; resolves once a zone that went down is published to the other isolates. */
   recordFailure(zoneId: string): Promise<void>;
   /** Records a successful forward; resolves once a zone that came back is published to the other isolates. */
@@ -199,7 +205,8 @@ export function createZoneDirector(options: ZoneDirectorOptions): ZoneDirector {
 
   return {
     zones: options.zones,
-    order(viewer) {
+    order(viewer, affinityKey) {
+      const random = affinityKey === undefined ? options.random : seededRandom(affinityKey);
       const ordered: ZoneConfig[] = [];
       const tried = new Set<string>();
       const location: ViewerLocation = {};
@@ -210,7 +217,7 @@ export function createZoneDirector(options: ZoneDirectorOptions): ZoneDirector {
       while (tree && tried.size < options.zones.length) {
         const id = resolveSteering(tree, location, {
           isHealthy: (h) => !tried.has(h) && isHealthy(h),
-          random: options.random,
+          random,
         });
         const zone = options.zones.find((z) => z.id === id);
         if (!zone || tried.has(zone.id)) break;
@@ -274,4 +281,14 @@ export function createZoneDirector(options: ZoneDirectorOptions): ZoneDirector {
       );
     },
   };
+}
+
+/**
+ * A deterministic uniform source in [0, 1) drawn from a string (its FNV-1a hash seeds
+ * origin-failover's mulberry32): the same key gives the same weighted choices in every isolate.
+ */
+export function seededRandom(key: string): () => number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return createSeededRandom(hash >>> 0);
 }

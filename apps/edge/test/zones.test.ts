@@ -146,6 +146,39 @@ describe('zone steering and failover (workerd)', () => {
     expect(await zonesAt(spread)).toEqual(new Set(['zone-eu', 'zone-us']));
   });
 
+  it("keeps a session's forwarded requests on one zone, sessions still spread by weight; live asset lists are forwarded", async () => {
+    const even = await newEdge({
+      ZONES: JSON.stringify([
+        { id: 'zone-eu', url: eu.url, weight: 100 },
+        { id: 'zone-us', url: us.url, weight: 100 },
+      ]),
+    });
+    // Masters open sessions on weighted zones at random; each session's own requests then stick to one zone.
+    const firstZones = new Set<string | null>();
+    for (let i = 0; i < 16; i++) {
+      const master = await at(even, EU, '/v1/live/ch1/master.m3u8');
+      await master.text();
+      const token = master.headers.get('x-meridian-session') ?? '';
+      const served = new Set<string | null>();
+      for (let k = 0; k < 8; k++) {
+        const media = await at(even, EU, `/v1/sessions/${token}/v0.m3u8`);
+        expect(media.status).toBe(200);
+        await media.text();
+        served.add(media.headers.get('x-meridian-zone'));
+      }
+      expect(served.size, `session ${i}: ${[...served].join(',')}`).toBe(1);
+      firstZones.add([...served][0]!);
+      if (i === 0) {
+        // A live break's asset list (ids `cue-<msn>`) reaches the session's zone, which answers for it.
+        const assets = await at(even, EU, `/v1/sessions/${token}/breaks/cue-5.json`);
+        expect(assets.headers.get('x-meridian-zone')).toBe([...served][0]);
+        expect(await assets.json()).toMatchObject({ error: { code: 'NOT_FOUND', message: 'no break cue-5' } });
+      }
+    }
+    // Equal weights: over 16 sessions both zones get some (a wrong hash that always picks one would not).
+    expect(firstZones).toEqual(new Set(['zone-eu', 'zone-us']));
+  });
+
   it('orders steering pathways by zone preference and honours _HLS_pathway and _HLS_throughput', async () => {
     const { token } = await openLiveSession(edge, EU);
     expect(await steering(edge, EU, token)).toEqual(['edge', 'zone-eu', 'zone-us']);
