@@ -71,6 +71,7 @@ describe('blackout', () => {
     const report = await chromium.play(stack.liveMaster!, { playSeconds: 60, playbackRate: SPEED, timeoutMs: 150_000 });
     console.log(summarise('live blackout US viewer', report));
     expect(report.fatalErrors).toEqual([]);
+    expect(report.stalls, summarise('live blackout US viewer', report)).toEqual([]);
     expect(report.outcome).toBe('played');
     expect(report.playedSeconds).toBeGreaterThanOrEqual(60);
     const main = report.fragments.filter((f) => f.type === 'main' && f.sn !== 'initSegment');
@@ -99,6 +100,8 @@ describe('blackout', () => {
     expect(report.outcome).toBe('ended');
     // The slate replaces content time for time: the total stays content + ads.
     expect(Math.abs(report.playedSeconds - (stack.contentSeconds + stitchedAdSeconds(stack)))).toBeLessThan(1.5);
+    // The slate is stitched like an ad: no rebuffer where it starts or ends.
+    expect(report.stalls, summarise('blackout US viewer', report)).toEqual([]);
     const main = report.fragments.filter((f) => f.type === 'main' && f.sn !== 'initSegment');
     expect(main.some((f) => isSlate(f.url))).toBe(true);
     // The blacked-out content segment (the second) is never fetched.

@@ -139,6 +139,15 @@ describe('HLS Interstitials through the edge', () => {
     expect(Math.abs(report.currentTime - stack.contentSeconds)).toBeLessThan(0.5);
     // Watched: the content plus every ad, once each.
     expect(Math.abs(report.playedSeconds - (stack.contentSeconds + stitchedAdSeconds(stack)))).toBeLessThan(1);
-    expect(report.stallCount).toBeGreaterThanOrEqual(0);
+    // hls.js plays an inserted (X-RESUME-OFFSET=0) interstitial in a fresh MediaSource, so the element
+    // waits briefly (~20 ms here) at each switch into an ad and back: at most one wait per switch, each at
+    // the start of the new source or at a break's offset — a wait anywhere else would be a real rebuffer.
+    const switches = 2 * stack.breakOffsetsSeconds.length - 1;
+    expect(report.stalls.length, context).toBeLessThanOrEqual(switches);
+    for (const stall of report.stalls) {
+      const atSwitch =
+        stall.atSeconds < 0.5 || stack.breakOffsetsSeconds.some((o) => Math.abs(stall.atSeconds - o) < 0.5);
+      expect(atSwitch, context).toBe(true);
+    }
   });
 });

@@ -92,6 +92,8 @@ describe('live through the edge', () => {
     console.log(summarise('live edge', report));
     console.log(describeTimeline(report));
     expect(report.fatalErrors).toEqual([]);
+    // Ads in and out and the channel's loop are discontinuities in one stream: no rebuffer at any of them.
+    expect(report.stalls, summarise('live edge', report)).toEqual([]);
     expect(report.outcome).toBe('played');
     expect(report.playedSeconds).toBeGreaterThanOrEqual(playSeconds);
     for (const type of ['main', 'audio']) {
@@ -139,6 +141,7 @@ describe('live through the edge', () => {
     console.log(summarise(`live, zone ${killed!.id} killed`, report));
     expect(killed!.alive).toBe(false);
     expect(report.fatalErrors).toEqual([]);
+    expect(report.stalls, summarise(`live, zone ${killed!.id} killed`, report)).toEqual([]);
     expect(report.outcome).toBe('played');
     expect(report.playedSeconds).toBeGreaterThanOrEqual(28);
 

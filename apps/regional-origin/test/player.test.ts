@@ -110,7 +110,7 @@ describe('players', () => {
     });
     expect(report.fatalErrors).toEqual([]);
     expect(report.outcome).toBe('ended');
-    expect(report.stallCount).toBe(0);
+    expect(report.stalls).toEqual([]);
     expect(Math.abs(report.playedSeconds - (6 + 2 * AD_SECONDS))).toBeLessThan(1);
     const adFragments = report.fragments.filter(
       (f) => f.sn !== 'initSegment' && f.url.includes(`/vod/${adAssetIdFor(AD_MEDIA)}/`),

@@ -69,6 +69,7 @@ export {
   type PlayerFatalError,
   type FragmentLoad,
   type PlayerLevel,
+  type PlayerStall,
   type InterstitialsReport,
   type FfmpegProbeOptions,
   type FfmpegProbeReport,

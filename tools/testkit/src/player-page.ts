@@ -30,6 +30,7 @@ const PLAYER_SCRIPT = String.raw`
     nonFatalErrors: {},
     nonFatalErrorCount: 0,
     stallCount: 0,
+    stalls: [],
     bufferStalledErrors: 0,
     levels: [],
     levelSwitches: 0,
@@ -73,7 +74,21 @@ const PLAYER_SCRIPT = String.raw`
       r.state = 'playing';
       if (!seeked) { seeked = true; video.currentTime = opts.seekToSeconds; }
     });
-    video.addEventListener('waiting', function () { if (r.firstPlayAtMs !== null && !video.seeking) r.stallCount++; });
+    // A stall: 'waiting' after the first play (not a seek) until the element plays again.
+    var stall = null;
+    function endStall() {
+      if (stall === null) return;
+      stall.ms = Date.now() - stall.sinceMs; delete stall.sinceMs;
+      stall = null;
+    }
+    video.addEventListener('waiting', function () {
+      if (r.firstPlayAtMs === null || video.seeking) return;
+      r.stallCount++;
+      if (stall !== null) return;
+      stall = { atSeconds: video.currentTime, inInterstitial: r.interstitials.started > r.interstitials.ended, interstitialsStarted: r.interstitials.started, ms: null, sinceMs: Date.now() };
+      r.stalls.push(stall);
+    });
+    video.addEventListener('playing', endStall);
     video.addEventListener('ended', function () {
       sample();
       // An interstitial asset playing in this element ends too; only the primary's end is the end.

@@ -119,6 +119,18 @@ export interface InterstitialsReport {
   assetIds: string[];
 }
 
+/** One rebuffer of a playback. */
+export interface PlayerStall {
+  /** video.currentTime when the element started waiting, seconds. */
+  atSeconds: number;
+  /** True when an interstitial asset was playing (started, not yet ended). */
+  inInterstitial: boolean;
+  /** How many interstitials had started by then (0: before the first). */
+  interstitialsStarted: number;
+  /** Wall-clock ms until the element played again; null when it was still waiting when the report was taken. */
+  ms: number | null;
+}
+
 /** What a playback looked like. */
 export interface PlayReport {
   /** Why it stopped: played enough, ENDED, a fatal error, or the timeout. */
@@ -138,6 +150,8 @@ export interface PlayReport {
   nonFatalErrorCount: number;
   /** `waiting` events after the first `playing` (rebuffering). */
   stallCount: number;
+  /** Each rebuffer: where it began, and how long until the element played again (null: still waiting at the end). */
+  stalls: PlayerStall[];
   /** Non-fatal BUFFER_STALLED_ERRORs. */
   bufferStalledErrors: number;
   levels: PlayerLevel[];
@@ -370,6 +384,12 @@ async function playInPage(
     nonFatalErrors: report.nonFatalErrors,
     nonFatalErrorCount: report.nonFatalErrorCount,
     stallCount: report.stallCount,
+    stalls: report.stalls.map(({ atSeconds, inInterstitial, interstitialsStarted, ms }) => ({
+      atSeconds,
+      inInterstitial,
+      interstitialsStarted,
+      ms,
+    })),
     bufferStalledErrors: report.bufferStalledErrors,
     levels: report.levels,
     levelSwitches: report.levelSwitches,

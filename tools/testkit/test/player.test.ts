@@ -74,6 +74,25 @@ describe('playInChromium', () => {
     expect(hookAt).toBeGreaterThan(0);
     expect(Number(report.hlsVersion.split('.')[1])).toBeGreaterThanOrEqual(report.hlsVersion.startsWith('1.') ? 6 : 0);
     expect(isRunning(report.browserPid)).toBe(false);
+    expect(report.stalls).toEqual([]);
+  });
+
+  it('reports a rebuffer where it happened and how long it lasted', async () => {
+    // The second segment arrives 3 s late: the first (2 s, played at 2×) runs out long before.
+    cdn.fault('/r0/seg_001.ts', { kind: 'delay', delayMs: 3_000 }, 1);
+    try {
+      const report = await browser.play(`${cdn.url}/master.m3u8`, { timeoutMs: 30_000, playbackRate: 2 });
+      expect(report.outcome).toBe('ended');
+      expect(report.stalls).toHaveLength(1);
+      const [stall] = report.stalls;
+      expect(stall!.atSeconds).toBeGreaterThan(1.5);
+      expect(stall!.atSeconds).toBeLessThan(2.1);
+      expect(stall!.inInterstitial).toBe(false);
+      expect(stall!.ms).toBeGreaterThan(500);
+      expect(report.stallCount).toBe(1);
+    } finally {
+      cdn.clearFaults();
+    }
   });
 
   it('reports fatal hls.js errors with their details', async () => {
