@@ -27,7 +27,7 @@ export function stackLog(): { lines: string[]; log: (line: string) => void } {
 /** One line a human reads in the test output: what the viewer got. */
 export function summarise(name: string, report: PlayReport): string {
   const fatal = report.fatalErrors.map((e) => e.details).join(',') || 'none';
-  return `${name}: outcome=${report.outcome} played=${report.playedSeconds.toFixed(2)}s stalls=${report.stallCount}${stallDetail(report)} fatal=${fatal} nonFatal=${JSON.stringify(report.nonFatalErrors)} fragments=${report.fragments.length} startup=${report.startupMs ?? '?'}ms hls.js=${report.hlsVersion}`;
+  return `${name}: outcome=${report.outcome} played=${report.playedSeconds.toFixed(2)}s stalls=${report.stalls.length}${stallDetail(report)} fatal=${fatal} nonFatal=${JSON.stringify(report.nonFatalErrors)} fragments=${report.fragments.length} startup=${report.startupMs ?? '?'}ms hls.js=${report.hlsVersion}`;
 }
 
 /** Where and how long each rebuffer was, e.g. ` [8.02s ad#2 140ms, 14.00s 95ms]`; empty without stalls. */

@@ -93,7 +93,7 @@ describe('HLS Interstitials through the edge', () => {
     const adSeconds = breakIds(stack).map((id) => coveredSeconds(mediaFragments(report, id)));
     console.log(summarise('interstitials edge', report));
     console.log(
-      `interstitials: events=${ints.events.map((e) => `${e.id}@${e.startSeconds}s`).join(',')} started=${ints.started} ended=${ints.ended} assetsStarted=${ints.assetsStarted} assetsEnded=${ints.assetsEnded} assetErrors=${ints.assetErrors} primaryResumed=${ints.primaryResumed} adSecondsLoaded=${adSeconds.join(',')} stalls=${report.stallCount} bufferStalledErrors=${report.bufferStalledErrors}`,
+      `interstitials: events=${ints.events.map((e) => `${e.id}@${e.startSeconds}s`).join(',')} started=${ints.started} ended=${ints.ended} assetsStarted=${ints.assetsStarted} assetsEnded=${ints.assetsEnded} assetErrors=${ints.assetErrors} primaryResumed=${ints.primaryResumed} adSecondsLoaded=${adSeconds.join(',')} stalls=${report.stalls.length} waitingEvents=${report.stallCount} bufferStalledErrors=${report.bufferStalledErrors}`,
     );
     const context = `${summarise('interstitials edge', report)}\nnotes: ${report.notes.join(' | ')}\nstack:\n${lines.slice(-20).join('\n')}`;
 
