@@ -88,14 +88,18 @@ describe('HLS Interstitials through the edge', () => {
   });
 
   it('hls.js schedules the pre-roll and mid-rolls at their offsets, plays every ad, resumes the content and plays it to the end', async () => {
-    const report = await chromium.play(`${stack.master}?mode=interstitials`, { playbackRate: 2, timeoutMs: 150_000 });
+    const report = await chromium.play(`${stack.master}?mode=interstitials`, {
+      playbackRate: 2,
+      timeoutMs: 150_000,
+      hlsLogPattern: '\\[interstitials\\]|INTERSTITIAL|[Aa]sset',
+    });
     const ints = report.interstitials;
     const adSeconds = breakIds(stack).map((id) => coveredSeconds(mediaFragments(report, id)));
     console.log(summarise('interstitials edge', report));
     console.log(
-      `interstitials: events=${ints.events.map((e) => `${e.id}@${e.startSeconds}s`).join(',')} started=${ints.started} ended=${ints.ended} assetsStarted=${ints.assetsStarted} assetsEnded=${ints.assetsEnded} assetErrors=${ints.assetErrors} primaryResumed=${ints.primaryResumed} adSecondsLoaded=${adSeconds.join(',')} stalls=${report.stalls.length} waitingEvents=${report.stallCount} bufferStalledErrors=${report.bufferStalledErrors}`,
+      `interstitials: events=${ints.events.map((e) => `${e.id}@${e.startSeconds}s`).join(',')} started=${ints.started} ended=${ints.ended} assetsStarted=${ints.assetsStarted} assetsEnded=${ints.assetsEnded} assetErrors=${ints.assetErrors} primaryResumed=${ints.primaryResumed} adSecondsLoaded=${adSeconds.join(',')} stalls=${report.stalls.length} waitingEvents=${report.stallCount} bufferStalledErrors=${report.bufferStalledErrors}\ninterstitial events: ${ints.timeline.join(', ')}`,
     );
-    const context = `${summarise('interstitials edge', report)}\nnotes: ${report.notes.join(' | ')}\nstack:\n${lines.slice(-20).join('\n')}`;
+    const context = `${summarise('interstitials edge', report)}\nnotes: ${report.notes.join(' | ')}\ninterstitial events: ${ints.timeline.join(', ')}\nhls.js:\n${report.hlsLog.slice(-60).join('\n')}\nstack:\n${lines.slice(-20).join('\n')}`;
 
     expect(
       Number(report.hlsVersion.split('.')[0]) * 100 + Number(report.hlsVersion.split('.')[1]),

@@ -36,7 +36,8 @@ const PLAYER_SCRIPT = String.raw`
     levelSwitches: 0,
     currentLevel: -1,
     fragments: [],
-    interstitials: { supported: false, events: [], scheduleLength: 0, started: 0, ended: 0, assetsStarted: 0, assetsEnded: 0, assetErrors: 0, primaryResumed: 0, assetIds: [] },
+    interstitials: { supported: false, events: [], scheduleLength: 0, started: 0, ended: 0, assetsStarted: 0, assetsEnded: 0, assetErrors: 0, primaryResumed: 0, assetIds: [], timeline: [] },
+    hlsLog: [],
     mediaError: null,
     log: []
   };
@@ -49,7 +50,21 @@ const PLAYER_SCRIPT = String.raw`
     video.muted = true; video.autoplay = true; video.playsInline = true; video.controls = false;
     video.style.width = '100%';
     document.body.appendChild(video);
-    var hls = new Hls(opts.hlsConfig || {});
+    var config = Object.assign({}, opts.hlsConfig || {});
+    if (opts.hlsLogPattern) {
+      // hls.js debug lines that match, newest 400 kept: what hls.js decided when a test fails.
+      var pattern = new RegExp(opts.hlsLogPattern);
+      var keep = function (level) {
+        return function () {
+          var line = level + ' ' + Array.prototype.map.call(arguments, String).join(' ');
+          if (!pattern.test(line)) return;
+          r.hlsLog.push((video.currentTime || 0).toFixed(2) + ' ' + line);
+          if (r.hlsLog.length > 400) r.hlsLog.shift();
+        };
+      };
+      config.debug = { debug: keep('debug'), log: keep('log'), info: keep('info'), warn: keep('warn'), error: keep('error') };
+    }
+    var hls = new Hls(config);
     window.__meridianHls = hls; window.__meridianVideo = video;
     var rate = opts.playbackRate || 1;
     var cap = Math.max(1, 2 * rate);
@@ -74,6 +89,23 @@ const PLAYER_SCRIPT = String.raw`
       r.state = 'playing';
       if (!seeked) { seeked = true; video.currentTime = opts.seekToSeconds; }
     });
+    // Interstitial state. hls.js may raise INTERSTITIAL_STARTED again for a break it is already in (when
+    // a playlist update replaces the schedule item), so breaks are tracked by identifier, and "is an ad
+    // playing" is asked of hls.js's interstitials manager when it has one.
+    var startedIds = [], endedIds = [], activeIds = {};
+    function interstitialPlaying() {
+      var m = null;
+      try { m = hls.interstitialsManager; } catch (e) { m = null; }
+      if (m) return !!(m.playingItem && m.playingItem.event);
+      return Object.keys(activeIds).length > 0;
+    }
+    function postRollPending() {
+      var m = null;
+      try { m = hls.interstitialsManager; } catch (e) { m = null; }
+      if (!m) return false;
+      return (m.events || []).some(function (e) { return e.cue && e.cue.post && !e.hasPlayed && endedIds.indexOf(e.identifier) < 0; });
+    }
+    function markEnded() { r.ended = true; r.state = 'ended'; }
     // A stall: 'waiting' after the first play (not a seek) until the element plays again.
     var stall = null;
     function endStall() {
@@ -85,15 +117,17 @@ const PLAYER_SCRIPT = String.raw`
       if (r.firstPlayAtMs === null || video.seeking) return;
       r.stallCount++;
       if (stall !== null) return;
-      stall = { atSeconds: video.currentTime, inInterstitial: r.interstitials.started > r.interstitials.ended, interstitialsStarted: r.interstitials.started, ms: null, sinceMs: Date.now() };
+      stall = { atSeconds: video.currentTime, inInterstitial: interstitialPlaying(), interstitialsStarted: r.interstitials.started, ms: null, sinceMs: Date.now() };
       r.stalls.push(stall);
     });
     video.addEventListener('playing', endStall);
     video.addEventListener('ended', function () {
       sample();
-      // An interstitial asset playing in this element ends too; only the primary's end is the end.
-      if (r.interstitials.started > r.interstitials.ended) { r.log.push('asset ended at ' + video.currentTime); return; }
-      r.ended = true; r.state = 'ended';
+      // An interstitial asset playing in this element ends too; only the primary's end is the end,
+      // and with a post-roll still to come, the end of that post-roll.
+      if (interstitialPlaying()) { r.log.push('asset ended at ' + video.currentTime); return; }
+      if (postRollPending()) { r.log.push('primary ended at ' + video.currentTime + ', post-roll pending'); return; }
+      markEnded();
     });
     video.addEventListener('error', function () { r.mediaError = video.error ? { code: video.error.code, message: video.error.message } : { code: 0, message: 'unknown' }; });
     video.addEventListener('loadedmetadata', function () { video.playbackRate = rate; });
@@ -135,12 +169,31 @@ const PLAYER_SCRIPT = String.raw`
           r.interstitials.events.push({ id: ev.identifier, startSeconds: ev.startTime, durationSeconds: ev.duration, assetCount: (ev.assetList || []).length, assetListUrl: ev.assetListUrl ? String(ev.assetListUrl) : null });
         });
       });
-      hls.on(E.INTERSTITIAL_STARTED, function () { r.interstitials.started++; });
-      hls.on(E.INTERSTITIAL_ENDED, function () { r.interstitials.ended++; });
-      hls.on(E.INTERSTITIAL_ASSET_STARTED, function (_, d) { r.interstitials.assetsStarted++; if (d.asset) r.interstitials.assetIds.push(d.asset.identifier); });
-      hls.on(E.INTERSTITIAL_ASSET_ENDED, function () { r.interstitials.assetsEnded++; });
-      hls.on(E.INTERSTITIAL_ASSET_ERROR, function (_, d) { r.interstitials.assetErrors++; r.log.push('asset error: ' + (d.error && d.error.message)); });
-      hls.on(E.INTERSTITIALS_PRIMARY_RESUMED, function () { r.interstitials.primaryResumed++; });
+      function mark(what, d) {
+        var id = d && d.event ? d.event.identifier : d && d.asset ? d.asset.identifier : '';
+        r.interstitials.timeline.push(what + (id ? ' ' + id : '') + ' @' + video.currentTime.toFixed(2));
+      }
+      hls.on(E.INTERSTITIAL_STARTED, function (_, d) {
+        var id = d.event.identifier;
+        if (startedIds.indexOf(id) < 0) startedIds.push(id);
+        activeIds[id] = true;
+        r.interstitials.started = startedIds.length;
+        mark('started', d);
+      });
+      hls.on(E.INTERSTITIAL_ENDED, function (_, d) {
+        var id = d.event.identifier;
+        if (endedIds.indexOf(id) < 0) endedIds.push(id);
+        delete activeIds[id];
+        r.interstitials.ended = endedIds.length;
+        mark('ended', d);
+        // hls.js moves to a post-roll at the primary's end (the element may never fire 'ended' for it):
+        // the playback ends with the last post-roll.
+        if (d.event.cue && d.event.cue.post && !postRollPending()) markEnded();
+      });
+      hls.on(E.INTERSTITIAL_ASSET_STARTED, function (_, d) { r.interstitials.assetsStarted++; if (d.asset) r.interstitials.assetIds.push(d.asset.identifier); mark('asset-started', d); });
+      hls.on(E.INTERSTITIAL_ASSET_ENDED, function (_, d) { r.interstitials.assetsEnded++; mark('asset-ended', d); });
+      hls.on(E.INTERSTITIAL_ASSET_ERROR, function (_, d) { r.interstitials.assetErrors++; r.log.push('asset error: ' + (d.error && d.error.message)); mark('asset-error', d); });
+      hls.on(E.INTERSTITIALS_PRIMARY_RESUMED, function () { r.interstitials.primaryResumed++; mark('primary-resumed'); });
       hls.on(E.INTERSTITIAL_ASSET_PLAYER_CREATED, function (_, d) {
         var id = d.asset ? d.asset.identifier : 'asset';
         var child = d.player && d.player.hls;

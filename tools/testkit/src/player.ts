@@ -55,6 +55,11 @@ export interface PlayOptions {
   executablePath?: string;
   /** How often the report is read from the page, in ms; default 200. */
   pollIntervalMs?: number;
+  /**
+   * Keep hls.js debug lines matching this pattern (a RegExp source, e.g. `interstitial`), the newest 400,
+   * in {@link PlayReport.hlsLog} — what hls.js decided, for a failure message; default none (logs off).
+   */
+  hlsLogPattern?: string;
 }
 
 /** An hls.js ERROR event with fatal=true. */
@@ -109,7 +114,9 @@ export interface InterstitialsReport {
   }[];
   /** Items in the last schedule (primary segments and interstitials). */
   scheduleLength: number;
+  /** Distinct breaks (event identifiers) hls.js started; a repeated INTERSTITIAL_STARTED for a break counts once (see `timeline`). */
   started: number;
+  /** Distinct breaks hls.js ended. */
   ended: number;
   assetsStarted: number;
   assetsEnded: number;
@@ -117,15 +124,17 @@ export interface InterstitialsReport {
   primaryResumed: number;
   /** Identifiers of the assets that started, in order. */
   assetIds: string[];
+  /** Every interstitial event hls.js raised, in order, e.g. `started b1 @8.00` (for failure messages). */
+  timeline: string[];
 }
 
 /** One rebuffer of a playback. */
 export interface PlayerStall {
   /** video.currentTime when the element started waiting, seconds. */
   atSeconds: number;
-  /** True when an interstitial asset was playing (started, not yet ended). */
+  /** True when an interstitial was playing (hls.js's interstitials manager says its playing item is a break). */
   inInterstitial: boolean;
-  /** How many interstitials had started by then (0: before the first). */
+  /** How many distinct interstitials had started by then (0: before the first). */
   interstitialsStarted: number;
   /** Wall-clock ms until the element played again; null when it was still waiting when the report was taken. */
   ms: number | null;
@@ -168,6 +177,8 @@ export interface PlayReport {
   pageErrors: string[];
   /** What the instrumentation noticed on the way (rejected play(), interstitial asset ends, asset errors). */
   notes: string[];
+  /** hls.js debug lines matching {@link PlayOptions.hlsLogPattern}, each prefixed with video.currentTime; empty without it. */
+  hlsLog: string[];
 }
 
 interface PageReport extends Omit<
@@ -188,6 +199,7 @@ declare global {
       hlsConfig?: Record<string, unknown>;
       playbackRate?: number;
       seekToSeconds?: number;
+      hlsLogPattern?: string;
     }): void;
     __meridianReport(): PageReport;
     __meridianStop(): void;
@@ -346,6 +358,7 @@ async function playInPage(
     hlsConfig: options.hlsConfig ?? {},
     playbackRate: options.playbackRate ?? 1,
     ...(options.seekToSeconds !== undefined ? { seekToSeconds: options.seekToSeconds } : {}),
+    ...(options.hlsLogPattern !== undefined ? { hlsLogPattern: options.hlsLogPattern } : {}),
   });
 
   let report: PageReport = await page.evaluate(() => window.__meridianReport());
@@ -400,6 +413,7 @@ async function playInPage(
     browserPid: pid,
     pageErrors,
     notes: report.log,
+    hlsLog: report.hlsLog,
   };
 }
 

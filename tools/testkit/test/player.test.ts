@@ -47,6 +47,18 @@ describe('playInChromium', () => {
       join(vod.dir, 'interstitial.m3u8'),
       readFileSync(vod.masterPath, 'utf8').replace('r0/index.m3u8', 'r0/interstitial.m3u8'),
     );
+    // The same ad as a post-roll (CUE="POST"): it plays after the content's end.
+    writeFileSync(
+      join(vod.dir, 'r0/postroll.m3u8'),
+      media
+        .replace('X-ASSET-URI="../', `X-ASSET-URI="${cdn.url}/`)
+        .replace('ID="ad1"', 'ID="post1"')
+        .replace('START-DATE="2025-01-01T00:00:02.000Z"', 'START-DATE="2025-01-01T00:00:00.000Z",CUE="POST"'),
+    );
+    writeFileSync(
+      join(vod.dir, 'postroll.m3u8'),
+      readFileSync(vod.masterPath, 'utf8').replace('r0/index.m3u8', 'r0/postroll.m3u8'),
+    );
   });
   afterAll(async () => {
     await browser.close();
@@ -118,6 +130,30 @@ describe('playInChromium', () => {
     // Content (4 s) plus the ad (2 s) played, each once.
     expect(report.playedSeconds).toBeGreaterThan(5.2);
     expect(report.playedSeconds).toBeLessThan(7);
+  });
+
+  it('ends a playback with a post-roll only once the post-roll has played, and keeps matching hls.js log lines', async () => {
+    const report = await browser.play(`${cdn.url}/postroll.m3u8`, {
+      timeoutMs: 20_000,
+      playbackRate: 2,
+      hlsLogPattern: 'INTERSTITIAL_(STARTED|ENDED)',
+    });
+    expect(report.outcome).toBe('ended');
+    expect(report.fatalErrors).toEqual([]);
+    const timeline = report.interstitials.timeline.map((t) => t.split(' @'));
+    expect(timeline.map(([what]) => what)).toEqual([
+      'started post1',
+      'asset-started post1',
+      'asset-ended post1',
+      'ended post1',
+    ]);
+    // hls.js started the post-roll where the 4 s content ended, and the playback ended with it.
+    expect(Number(timeline[0]![1])).toBeGreaterThan(3.9);
+    expect(report.interstitials).toMatchObject({ started: 1, ended: 1, assetsStarted: 1, assetsEnded: 1 });
+    expect(report.playedSeconds).toBeGreaterThan(5.2);
+    expect(report.playedSeconds).toBeLessThan(7);
+    expect(report.hlsLog.some((l) => l.includes('INTERSTITIAL_STARTED'))).toBe(true);
+    expect(report.hlsLog.every((l) => /INTERSTITIAL_(STARTED|ENDED)/.test(l))).toBe(true);
   });
 
   it('applies hls.js config overrides and seeks once playing', async () => {
