@@ -93,15 +93,16 @@ const PLAYER_SCRIPT = String.raw`
     // a playlist update replaces the schedule item), so breaks are tracked by identifier, and "is an ad
     // playing" is asked of hls.js's interstitials manager when it has one.
     var startedIds = [], endedIds = [], activeIds = {};
+    function manager() {
+      try { return hls.interstitialsManager || null; } catch (e) { return null; }
+    }
     function interstitialPlaying() {
-      var m = null;
-      try { m = hls.interstitialsManager; } catch (e) { m = null; }
+      var m = manager();
       if (m) return !!(m.playingItem && m.playingItem.event);
       return Object.keys(activeIds).length > 0;
     }
     function postRollPending() {
-      var m = null;
-      try { m = hls.interstitialsManager; } catch (e) { m = null; }
+      var m = manager();
       if (!m) return false;
       return (m.events || []).some(function (e) { return e.cue && e.cue.post && !e.hasPlayed && endedIds.indexOf(e.identifier) < 0; });
     }
