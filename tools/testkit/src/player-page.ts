@@ -90,16 +90,15 @@ const PLAYER_SCRIPT = String.raw`
       if (!seeked) { seeked = true; video.currentTime = opts.seekToSeconds; }
     });
     // Interstitial state. hls.js may raise INTERSTITIAL_STARTED again for a break it is already in (when
-    // a playlist update replaces the schedule item), so breaks are tracked by identifier, and "is an ad
-    // playing" is asked of hls.js's interstitials manager when it has one.
-    var startedIds = [], endedIds = [], activeIds = {};
+    // a playlist update replaces the schedule item), so breaks are counted by identifier, and "is an ad
+    // playing" is asked of hls.js's interstitials manager (null without interstitials support: no ads).
+    var startedIds = [], endedIds = [];
     function manager() {
       try { return hls.interstitialsManager || null; } catch (e) { return null; }
     }
     function interstitialPlaying() {
       var m = manager();
-      if (m) return !!(m.playingItem && m.playingItem.event);
-      return Object.keys(activeIds).length > 0;
+      return !!(m && m.playingItem && m.playingItem.event);
     }
     function postRollPending() {
       var m = manager();
@@ -177,14 +176,12 @@ const PLAYER_SCRIPT = String.raw`
       hls.on(E.INTERSTITIAL_STARTED, function (_, d) {
         var id = d.event.identifier;
         if (startedIds.indexOf(id) < 0) startedIds.push(id);
-        activeIds[id] = true;
         r.interstitials.started = startedIds.length;
         mark('started', d);
       });
       hls.on(E.INTERSTITIAL_ENDED, function (_, d) {
         var id = d.event.identifier;
         if (endedIds.indexOf(id) < 0) endedIds.push(id);
-        delete activeIds[id];
         r.interstitials.ended = endedIds.length;
         mark('ended', d);
         // hls.js moves to a post-roll at the primary's end (the element may never fire 'ended' for it):
